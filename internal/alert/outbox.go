@@ -1,0 +1,38 @@
+package alert
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNothingDue is returned by Outbox.NextDue when no notification is due.
+var ErrNothingDue = errors.New("no notification due")
+
+// Delivery is one pending notification taken from the outbox.
+type Delivery struct {
+	ID       int64
+	Attempts int // failed attempts so far
+	Event    Event
+}
+
+// Outbox is the durable queue the sender drains. Events are written to it in
+// the same transaction as the state change that caused them.
+type Outbox interface {
+	// NextDue returns the oldest pending notification whose retry time has
+	// come, skipping checks that still have an older notification waiting, so
+	// that delivery is in order per check.
+	NextDue(ctx context.Context, now time.Time) (Delivery, error)
+	// MarkSent records that the receiver accepted the notification.
+	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkRetry records a failed attempt and when to try again.
+	MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error
+	// MarkFailed gives up on a notification after a permanent error.
+	MarkFailed(ctx context.Context, id int64, errText string) error
+}
+
+// Notifier delivers one event. Errors wrapped with Permanent are not retried;
+// a *RetryAfterError asks the sender to wait at least that long.
+type Notifier interface {
+	Notify(ctx context.Context, ev Event) error
+}

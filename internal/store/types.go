@@ -1,0 +1,38 @@
+package store
+
+import (
+	"errors"
+	"time"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
+)
+
+// ErrNotFound is returned when a requested row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Run is a stored check run.
+type Run struct {
+	ID int64
+	checks.Result
+}
+
+// CheckSummary is one line of the overview: a check's alert state and its
+// latest run, if any.
+type CheckSummary struct {
+	Name  string
+	State alert.State
+	Last  *Run // nil before the first run
+}
+
+// Notification is one outbox row: an alert event and its delivery state.
+type Notification struct {
+	ID        int64
+	Event     alert.Event
+	Created   time.Time
+	Attempts  int
+	NextTry   time.Time
+	Sent      time.Time // zero until delivered
+	LastError string    // redacted; set after a failed attempt
+	Failed    bool      // gave up: a permanent error such as channel_not_found
+}
