@@ -1,0 +1,56 @@
+package checks
+
+import (
+	"encoding/base64"
+	"slices"
+	"strings"
+)
+
+// redacted replaces a secret wherever it would otherwise be recorded.
+const redacted = "[REDACTED]"
+
+// redactor removes a check's secrets, in plain and in the encodings they
+// travel in, from everything a run records.
+type redactor struct{ r *strings.Replacer }
+
+func newRedactor(ch Check) *redactor {
+	secrets := slices.Clone(ch.Secrets)
+	if ch.Auth.Kind == AuthBasic {
+		secrets = append(secrets, base64.StdEncoding.EncodeToString([]byte(ch.Auth.Username+":"+ch.Auth.Password)))
+	}
+	// The replacer takes the first listed match: longest first, so a secret
+	// that contains another is removed whole.
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	var pairs []string
+	for _, s := range secrets {
+		if s != "" {
+			pairs = append(pairs, s, redacted)
+		}
+	}
+	return &redactor{r: strings.NewReplacer(pairs...)}
+}
+
+// String returns s without secrets.
+func (r *redactor) String(s string) string { return r.r.Replace(s) }
+
+// probe redacts every string a probe result holds.
+func (r *redactor) probe(p *ProbeResult) {
+	p.URL, p.Error, p.StatusText = r.String(p.URL), r.String(p.Error), r.String(p.StatusText)
+	for i := range p.ChallengeRaw {
+		p.ChallengeRaw[i] = r.String(p.ChallengeRaw[i])
+	}
+	for i := range p.ChallengeProblems {
+		p.ChallengeProblems[i] = r.String(p.ChallengeProblems[i])
+	}
+	for i := range p.Challenges {
+		c := &p.Challenges[i]
+		c.Scheme, c.Token68 = r.String(c.Scheme), r.String(c.Token68)
+		for j := range c.Params {
+			c.Params[j].Name, c.Params[j].Value = r.String(c.Params[j].Name), r.String(c.Params[j].Value)
+		}
+	}
+	for i := range p.Assertions {
+		a := &p.Assertions[i]
+		a.Expected, a.Got, a.Reason = r.String(a.Expected), r.String(a.Got), r.String(a.Reason)
+	}
+}

@@ -1,0 +1,144 @@
+package checks
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+)
+
+// UserAgent is sent with every probe so that targets can tell monitor traffic
+// apart in their logs.
+var UserAgent = "authmon"
+
+// NewClient returns the HTTP client probes should share: it never follows
+// redirects (a 302 to a login page is an answer to judge, not to chase) and
+// caps response headers.
+func NewClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxResponseHeaderBytes = 64 << 10
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	tr.MaxIdleConnsPerHost = 4
+	return &http.Client{
+		Transport:     tr,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// Run runs the check's probes in order, each with the check's timeout, and
+// judges every answer. It never panics on a misbehaving target and records no
+// configured secret.
+func Run(ctx context.Context, hc *http.Client, ch Check) Result {
+	res := Result{Check: ch.Name, Started: time.Now().UTC()}
+	red := newRedactor(ch)
+	for _, spec := range ch.Probes {
+		p := runProbe(ctx, hc, ch, spec)
+		red.probe(&p)
+		res.Probes = append(res.Probes, p)
+	}
+	res.Duration = time.Since(res.Started)
+	return res
+}
+
+// answer is what one request produced.
+type answer struct {
+	status int
+	header http.Header
+	body   []byte
+	err    error
+}
+
+func runProbe(ctx context.Context, hc *http.Client, ch Check, spec ProbeSpec) ProbeResult {
+	p := ProbeResult{Kind: spec.Kind, Method: ch.Method, URL: ch.URL}
+	ctx, cancel := context.WithTimeout(ctx, ch.Timeout)
+	defer cancel()
+	start := time.Now()
+	a := do(ctx, hc, ch, spec.Kind)
+	p.Latency = time.Since(start)
+	if a.err != nil {
+		p.Error = describeError(a.err, ch.Timeout, ch.MaxBody)
+		p.Assertions = []Assertion{unreachable(spec.Kind, p.Error)}
+		return p
+	}
+	p.Status, p.StatusText = a.status, http.StatusText(a.status)
+	p.ChallengeRaw = a.header.Values("WWW-Authenticate")
+	var problems []Problem
+	p.Challenges, problems = ParseChallenges(p.ChallengeRaw)
+	for _, pr := range problems {
+		p.ChallengeProblems = append(p.ChallengeProblems, pr.Error())
+	}
+	p.Assertions = judge(spec, ch.Auth.Kind, &p, a.body)
+	return p
+}
+
+// do sends one request and reads at most MaxBody bytes of the answer.
+func do(ctx context.Context, hc *http.Client, ch Check, kind ProbeKind) answer {
+	req, err := http.NewRequestWithContext(ctx, ch.Method, ch.URL, nil)
+	if err != nil {
+		return answer{err: err}
+	}
+	for k, v := range ch.Headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("User-Agent", UserAgent)
+	switch kind {
+	case ProbeValid:
+		present(req, ch.Auth)
+	case ProbeWrong:
+		present(req, wrongCredential(ch.Auth))
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return answer{err: err}
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, ch.MaxBody+1))
+	if err != nil {
+		return answer{err: fmt.Errorf("reading body: %w", err)}
+	}
+	if int64(len(body)) > ch.MaxBody {
+		return answer{err: errBodyTooLarge}
+	}
+	return answer{status: resp.StatusCode, header: resp.Header, body: body}
+}
+
+var errBodyTooLarge = errors.New("body too large")
+
+// present puts credentials on a request.
+func present(req *http.Request, c Credential) {
+	switch c.Kind {
+	case AuthBasic:
+		req.SetBasicAuth(c.Username, c.Password)
+	case AuthBearer:
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	case AuthAPIKey:
+		req.Header.Set(c.Header, c.Key)
+	}
+}
+
+// wrongCredential derives well-formed credentials that no server can accept:
+// the same user with a random password, or a random token or key.
+func wrongCredential(c Credential) Credential {
+	junk := "authmon-invalid-" + randomHex(12)
+	switch c.Kind {
+	case AuthBasic:
+		c.Password = junk
+	case AuthBearer:
+		c.Token = base64.RawURLEncoding.EncodeToString([]byte(junk))
+	case AuthAPIKey:
+		c.Key = junk
+	}
+	return c
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // never fails (crypto/rand documents it)
+	return hex.EncodeToString(b)
+}

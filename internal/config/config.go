@@ -1,0 +1,140 @@
+// Package config loads the monitor's TOML file into domain values, reporting
+// every problem at once with its file, line and key.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
+)
+
+// Config is a loaded, valid configuration.
+type Config struct {
+	Path      string
+	PublicURL string // base URL of the dashboard for links in alerts; may be empty
+	Checks    []checks.Check
+	Slack     *alert.SlackConfig // nil: alerts are only logged and shown
+	Demo      *Demo              // nil: the sample API is off
+	// Secrets lists every secret value in the file, for redaction.
+	Secrets []string
+}
+
+// Demo configures the built-in sample auth API.
+type Demo struct {
+	Listen   string
+	Username string
+	Password string
+	Token    string
+	APIKey   string
+	Mode     string
+}
+
+// Load reads and validates the file at path, expanding ${NAME} references
+// from the environment.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return Parse(path, data, os.LookupEnv)
+}
+
+// Parse validates a config document. name is used in problem locations.
+func Parse(name string, data []byte, lookupEnv func(string) (string, bool)) (*Config, error) {
+	var tree map[string]any
+	if err := toml.Unmarshal(data, &tree); err != nil {
+		return nil, syntaxProblem(name, err)
+	}
+	c := &collector{file: name, lines: keyLines(data)}
+	tree = expandTree(c, "", tree, lookupEnv).(map[string]any)
+	var f file
+	decoder{c: c}.value("", tree, reflect.ValueOf(&f).Elem())
+	cfg := build(c, &f)
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	cfg.Path = name
+	return cfg, nil
+}
+
+func syntaxProblem(name string, err error) error {
+	var de *toml.DecodeError
+	if errors.As(err, &de) {
+		row, _ := de.Position()
+		return Problems{{File: name, Line: row, Key: strings.Join(de.Key(), "."), Msg: "TOML syntax: " + de.Error()}}
+	}
+	return Problems{{File: name, Msg: "TOML syntax: " + err.Error()}}
+}
+
+// expandTree replaces ${NAME} references in every string of the tree.
+func expandTree(c *collector, path string, v any, lookup func(string) (string, bool)) any {
+	switch x := v.(type) {
+	case string:
+		out, err := expand(x, lookup)
+		if err != nil {
+			c.add(path, "%v", err)
+		}
+		return out
+	case map[string]any:
+		for k, item := range x {
+			x[k] = expandTree(c, join(path, k), item, lookup)
+		}
+	case []any:
+		for i, item := range x {
+			x[i] = expandTree(c, fmt.Sprintf("%s[%d]", path, i), item, lookup)
+		}
+	}
+	return v
+}
+
+// expand substitutes ${NAME} with the environment variable NAME; "$${" gives
+// a literal "${". A missing variable is an error naming it.
+func expand(s string, lookup func(string) (string, bool)) (string, error) {
+	if !strings.Contains(s, "${") {
+		return s, nil
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "${")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String(), nil
+		}
+		if i > 0 && s[i-1] == '$' {
+			b.WriteString(s[:i-1] + "${")
+			s = s[i+2:]
+			continue
+		}
+		end := strings.IndexByte(s[i:], '}')
+		if end < 0 || !validEnvName(s[i+2:i+end]) {
+			// The value is not quoted: it may be a secret.
+			return "", errors.New("malformed environment reference: use ${NAME} with letters, digits and _ (write $${ for a literal ${)")
+		}
+		name := s[i+2 : i+end]
+		val, ok := lookup(name)
+		if !ok {
+			return "", fmt.Errorf("environment variable %s is not set", name)
+		}
+		b.WriteString(s[:i] + val)
+		s = s[i+end+1:]
+	}
+}
+
+func validEnvName(n string) bool {
+	if n == "" || (n[0] >= '0' && n[0] <= '9') {
+		return false
+	}
+	for _, r := range n {
+		if !(r == '_' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}

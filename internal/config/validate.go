@@ -1,0 +1,182 @@
+package config
+
+import (
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/authmon/monitor/internal/alert"
+)
+
+// Defaults applied when the file does not say otherwise.
+const (
+	DefaultSchedule = "@every 30s"
+	DefaultTimeout  = 10 * time.Second
+	DefaultMaxBody  = 1 << 20
+	DefaultDemoAddr = "127.0.0.1:8081"
+	maxTimeout      = 5 * time.Minute
+	maxBodyLimit    = 64 << 20
+)
+
+// DemoModes are the behaviours of the sample API; all but "ok" are broken.
+var DemoModes = []string{"ok", "bypass", "no-challenge", "wrong-accepted", "down"}
+
+// build validates the decoded file and converts it to a Config.
+func build(c *collector, f *file) *Config {
+	cfg := &Config{PublicURL: strings.TrimRight(f.Monitor.PublicURL, "/")}
+	if f.Monitor.PublicURL != "" {
+		checkURL(c, "monitor.public_url", f.Monitor.PublicURL)
+	}
+	d := resolveDefaults(c, f.Defaults)
+	seen := map[string]string{}
+	for i := range f.Checks {
+		key := "check[" + itoa(i) + "]"
+		ch := buildCheck(c, key, &f.Checks[i], d)
+		if prev, dup := seen[strings.ToLower(ch.Name)]; dup && ch.Name != "" {
+			c.add(key+".name", "duplicate check name %q (first used by %s)", ch.Name, prev)
+		}
+		seen[strings.ToLower(ch.Name)] = key
+		cfg.Checks = append(cfg.Checks, ch)
+		cfg.Secrets = append(cfg.Secrets, ch.Secrets...)
+	}
+	cfg.Slack = buildSlack(c, f.Slack)
+	if cfg.Slack != nil {
+		cfg.Secrets = append(cfg.Secrets, cfg.Slack.WebhookURL, cfg.Slack.Token)
+	}
+	cfg.Demo = buildDemo(c, f.Demo)
+	if cfg.Demo != nil {
+		cfg.Secrets = append(cfg.Secrets, cfg.Demo.Password, cfg.Demo.Token, cfg.Demo.APIKey)
+	}
+	cfg.Secrets = nonEmpty(cfg.Secrets)
+	return cfg
+}
+
+type resolved struct {
+	schedule string
+	timeout  time.Duration
+	maxBody  int64
+}
+
+func resolveDefaults(c *collector, d defaults) resolved {
+	r := resolved{schedule: DefaultSchedule, timeout: DefaultTimeout, maxBody: DefaultMaxBody}
+	if d.Schedule != "" {
+		r.schedule = d.Schedule
+		checkSchedule(c, "defaults.schedule", d.Schedule)
+	}
+	if d.Timeout.set {
+		r.timeout = d.Timeout.Duration
+		checkTimeout(c, "defaults.timeout", r.timeout)
+	}
+	if d.MaxBodyBytes != 0 {
+		r.maxBody = d.MaxBodyBytes
+		checkMaxBody(c, "defaults.max_body_bytes", r.maxBody)
+	}
+	return r
+}
+
+// ScheduleParser parses standard 5-field cron specs and descriptors such as
+// "@every 30s"; the scheduler uses the same one.
+var ScheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+func checkSchedule(c *collector, key, spec string) {
+	if _, err := ScheduleParser.Parse(spec); err != nil {
+		c.add(key, "invalid schedule %q: %v (use 5-field cron such as \"*/5 * * * *\" or \"@every 30s\")", spec, err)
+		return
+	}
+	// cron accepts "@every 0s" and runs it every second: refuse it.
+	if rest, ok := strings.CutPrefix(spec, "@every "); ok {
+		if d, err := time.ParseDuration(strings.TrimSpace(rest)); err == nil && d < time.Second {
+			c.add(key, "invalid schedule %q: the interval must be at least 1s", spec)
+		}
+	}
+}
+
+func checkTimeout(c *collector, key string, d time.Duration) {
+	if d > maxTimeout {
+		c.add(key, "timeout %s is longer than the maximum %s", d, maxTimeout)
+	}
+}
+
+func checkMaxBody(c *collector, key string, n int64) {
+	if n < 1 || n > maxBodyLimit {
+		c.add(key, "must be between 1 and %d bytes", maxBodyLimit)
+	}
+}
+
+// checkURL requires an absolute http(s) URL with a host.
+func checkURL(c *collector, key, raw string) {
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		c.add(key, "invalid URL: %v", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		c.add(key, "URL must start with http:// or https://")
+	case u.Host == "":
+		c.add(key, "URL has no host")
+	}
+}
+
+func buildSlack(c *collector, s *slackSection) *alert.SlackConfig {
+	if s == nil {
+		return nil
+	}
+	switch {
+	case s.WebhookURL != "" && s.Token != "":
+		c.add("slack", "set either webhook_url or token, not both")
+	case s.WebhookURL == "" && s.Token == "":
+		c.add("slack", "set webhook_url (incoming webhook) or token and channel (bot); remove [slack] to only log alerts")
+	case s.Token != "" && s.Channel == "":
+		c.add("slack.channel", "a bot token needs a channel, e.g. \"#auth-alerts\"")
+	case s.WebhookURL != "":
+		checkURL(c, "slack.webhook_url", s.WebhookURL)
+	}
+	if s.APIURL != "" {
+		checkURL(c, "slack.api_url", s.APIURL)
+	}
+	return &alert.SlackConfig{WebhookURL: s.WebhookURL, Token: s.Token, Channel: s.Channel, APIURL: s.APIURL}
+}
+
+func buildDemo(c *collector, d *demoSection) *Demo {
+	if d == nil || !d.Enabled {
+		return nil
+	}
+	out := &Demo{Listen: d.Listen, Username: d.Username, Password: d.Password, Token: d.Token, APIKey: d.APIKey, Mode: d.Mode}
+	if out.Listen == "" {
+		out.Listen = DefaultDemoAddr
+	}
+	if host, _, err := net.SplitHostPort(out.Listen); err != nil {
+		c.add("demo.listen", "want host:port, e.g. %q", DefaultDemoAddr)
+	} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		c.add("demo.listen", "the sample API only listens on loopback (127.0.0.1, ::1 or localhost)")
+	}
+	if out.Mode == "" {
+		out.Mode = "ok"
+	} else if !slices.Contains(DemoModes, out.Mode) {
+		c.add("demo.mode", "unknown mode %q (want one of %s)", out.Mode, strings.Join(DemoModes, ", "))
+	}
+	required := []struct{ key, v string }{
+		{"username", d.Username}, {"password", d.Password}, {"token", d.Token}, {"api_key", d.APIKey}}
+	for _, r := range required {
+		if r.v == "" {
+			c.add("demo."+r.key, "required when the demo is enabled")
+		}
+	}
+	return out
+}
+
+func nonEmpty(ss []string) []string {
+	out := ss[:0]
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

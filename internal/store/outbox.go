@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/authmon/monitor/internal/alert"
+)
+
+var _ alert.Outbox = (*Store)(nil)
+
+func enqueue(ctx context.Context, tx *sql.Tx, ev alert.Event, now time.Time) error {
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (check_name, event_json, created_ms, next_try_ms)
+		VALUES (?, ?, ?, ?)`, ev.Check, string(body), now.UnixMilli(), now.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	return nil
+}
+
+// Enqueue queues an event that no run caused, such as a test message.
+func (s *Store) Enqueue(ctx context.Context, ev alert.Event) (int64, error) {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	defer tx.Rollback()
+	if err := enqueue(ctx, tx, ev, s.now()); err != nil {
+		return 0, err
+	}
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT last_insert_rowid()`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	return id, tx.Commit()
+}
+
+// NextDue implements alert.Outbox. A check's notifications go out in the
+// order they were queued: a newer one waits while an older one is retried.
+func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, error) {
+	row := s.w.QueryRowContext(ctx, `SELECT o.id, o.attempts, o.event_json FROM outbox o
+		WHERE o.sent_ms IS NULL AND o.failed = 0 AND o.next_try_ms <= ?
+		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.check_name = o.check_name
+			AND p.id < o.id AND p.sent_ms IS NULL AND p.failed = 0)
+		ORDER BY o.id LIMIT 1`, now.UnixMilli())
+	var d alert.Delivery
+	var body string
+	if err := row.Scan(&d.ID, &d.Attempts, &body); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return alert.Delivery{}, alert.ErrNothingDue
+		}
+		return alert.Delivery{}, fmt.Errorf("next due: %w", err)
+	}
+	if err := json.Unmarshal([]byte(body), &d.Event); err != nil {
+		return alert.Delivery{}, fmt.Errorf("next due: decode %d: %w", d.ID, err)
+	}
+	return d, nil
+}
+
+// MarkSent implements alert.Outbox.
+func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
+	return s.updateOutbox(ctx, `UPDATE outbox SET sent_ms = ? WHERE id = ?`, at.UnixMilli(), id)
+}
+
+// MarkRetry implements alert.Outbox.
+func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error {
+	return s.updateOutbox(ctx, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?
+		WHERE id = ?`, next.UnixMilli(), errText, id)
+}
+
+// MarkFailed implements alert.Outbox.
+func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
+	return s.updateOutbox(ctx, `UPDATE outbox SET attempts = attempts + 1, failed = 1, last_error = ?
+		WHERE id = ?`, errText, id)
+}
+
+func (s *Store) updateOutbox(ctx context.Context, query string, args ...any) error {
+	r, err := s.w.ExecContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return fmt.Errorf("outbox: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// Notifications lists the latest queued notifications, newest first.
+func (s *Store) Notifications(ctx context.Context, limit int) ([]Notification, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, event_json, created_ms, attempts, next_try_ms,
+		COALESCE(sent_ms, 0), failed, last_error FROM outbox ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []Notification
+	for rows.Next() {
+		var n Notification
+		var body string
+		var created, next, sent int64
+		if err := rows.Scan(&n.ID, &body, &created, &n.Attempts, &next, &sent, &n.Failed, &n.LastError); err != nil {
+			return nil, fmt.Errorf("notifications: %w", err)
+		}
+		if err := json.Unmarshal([]byte(body), &n.Event); err != nil {
+			return nil, fmt.Errorf("notifications: decode %d: %w", n.ID, err)
+		}
+		n.Created, n.NextTry, n.Sent = fromMs(created), fromMs(next), fromMs(sent)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
+)
+
+func openTemp(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "monitor.db")
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func result(check string, at time.Time, status int) checks.Result {
+	pass := status == 401
+	return checks.Result{Check: check, Started: at, Duration: 12 * time.Millisecond, Probes: []checks.ProbeResult{{
+		Kind: checks.ProbeMissing, Method: "GET", URL: "http://127.0.0.1/x", Status: status,
+		Assertions: []checks.Assertion{{ID: "B1", Severity: checks.SevCritical, Pass: pass,
+			Expected: "401", Got: "200", Reason: "without credentials: expected 401, got 200 OK"}},
+	}}}
+}
+
+func TestRecordRunKeepsStateAndQueuesOnce(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTemp(t)
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	steps := []struct {
+		status   int
+		wantKind alert.Kind // "" = no event
+	}{
+		{401, ""}, {200, alert.KindRegressed}, {200, ""}, {401, alert.KindRecovered}, {401, ""},
+	}
+	for i, st := range steps {
+		if i == 2 { // a restart in the middle keeps the state
+			s.Close()
+			var err error
+			if s, err = Open(ctx, path); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, ev, err := s.RecordRun(ctx, result("api", t0.Add(time.Duration(i)*time.Minute), st.status), alert.Evaluate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := kindOf(ev); got != st.wantKind {
+			t.Fatalf("step %d: event %q, want %q", i, got, st.wantKind)
+		}
+	}
+	ns, err := s.Notifications(ctx, 10)
+	if err != nil || len(ns) != 2 {
+		t.Fatalf("notifications = %d, %v; want 2", len(ns), err)
+	}
+	if ns[1].Event.Kind != alert.KindRegressed || ns[1].Event.Failures[0].Assertion.ID != "B1" {
+		t.Fatalf("first notification = %+v", ns[1].Event)
+	}
+	runs, err := s.Runs(ctx, "api", 3)
+	if err != nil || len(runs) != 3 || !runs[0].Started.Equal(t0.Add(4*time.Minute)) {
+		t.Fatalf("runs = %+v, %v", runs, err)
+	}
+	ov, err := s.Overview(ctx)
+	if err != nil || len(ov) != 1 || ov[0].State.Status != alert.StatusPassing || ov[0].Last.ID != runs[0].ID {
+		t.Fatalf("overview = %+v, %v", ov, err)
+	}
+}
+
+func kindOf(ev *alert.Event) alert.Kind {
+	if ev == nil {
+		return ""
+	}
+	return ev.Kind
+}
+
+func TestOutboxOrderPerCheck(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	now := time.Now()
+	a1, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindRegressed, Check: "a"})
+	a2, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindRecovered, Check: "a"})
+	b1, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindRegressed, Check: "b"})
+	next := func() int64 {
+		d, err := s.NextDue(ctx, now)
+		if errors.Is(err, alert.ErrNothingDue) {
+			return 0
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.ID
+	}
+	if got := next(); got != a1 {
+		t.Fatalf("first due = %d, want %d", got, a1)
+	}
+	// a1 is waiting for a retry: a2 must wait behind it, b1 may go.
+	if err := s.MarkRetry(ctx, a1, now.Add(time.Minute), "slack: 500"); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(); got != b1 {
+		t.Fatalf("due while a1 retries = %d, want %d", got, b1)
+	}
+	if err := s.MarkSent(ctx, b1, now); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(); got != 0 {
+		t.Fatalf("due = %d, want nothing", got)
+	}
+	if err := s.MarkFailed(ctx, a1, "channel_not_found"); err != nil {
+		t.Fatal(err)
+	}
+	if got := next(); got != a2 {
+		t.Fatalf("due after a1 gave up = %d, want %d", got, a2)
+	}
+	if err := s.MarkSent(ctx, 999, now); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("mark unknown = %v, want ErrNotFound", err)
+	}
+}
+
+func TestRefusesNewerSchema(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTemp(t)
+	if _, err := s.w.Exec(`INSERT INTO schema_migrations VALUES (99, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := Open(ctx, path); err == nil {
+		t.Fatal("opened a database from a newer version")
+	}
+}
+
+func TestStateNotFound(t *testing.T) {
+	s, _ := openTemp(t)
+	if _, err := s.State(context.Background(), "nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("err = %v", err)
+	}
+}
