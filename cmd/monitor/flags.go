@@ -1,0 +1,63 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/authmon/monitor/internal/config"
+)
+
+// envOr returns the environment variable's value, or def when unset.
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func configFlag(fs *flag.FlagSet) *string {
+	return fs.String("config", envOr("AUTHMON_CONFIG", "checks.toml"), "config file (env AUTHMON_CONFIG)")
+}
+
+// loadConfig loads the file and prints every problem; ok is false when the
+// caller should exit with exitConfig.
+func loadConfig(path string, stderr io.Writer) (*config.Config, bool) {
+	cfg, err := config.Load(path)
+	if err == nil {
+		return cfg, true
+	}
+	var ps config.Problems
+	if errors.As(err, &ps) {
+		fmt.Fprintf(stderr, "%s: %d problem(s):\n%s\n", path, len(ps), ps.Error())
+	} else {
+		fmt.Fprintln(stderr, err)
+	}
+	return nil, false
+}
+
+func validateCmd(args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("validate", stderr)
+	path := configFlag(fs)
+	if fs.Parse(args) != nil {
+		return exitConfig
+	}
+	cfg, ok := loadConfig(*path, stderr)
+	if !ok {
+		return exitConfig
+	}
+	alerts := "alerts are logged only (no [slack] section)"
+	if cfg.Slack != nil {
+		alerts = "alerts go to Slack"
+	}
+	fmt.Fprintf(stdout, "%s: OK: %d checks; %s\n", *path, len(cfg.Checks), alerts)
+	return exitOK
+}

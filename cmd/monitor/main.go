@@ -1,0 +1,87 @@
+// Command monitor watches authentication endpoints: it runs the checks of a
+// TOML file on their cron schedules, stores every assertion in SQLite, serves
+// a dashboard and alerts Slack when auth behaviour regresses.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+// Exit codes, also documented in the README.
+const (
+	exitOK     = 0
+	exitFailed = 1 // a check failed, or the monitor could not run
+	exitConfig = 2 // bad config or bad usage
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a command line. It is main without the process: tests call
+// it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitConfig
+	}
+	switch args[0] {
+	case "serve":
+		return serveCmd(ctx, args[1:], stderr)
+	case "check":
+		return checkCmd(ctx, args[1:], stdout, stderr)
+	case "validate":
+		return validateCmd(args[1:], stdout, stderr)
+	case "version", "-version", "--version":
+		fmt.Fprintln(stdout, "monitor", versionString())
+		return exitOK
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "monitor: unknown command %q\n\n%s", args[0], usage)
+		return exitConfig
+	}
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+const usage = `monitor: is your authentication still behaving?
+
+Quick start (serves a sample auth API, checks it, dashboard on loopback):
+  go run ./cmd/monitor serve -config checks.example.toml
+  open http://127.0.0.1:8080
+
+Commands:
+  serve     run every check on its schedule, store results, serve the dashboard,
+            alert Slack on regressions
+              -config FILE  (env AUTHMON_CONFIG, default checks.toml)
+              -db FILE      (env AUTHMON_DB, default monitor.db)
+              -listen ADDR  (env AUTHMON_LISTEN, default 127.0.0.1:8080)
+  check     run checks once now and print the verdicts; exit 0 all passed,
+            1 an assertion failed, 2 config error
+              check [-config FILE] [-json] [NAME...]
+  validate  load the config and report every problem; exit 2 if any
+              validate [-config FILE]
+  version   print the version
+`
