@@ -1,0 +1,171 @@
+package alert
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+const (
+	backoffBase = time.Second
+	backoffMax  = 5 * time.Minute
+	// markTimeout bounds an outbox write made after the caller's context
+	// ended, so that a delivered message is still recorded as sent.
+	markTimeout = 5 * time.Second
+)
+
+// Sender drains the outbox into a Notifier: one delivery at a time, oldest
+// first, retrying failures with exponential backoff.
+type Sender struct {
+	// PollInterval is how long Run waits when nothing is due or the outbox
+	// failed, unless woken earlier. Default 1s.
+	PollInterval time.Duration
+	// AttemptTimeout bounds one Notify call. Default 15s.
+	AttemptTimeout time.Duration
+
+	ob   Outbox
+	n    Notifier
+	log  *slog.Logger
+	now  func() time.Time
+	wake chan struct{}
+}
+
+// NewSender returns a Sender. log nil means slog.Default(); now nil means
+// time.Now.
+func NewSender(ob Outbox, n Notifier, log *slog.Logger, now func() time.Time) *Sender {
+	if log == nil {
+		log = slog.Default()
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Sender{PollInterval: time.Second, AttemptTimeout: 15 * time.Second,
+		ob: ob, n: n, log: log, now: now, wake: make(chan struct{}, 1)}
+}
+
+// Wake tells Run that a notification was queued. It never blocks.
+func (s *Sender) Wake() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers notifications until ctx is done. Outbox errors are logged and
+// retried after PollInterval.
+func (s *Sender) Run(ctx context.Context) {
+	for ctx.Err() == nil {
+		did, err := s.step(ctx, s.now())
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("alert outbox failed", slog.String("err", err.Error()))
+		}
+		if err != nil || !did {
+			s.wait(ctx)
+		}
+	}
+}
+
+// Drain delivers every notification due now and returns. A delivery that
+// fails is scheduled for later, not retried within the same Drain.
+func (s *Sender) Drain(ctx context.Context) error {
+	start := s.now()
+	seen := make(map[int64]bool)
+	for ctx.Err() == nil {
+		d, err := s.ob.NextDue(ctx, start)
+		if errors.Is(err, ErrNothingDue) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("drain: %w", err)
+		}
+		if seen[d.ID] {
+			return fmt.Errorf("drain: outbox returned delivery %d twice", d.ID)
+		}
+		seen[d.ID] = true
+		if err := s.deliver(ctx, d); err != nil {
+			return fmt.Errorf("drain: %w", err)
+		}
+	}
+	return ctx.Err()
+}
+
+// step delivers the next due notification, if any, and reports whether
+// there was one.
+func (s *Sender) step(ctx context.Context, now time.Time) (bool, error) {
+	d, err := s.ob.NextDue(ctx, now)
+	if errors.Is(err, ErrNothingDue) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("next due: %w", err)
+	}
+	return true, s.deliver(ctx, d)
+}
+
+// deliver makes one attempt at d and records the outcome. It returns only
+// outbox errors; the notifier's errors are recorded on the delivery.
+func (s *Sender) deliver(ctx context.Context, d Delivery) error {
+	actx, cancel := context.WithTimeout(ctx, s.AttemptTimeout)
+	err := s.n.Notify(actx, d.Event)
+	cancel()
+	if err != nil && ctx.Err() != nil {
+		return nil // shutting down: not the receiver's fault, try again next time
+	}
+	mctx, mcancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
+	defer mcancel()
+	switch {
+	case err == nil:
+		if err := s.ob.MarkSent(mctx, d.ID, s.now()); err != nil {
+			return fmt.Errorf("mark sent %d: %w", d.ID, err)
+		}
+	case IsPermanent(err):
+		s.log.Error("alert delivery failed, giving up", deliveryAttrs(d, err)...)
+		if err := s.ob.MarkFailed(mctx, d.ID, err.Error()); err != nil {
+			return fmt.Errorf("mark failed %d: %w", d.ID, err)
+		}
+	default:
+		wait := backoff(d.Attempts, err)
+		s.log.Warn("alert delivery failed, will retry",
+			append(deliveryAttrs(d, err), slog.Duration("retry_in", wait))...)
+		if err := s.ob.MarkRetry(mctx, d.ID, s.now().Add(wait), err.Error()); err != nil {
+			return fmt.Errorf("mark retry %d: %w", d.ID, err)
+		}
+	}
+	return nil
+}
+
+// deliveryAttrs are the fixed log keys of a failed delivery. err comes from
+// the notifier, which redacts its secrets.
+func deliveryAttrs(d Delivery, err error) []any {
+	return []any{slog.String("check", d.Event.Check), slog.String("kind", string(d.Event.Kind)),
+		slog.Int64("delivery", d.ID), slog.Int("attempt", d.Attempts+1), slog.String("err", err.Error())}
+}
+
+// backoff is the wait before retry number attempts+1: full jitter over a
+// ceiling doubling from 1s to 5min, at least 1ms, and never less than a
+// *RetryAfterError asks for.
+func backoff(attempts int, err error) time.Duration {
+	ceiling := backoffMax
+	if attempts = max(attempts, 0); attempts < 20 { // 1s<<20 is well past the maximum
+		ceiling = min(backoffBase<<attempts, backoffMax)
+	}
+	wait := max(rand.N(ceiling), time.Millisecond)
+	if ra, ok := errors.AsType[*RetryAfterError](err); ok {
+		wait = max(wait, ra.Wait)
+	}
+	return wait
+}
+
+// wait blocks until Wake, PollInterval or the end of ctx.
+func (s *Sender) wait(ctx context.Context) {
+	t := time.NewTimer(s.PollInterval)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-s.wake:
+	case <-t.C:
+	}
+}

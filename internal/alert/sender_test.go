@@ -1,0 +1,184 @@
+package alert
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// failFirst answers the first n requests with a 500.
+func failFirst(n int) func(int, http.ResponseWriter) bool {
+	return func(i int, w http.ResponseWriter) bool {
+		if i > n {
+			return false
+		}
+		w.WriteHeader(http.StatusInternalServerError)
+		return true
+	}
+}
+
+func TestSenderDrain(t *testing.T) {
+	tests := []struct {
+		name      string
+		respond   func(int, http.ResponseWriter) bool
+		drains    int
+		wantReqs  int
+		wantSent  int
+		wantFail  bool
+		wantTries int
+	}{
+		{name: "success marks sent", drains: 1, wantReqs: 1, wantSent: 1},
+		{name: "fails twice then succeeds", respond: failFirst(2), drains: 4, wantReqs: 3, wantSent: 1, wantTries: 2},
+		{name: "permanent error marks failed, no retry", drains: 3, wantReqs: 1, wantFail: true,
+			respond: status(200, "", `{"ok":false,"error":"channel_not_found"}`)},
+		{name: "down stays pending", respond: failFirst(100), drains: 3, wantReqs: 3, wantTries: 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFakeSlack(t)
+			f.respond = tt.respond
+			ob, clk := &memOutbox{}, &fakeClock{t: t0}
+			it := ob.add(regressed("login-api", bypassFailure()))
+			s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
+			for range tt.drains {
+				if err := s.Drain(context.Background()); err != nil {
+					t.Fatalf("Drain: %v", err)
+				}
+				clk.advance(backoffMax + time.Second) // every retry is due next time
+			}
+			got := ob.snapshot(it)
+			if n := len(f.requests()); n != tt.wantReqs {
+				t.Errorf("Slack got %d requests, want %d", n, tt.wantReqs)
+			}
+			if got.sent != tt.wantSent || got.failed != tt.wantFail || got.Attempts != tt.wantTries {
+				t.Errorf("item sent %d failed %v attempts %d, want %d %v %d",
+					got.sent, got.failed, got.Attempts, tt.wantSent, tt.wantFail, tt.wantTries)
+			}
+		})
+	}
+}
+
+func TestSenderRetryWaitsAtLeastRetryAfter(t *testing.T) {
+	f := newFakeSlack(t)
+	f.respond = status(http.StatusTooManyRequests, "Retry-After: 120", "")
+	ob, clk := &memOutbox{}, &fakeClock{t: t0}
+	it := ob.add(regressed("c", bypassFailure()))
+	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
+	if err := s.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := ob.snapshot(it); got.next.Sub(t0) < 120*time.Second || got.errText == "" {
+		t.Errorf("next try %s after failure, error %q; want ≥ 2m and a reason", got.next.Sub(t0), got.errText)
+	}
+}
+
+func TestSenderKeepsOrderPerCheck(t *testing.T) {
+	f := newFakeSlack(t)
+	f.respond = failFirst(1)
+	ob, clk := &memOutbox{}, &fakeClock{t: t0}
+	ob.add(regressed("alpha", bypassFailure()))
+	ob.add(Event{Kind: KindRecovered, Check: "alpha", At: t0.Add(time.Minute), Since: t0})
+	ob.add(regressed("beta", bypassFailure()))
+	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
+	for range 2 {
+		if err := s.Drain(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		clk.advance(backoffMax + time.Second)
+	}
+	// alpha's first try fails; its recovery must wait behind it, beta need not.
+	got := strings.Join(labels(f.requests()), ",")
+	if want := "alpha regressed,beta regressed,alpha regressed,alpha recovered"; got != want {
+		t.Errorf("delivery order %s, want %s", got, want)
+	}
+}
+
+// labels names each request by the check and kind in its fallback text.
+func labels(reqs []request) []string {
+	var out []string
+	for _, r := range reqs {
+		for _, check := range []string{"alpha", "beta"} {
+			for _, kind := range []string{"regressed", "recovered"} {
+				if strings.Contains(r.Form["text"], check+" "+kind) {
+					out = append(out, check+" "+kind)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func TestSenderRunRetriesAndRedacts(t *testing.T) {
+	f := newFakeSlack(t)
+	f.respond = failFirst(2)
+	ob := &memOutbox{failNext: 2}
+	it := ob.add(regressed("login-api", bypassFailure()))
+	logs := &syncBuffer{}
+	clk := &fakeClock{t: t0, step: backoffMax + time.Second} // every retry is due at once
+	s := NewSender(ob, f.webhook(), slog.New(slog.NewTextHandler(logs, nil)), clk.now)
+	s.PollInterval = time.Millisecond
+	stop := runSender(t, s)
+	eventually(t, "delivery", func() bool { return ob.snapshot(it).sent > 0 })
+	stop()
+	if got := ob.snapshot(it); got.sent != 1 || got.Attempts != 2 || len(f.requests()) != 3 {
+		t.Errorf("sent %d, attempts %d, requests %d; want 1, 2, 3", got.sent, got.Attempts, len(f.requests()))
+	}
+	out := logs.String()
+	for _, want := range []string{"level=ERROR", "database is locked", "level=WARN", "check=login-api", "attempt=2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log misses %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "CANARY") || strings.Contains(ob.snapshot(it).errText, "CANARY") {
+		t.Errorf("secret in log or outbox:\n%s", out)
+	}
+}
+
+func TestSenderWake(t *testing.T) {
+	f := newFakeSlack(t)
+	ob := &memOutbox{}
+	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), (&fakeClock{t: t0}).now)
+	s.PollInterval = time.Hour // only Wake can end the idle wait
+	runSender(t, s)
+	time.Sleep(10 * time.Millisecond) // let Run find the outbox empty and wait
+	it := ob.add(regressed("c", bypassFailure()))
+	s.Wake()
+	s.Wake() // never blocks
+	eventually(t, "delivery after Wake", func() bool { return ob.snapshot(it).sent == 1 })
+}
+
+func TestSenderAttemptTimeout(t *testing.T) {
+	f := newFakeSlack(t)
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) }) // runs before the server closes
+	f.respond = func(int, http.ResponseWriter) bool { <-release; return true }
+	ob := &memOutbox{}
+	it := ob.add(regressed("c", bypassFailure()))
+	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), (&fakeClock{t: t0}).now)
+	s.AttemptTimeout = 20 * time.Millisecond
+	if err := s.Drain(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := ob.snapshot(it); got.sent != 0 || got.failed || got.Attempts != 1 {
+		t.Errorf("after a timed-out attempt: sent %d failed %v attempts %d", got.sent, got.failed, got.Attempts)
+	}
+}
+
+func TestBackoff(t *testing.T) {
+	for _, attempts := range []int{-1, 0, 1, 5, 8, 9, 30, 1000} {
+		ceiling := min(backoffBase<<max(min(attempts, 20), 0), backoffMax)
+		for range 50 {
+			if d := backoff(attempts, errors.New("x")); d < time.Millisecond || d > ceiling {
+				t.Fatalf("backoff(%d) = %s, want within [1ms, %s]", attempts, d, ceiling)
+			}
+		}
+	}
+	ra := &RetryAfterError{Wait: time.Hour, Err: errors.New("slow down")}
+	if d := backoff(0, ra); d != time.Hour {
+		t.Errorf("backoff with Retry-After 1h = %s", d)
+	}
+}
