@@ -80,6 +80,7 @@ func expandTree(c *collector, path string, v any, lookup func(string) (string, b
 		out, err := expand(x, lookup)
 		if err != nil {
 			c.add(path, "%v", err)
+			return x // keep the reference, so no "required" problem follows
 		}
 		return out
 	case map[string]any:

@@ -118,6 +118,8 @@ func checkURL(c *collector, key, raw string) {
 		c.add(key, "URL must start with http:// or https://")
 	case u.Host == "":
 		c.add(key, "URL has no host")
+	case u.User != nil:
+		c.add(key, "URL carries credentials: put them in [check.auth] (with ${ENV} references) so they stay out of the evidence")
 	}
 }
 

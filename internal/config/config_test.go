@@ -1,0 +1,160 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/authmon/monitor/internal/checks"
+)
+
+func noEnv(string) (string, bool) { return "", false }
+
+func TestExampleConfigLoads(t *testing.T) {
+	cfg, err := Load(filepath.Join("..", "..", "checks.example.toml"))
+	if err != nil {
+		t.Fatalf("checks.example.toml: %v", err)
+	}
+	if len(cfg.Checks) < 3 || cfg.Demo == nil {
+		t.Fatalf("example has %d checks, demo %v", len(cfg.Checks), cfg.Demo)
+	}
+	for _, ch := range cfg.Checks {
+		if len(ch.Probes) != 3 || ch.Timeout != 5*time.Second || ch.MaxBody != DefaultMaxBody {
+			t.Errorf("%s: probes %v timeout %s max body %d", ch.Name, ch.Probes, ch.Timeout, ch.MaxBody)
+		}
+	}
+}
+
+// TestBadConfigs loads every testdata/bad-*.toml. Each file lists the
+// problems it must produce, one "# want: file:line: key: message" comment
+// each; all of them, and no others, must be reported in one load.
+func TestBadConfigs(t *testing.T) {
+	files, _ := filepath.Glob("testdata/bad-*.toml")
+	if len(files) < 10 {
+		t.Fatalf("found only %d bad configs", len(files))
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wants := wantLines(string(data))
+			_, err = Parse(filepath.Base(path), data, noEnv)
+			var ps Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("err = %v, want Problems", err)
+			}
+			for _, w := range wants {
+				if !slices.ContainsFunc(ps, func(p Problem) bool { return strings.HasPrefix(p.String(), w) }) {
+					t.Errorf("missing problem %q", w)
+				}
+			}
+			if len(ps) != len(wants) {
+				t.Errorf("got %d problems, want %d:\n%s", len(ps), len(wants), ps.Error())
+			}
+		})
+	}
+}
+
+func wantLines(doc string) []string {
+	var out []string
+	for _, l := range strings.Split(doc, "\n") {
+		if w, ok := strings.CutPrefix(l, "# want: "); ok {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+const minimal = `
+[[check]]
+name = "api"
+url = "https://api.example.com/me"
+headers = { "X-Tenant" = "${TENANT}" }
+[check.auth]
+type = "bearer"
+token = "${API_TOKEN}"
+[check.valid]
+status = [200, 204]
+`
+
+func TestEnvReferencesAndDefaults(t *testing.T) {
+	env := map[string]string{"API_TOKEN": "tok-CANARY", "TENANT": "acme"}
+	cfg, err := Parse("c.toml", []byte(minimal), func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := cfg.Checks[0]
+	if ch.Auth.Token != "tok-CANARY" || ch.Headers["X-Tenant"] != "acme" {
+		t.Fatalf("not expanded: %+v", ch)
+	}
+	if ch.Schedule != DefaultSchedule || ch.Timeout != DefaultTimeout || ch.Method != "GET" {
+		t.Fatalf("defaults not applied: %+v", ch)
+	}
+	want := []checks.ProbeSpec{
+		{Kind: checks.ProbeValid, Status: []int{200, 204}},
+		{Kind: checks.ProbeMissing, Scheme: "Bearer"},
+		{Kind: checks.ProbeWrong, Scheme: "Bearer"},
+	}
+	for i, p := range ch.Probes {
+		if p.Kind != want[i].Kind || p.Scheme != want[i].Scheme || !slices.Equal(p.Status, want[i].Status) {
+			t.Errorf("probe %d = %+v, want %+v", i, p, want[i])
+		}
+	}
+	if !slices.Contains(cfg.Secrets, "tok-CANARY") || !slices.Contains(ch.Secrets, "tok-CANARY") {
+		t.Errorf("token not listed as a secret: %v", cfg.Secrets)
+	}
+}
+
+func TestExpand(t *testing.T) {
+	env := func(k string) (string, bool) { return map[string]string{"A": "1", "B_2": "two"}[k], k == "A" || k == "B_2" }
+	cases := []struct{ in, want, err string }{
+		{"plain", "plain", ""},
+		{"${A}", "1", ""},
+		{"x${A}y${B_2}z", "x1ytwoz", ""},
+		{"$${A}", "${A}", ""},
+		{"${C}", "", "environment variable C is not set"},
+		{"${A", "", "malformed"},
+		{"${1A}", "", "malformed"},
+	}
+	for _, c := range cases {
+		t.Run(c.in, func(t *testing.T) {
+			got, err := expand(c.in, env)
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("err = %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil || got != c.want {
+				t.Fatalf("expand(%q) = %q, %v; want %q", c.in, got, err, c.want)
+			}
+		})
+	}
+}
+
+// TestProblemsNeverQuoteSecrets: an error about a secret field names the
+// key, never the value.
+func TestProblemsNeverQuoteSecrets(t *testing.T) {
+	doc := `
+[[check]]
+name = "api"
+url = "https://api.example.com/me"
+[check.auth]
+type = "basic"
+username = "CANARY:user"
+password = "pa${ss-CANARY"
+`
+	_, err := Parse("c.toml", []byte(doc), noEnv)
+	if err == nil {
+		t.Fatal("want problems")
+	}
+	if strings.Contains(err.Error(), "ss-CANARY") {
+		t.Fatalf("problem text quotes the password: %v", err)
+	}
+}
