@@ -10,7 +10,7 @@ func challengeAssertions(spec ProbeSpec, auth AuthKind, p *ProbeResult, id strin
 	k := spec.Kind
 	if len(p.Challenges) == 0 {
 		return []Assertion{{ID: id, Ref: "RFC 9110 §15.5.2", Severity: SevConf, Expected: "a WWW-Authenticate challenge",
-			Got: "401 without WWW-Authenticate",
+			Got:    "401 without WWW-Authenticate",
 			Reason: fmt.Sprintf("%s: got 401 without a WWW-Authenticate challenge (RFC 9110 §15.5.2 requires one)", probeWords(k))}}
 	}
 	out := []Assertion{strictness(p, k)}

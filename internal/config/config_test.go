@@ -112,7 +112,9 @@ func TestEnvReferencesAndDefaults(t *testing.T) {
 }
 
 func TestExpand(t *testing.T) {
-	env := func(k string) (string, bool) { return map[string]string{"A": "1", "B_2": "two"}[k], k == "A" || k == "B_2" }
+	env := func(k string) (string, bool) {
+		return map[string]string{"A": "1", "B_2": "two"}[k], k == "A" || k == "B_2"
+	}
 	cases := []struct{ in, want, err string }{
 		{"plain", "plain", ""},
 		{"${A}", "1", ""},
