@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -47,7 +48,7 @@ func describeError(err error, timeout time.Duration, maxBody int64) string {
 		return "TLS: " + invalid.Error()
 	case errors.As(err, &certErr):
 		return "TLS: " + certErr.Err.Error()
-	case errors.As(err, &recErr):
+	case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return "TLS handshake failed: the server does not speak TLS on this port"
 	case errors.As(err, &alertErr):
 		return "TLS handshake failed: " + alertErr.Error()

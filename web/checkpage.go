@@ -1,0 +1,87 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/store"
+)
+
+// checkView is everything a check's page shows.
+type checkView struct {
+	Now    time.Time
+	Name   string
+	Config []configItem
+	State  state
+	Since  time.Time // zero when pending
+	Runs   []store.Run
+}
+
+// configItem is one line of a check's configuration.
+type configItem struct {
+	Label, Value string
+}
+
+func (h *handler) getCheck(w http.ResponseWriter, r *http.Request) {
+	c, ok := h.findCheck(r.PathValue("name"))
+	if !ok {
+		h.notFound(w, r)
+		return
+	}
+	sums, err := h.Store.Overview(r.Context())
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("load overview: %w", err))
+		return
+	}
+	runs, err := h.Store.Runs(r.Context(), c.Name, runsPerPage)
+	if err != nil {
+		h.serverError(w, r, fmt.Errorf("load runs of %q: %w", c.Name, err))
+		return
+	}
+	v := checkView{Now: h.Now(), Name: c.Name, Config: configOf(c), State: statePending, Runs: runs}
+	for _, s := range sums {
+		if s.Name == c.Name {
+			v.State, v.Since = stateOf(s.State, s.Last), s.State.Since
+		}
+	}
+	h.render(w, r, http.StatusOK, h.page(c.Name, pageCheck(v)))
+}
+
+// findCheck looks a check up among the configured ones: the dashboard shows
+// nothing about checks it was not told about.
+func (h *handler) findCheck(name string) (checks.Check, bool) {
+	for _, c := range h.Checks {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	return checks.Check{}, false
+}
+
+// configOf lists the parts of a check that are safe to show. It picks fields
+// one by one, so a field added to Check later is not shown until someone
+// decides it holds no secret.
+func configOf(c checks.Check) []configItem {
+	timeout, auth := "default", string(c.Auth.Kind)
+	if c.Timeout > 0 {
+		timeout = c.Timeout.String()
+	}
+	if auth == "" {
+		auth = "none"
+	}
+	kinds := make([]string, 0, len(c.Probes))
+	for _, p := range c.Probes {
+		kinds = append(kinds, string(p.Kind))
+	}
+	return []configItem{
+		{"Method", c.Method},
+		{"URL", redactURL(c.URL, c.Secrets)},
+		{"Schedule", c.Schedule},
+		{"Timeout", timeout},
+		{"Auth", auth},
+		{"Probes", strings.Join(kinds, ", ")},
+	}
+}

@@ -1,0 +1,161 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/store"
+)
+
+// state is a check's state as the dashboard shows it.
+type state string
+
+const (
+	statePassing state = "passing"
+	stateFailing state = "failing"
+	statePending state = "pending"
+)
+
+// icon goes next to the state's name: state is never told by colour alone.
+func (s state) icon() string {
+	switch s {
+	case statePassing:
+		return "✔"
+	case stateFailing:
+		return "✖"
+	default:
+		return "…"
+	}
+}
+
+// mark is the verdict in one cell of the probe matrix.
+type mark string
+
+const (
+	markPass    mark = "pass"
+	markFail    mark = "fail"
+	markPending mark = "pending" // configured, no result yet
+	markNone    mark = "none"    // not configured for this check
+)
+
+// probeCell is one cell of the probe matrix.
+type probeCell struct {
+	Kind    checks.ProbeKind
+	Mark    mark
+	Reasons string // failed assertions, one a line
+}
+
+// text is what the cell shows; the icon carries meaning without colour.
+func (m mark) text() string {
+	switch m {
+	case markPass:
+		return "✔ pass"
+	case markFail:
+		return "✖ fail"
+	case markPending:
+		return "…" // the state column already says "pending"; the cell stays quiet
+	default:
+		return "—"
+	}
+}
+
+// timeLayout is how the dashboard writes times: UTC, to the second.
+const timeLayout = "2006-01-02 15:04:05 UTC"
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// ago says how long before now t was, coarsely, e.g. "12s ago".
+func ago(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Second:
+		return "just now"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds ago", int(d/time.Second))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+	default:
+		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+	}
+}
+
+// ms writes a duration in whole milliseconds, the unit people compare.
+func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) + " ms" }
+
+// statusLine is "401 Unauthorized", without repeating a code that the
+// recorded status text already starts with.
+func statusLine(p checks.ProbeResult) string {
+	if p.Status == 0 {
+		return "no response"
+	}
+	code := strconv.Itoa(p.Status)
+	text := strings.TrimSpace(strings.TrimPrefix(p.StatusText, code))
+	return strings.TrimSpace(code + " " + text)
+}
+
+// redactURL hides credentials in a configured URL: userinfo, and any secret
+// value that appears in it (an API key in the query string, say).
+func redactURL(raw string, secrets []string) string {
+	if u, err := url.Parse(raw); err == nil {
+		raw = u.Redacted()
+	}
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s)} {
+			raw = strings.ReplaceAll(raw, form, "[redacted]")
+		}
+	}
+	return raw
+}
+
+// checkHref is the path of a check's page; names may hold any character.
+func checkHref(name string) string { return "/checks/" + url.PathEscape(name) }
+
+// delivery says where a notification stands, e.g. "sent at …".
+func delivery(n store.Notification) string {
+	switch {
+	case !n.Sent.IsZero():
+		return "sent at " + fmtTime(n.Sent)
+	case n.Failed:
+		return "failed: " + n.LastError
+	case n.Attempts == 0:
+		return "pending: not tried yet"
+	default:
+		return fmt.Sprintf("pending: attempt %d, last error: %s", n.Attempts, n.LastError)
+	}
+}
+
+// deliveryClass lets the stylesheet tell failed deliveries apart.
+func deliveryClass(n store.Notification) string {
+	switch {
+	case !n.Sent.IsZero():
+		return "delivery sent"
+	case n.Failed:
+		return "delivery failed"
+	default:
+		return "delivery pending"
+	}
+}
+
+// kindLabel names an alert's kind with an icon, as the state column does.
+func kindLabel(k alert.Kind) string {
+	switch k {
+	case alert.KindRegressed:
+		return "✖ regressed"
+	case alert.KindRecovered:
+		return "✔ recovered"
+	default:
+		return string(k)
+	}
+}

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"testing"
+	"time"
+
+	"github.com/authmon/monitor/internal/checks"
+)
+
+func TestAgo(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{-time.Second, "just now"}, {0, "just now"}, {12 * time.Second, "12s ago"},
+		{5*time.Minute + 59*time.Second, "5m ago"}, {3 * time.Hour, "3h ago"}, {50 * time.Hour, "2d ago"},
+	}
+	for _, tt := range tests {
+		if got := ago(t0, t0.Add(-tt.d)); got != tt.want {
+			t.Errorf("ago(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestStatusLine(t *testing.T) {
+	tests := []struct {
+		name string
+		p    checks.ProbeResult
+		want string
+	}{
+		{"text only", checks.ProbeResult{Status: 401, StatusText: "Unauthorized"}, "401 Unauthorized"},
+		{"text with code", checks.ProbeResult{Status: 401, StatusText: "401 Unauthorized"}, "401 Unauthorized"},
+		{"no text", checks.ProbeResult{Status: 418}, "418"},
+		{"no response", checks.ProbeResult{Error: "connection refused"}, "no response"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := statusLine(tt.p); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"userinfo", "https://u:pw@h/x", "https://u:xxxxx@h/x"},
+		{"query secret", "https://h/x?k=" + canary, "https://h/x?k=[redacted]"},
+		{"escaped secret", "https://h/x?k=a%2Fb", "https://h/x?k=[redacted]"},
+		{"nothing to hide", "https://h/x", "https://h/x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := redactURL(tt.in, []string{canary, "a/b", ""}); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

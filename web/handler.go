@@ -1,0 +1,139 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/store"
+)
+
+// Store is the part of the store the dashboard reads. *store.Store implements it.
+type Store interface {
+	// Overview returns every check that has state or runs.
+	Overview(ctx context.Context) ([]store.CheckSummary, error)
+	// Runs returns the latest runs of a check, newest first.
+	Runs(ctx context.Context, check string, limit int) ([]store.Run, error)
+	// Notifications returns the latest outbox rows, newest first.
+	Notifications(ctx context.Context, limit int) ([]store.Notification, error)
+}
+
+// Demo switches the built-in sample auth API between its behaviours.
+type Demo interface {
+	Mode() string
+	Modes() []string
+	SetMode(mode string) error
+}
+
+// Deps is what the dashboard needs. Demo is nil when the sample API is off;
+// Log and Now default to a discarding logger and time.Now.
+type Deps struct {
+	Store   Store
+	Checks  []checks.Check
+	Demo    Demo
+	Log     *slog.Logger
+	Version string
+	Now     func() time.Time
+}
+
+// Page sizes: enough history to see a pattern, small enough to stay fast.
+const (
+	runsPerPage   = 50
+	alertsPerPage = 10
+)
+
+// csp forbids inline scripts and styles, so nothing a target sends can run.
+const csp = "default-src 'self'; frame-ancestors 'none'"
+
+type handler struct {
+	Deps
+}
+
+// New returns the dashboard's HTTP handler.
+func New(d Deps) http.Handler {
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	h := &handler{Deps: d}
+	return securityHeaders(h.routes())
+}
+
+// routes lists every route of the dashboard in one place.
+func (h *handler) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", h.getOverview)
+	mux.HandleFunc("GET /checks/{name}", h.getCheck)
+	mux.Handle("GET /static/", noDirListing(http.FileServerFS(staticFS)))
+	mux.HandleFunc("GET /healthz", getHealthz)
+	if h.Demo != nil {
+		mux.HandleFunc("POST /demo/mode", h.postDemoMode)
+	}
+	mux.HandleFunc("GET /", h.notFound)
+	return mux
+}
+
+// securityHeaders sets the headers every response carries, errors included.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("Content-Security-Policy", csp)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// noDirListing answers 404 for directories, which the file server would list.
+func noDirListing(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func getHealthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok"))
+}
+
+// render writes a page with the given status. It renders to a buffer first so
+// that a failure half-way becomes a clean 500 rather than half a page.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+// serverError is the one place that logs an unexpected error and answers 500.
+// The error text stays in the log: it may name files or SQL.
+func (h *handler) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	h.Log.ErrorContext(r.Context(), "dashboard request failed",
+		"method", r.Method, "path", r.URL.Path, "err", err)
+	http.Error(w, "internal server error", http.StatusInternalServerError)
+}
+
+func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
+	h.render(w, r, http.StatusNotFound, h.page("Not found", pageNotFound(r.URL.Path)))
+}
+
+// page wraps a page's content in the layout.
+func (h *handler) page(title string, content templ.Component) templ.Component {
+	return layout(layoutView{Title: title, Version: h.Version}, content)
+}
