@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCheckExitCodes(t *testing.T) {
+	t.Setenv("E2E_PASSWORD", canaryPassword)
+	dir := t.TempDir()
+	tg := newTarget(t)
+	cfg := writeConfig(t, dir, tg.srv.URL+"/me", "http://127.0.0.1:9")
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("[[check]]\nname = \"x\"\nurl = \"ftp://x\"\n"), 0o600)
+
+	code, out, errOut := runCLI("check", "-config", cfg)
+	if code != exitOK || !strings.Contains(out, "1 checks: 1 passed, 0 failed") {
+		t.Fatalf("healthy: exit %d\n%s%s", code, out, errOut)
+	}
+	tg.bypass.Store(true)
+	code, out, _ = runCLI("check", "-config", cfg, "e2e login")
+	if code != exitFailed || !strings.Contains(out, "[B1 critical-security] without credentials: expected 401, got 200 OK: auth bypass") {
+		t.Fatalf("broken: exit %d\n%s", code, out)
+	}
+	code, out, _ = runCLI("check", "-json", "-config", cfg)
+	var results []struct {
+		Check  string `json:"check"`
+		Passed bool   `json:"passed"`
+	}
+	if err := json.Unmarshal([]byte(out), &results); err != nil || code != exitFailed || len(results) != 1 || results[0].Passed {
+		t.Fatalf("json: exit %d, %v, %s", code, err, out)
+	}
+	if strings.Contains(out, canaryPassword) {
+		t.Fatal("JSON output contains the password")
+	}
+	if code, _, errOut = runCLI("check", "-config", bad); code != exitConfig || !strings.Contains(errOut, "bad.toml:3: check[0].url") {
+		t.Fatalf("bad config: exit %d, %s", code, errOut)
+	}
+	if code, _, errOut = runCLI("check", "-config", cfg, "nope"); code != exitConfig || !strings.Contains(errOut, `no check named "nope"`) {
+		t.Fatalf("unknown check: exit %d, %s", code, errOut)
+	}
+}
+
+func TestValidateAndUsage(t *testing.T) {
+	example := filepath.Join("..", "..", "checks.example.toml")
+	if code, out, errOut := runCLI("validate", "-config", example); code != exitOK || !strings.Contains(out, "OK: 3 checks") {
+		t.Fatalf("validate example: exit %d %s %s", code, out, errOut)
+	}
+	bad := filepath.Join("..", "..", "internal", "config", "testdata", "bad-cron.toml")
+	code, _, errOut := runCLI("validate", "-config", bad)
+	if code != exitConfig || len(regexp.MustCompile(`bad-cron\.toml:\d+: `).FindAllString(errOut, -1)) != 4 {
+		t.Fatalf("validate bad: exit %d\n%s", code, errOut)
+	}
+	if code, _, errOut = runCLI(); code != exitConfig || !strings.Contains(errOut, "serve -config checks.example.toml") {
+		t.Fatalf("usage: exit %d %s", code, errOut)
+	}
+	if code, out, _ := runCLI("version"); code != exitOK || !strings.HasPrefix(out, "monitor ") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	if code, _, _ = runCLI("frobnicate"); code != exitConfig {
+		t.Fatalf("unknown command: exit %d", code)
+	}
+}
+
+// TestExampleChecksPass runs `monitor check` on the bundled example, which
+// serves its own sample API when none is running.
+func TestExampleChecksPass(t *testing.T) {
+	code, out, errOut := runCLI("check", "-config", filepath.Join("..", "..", "checks.example.toml"))
+	if code != exitOK {
+		t.Fatalf("example: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
