@@ -184,10 +184,18 @@ func (p *parser) challenge(end int) {
 	clear(p.seen)
 	p.pos = end
 	p.skipOWS()
+	gap := p.s[end:p.pos]
 	if p.atElementEnd() {
+		// `Scheme ,a=b` is an auth-param list that starts with an empty
+		// element, which recipients accept (RFC 9110 §5.6.1.2). Without the
+		// SP, as in `Bearer, error="x"`, the challenge is over, and so it is
+		// at the end of a line, where whitespace is not part of the value.
+		if p.pos < len(p.s) && gap != "" && strings.Trim(gap, " ") == "" {
+			p.state = inParams
+		}
 		return
 	}
-	switch gap := p.s[end:p.pos]; {
+	switch {
 	case gap == "":
 		p.report(end, "no space between auth-scheme %q and what follows", scheme)
 	case strings.IndexByte(gap, '\t') >= 0:
