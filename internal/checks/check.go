@@ -5,7 +5,17 @@ package checks
 
 import (
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
+
+// ScheduleParser reads Check.Schedule: standard 5-field cron specs and
+// descriptors such as "@every 30s" or "@hourly". Config validation and the
+// scheduler use this one parser, so what validates is what runs.
+var ScheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule parses a schedule with ScheduleParser.
+func ParseSchedule(spec string) (cron.Schedule, error) { return ScheduleParser.Parse(spec) }
 
 // Check is one configured auth check: a protected endpoint probed with valid,
 // missing and wrong credentials in a single run.

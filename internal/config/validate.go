@@ -8,9 +8,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
 )
 
 // Defaults applied when the file does not say otherwise.
@@ -79,12 +78,8 @@ func resolveDefaults(c *collector, d defaults) resolved {
 	return r
 }
 
-// ScheduleParser parses standard 5-field cron specs and descriptors such as
-// "@every 30s"; the scheduler uses the same one.
-var ScheduleParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
 func checkSchedule(c *collector, key, spec string) {
-	if _, err := ScheduleParser.Parse(spec); err != nil {
+	if _, err := checks.ParseSchedule(spec); err != nil {
 		c.add(key, "invalid schedule %q: %v (use 5-field cron such as \"*/5 * * * *\" or \"@every 30s\")", spec, err)
 		return
 	}

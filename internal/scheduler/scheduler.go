@@ -49,14 +49,12 @@ func New(rec Recorder, run RunFunc, eval store.Evaluator, wake func(), log *slog
 	l := cronLogger{log}
 	// Order matters: SkipIfStillRunning outside Recover, or a panicking job
 	// would hold its lock forever.
-	c := cron.New(cron.WithParser(parser), cron.WithLocation(time.UTC), cron.WithLogger(l),
+	c := cron.New(cron.WithParser(checks.ScheduleParser), cron.WithLocation(time.UTC), cron.WithLogger(l),
 		cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)))
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Scheduler{cron: c, rec: rec, run: run, eval: eval, wake: wake, log: log, ctx: ctx, cancel: cancel,
 		jobs: map[cron.EntryID]string{}, stopping: make(chan struct{})}
 }
-
-var parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
 
 // Add schedules a check.
 func (s *Scheduler) Add(ch checks.Check) error {

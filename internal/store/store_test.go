@@ -84,10 +84,10 @@ func kindOf(ev *alert.Event) alert.Kind {
 func TestOutboxOrderPerCheck(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTemp(t)
-	now := time.Now()
 	a1, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindRegressed, Check: "a"})
 	a2, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindRecovered, Check: "a"})
 	b1, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindRegressed, Check: "b"})
+	now := time.Now().Add(time.Second) // every row above is due
 	next := func() int64 {
 		d, err := s.NextDue(ctx, now)
 		if errors.Is(err, alert.ErrNothingDue) {
