@@ -100,7 +100,7 @@ func failureText(f checks.Failure) string {
 	if a.Expected == "" && a.Got == "" {
 		detail = clip(a.Reason)
 	}
-	return fmt.Sprintf("%s %s %s: %s", clip(f.Method), clip(f.URL), probeWords(f.Probe), detail)
+	return fmt.Sprintf("%s %s %s: %s", clip(f.Method), clip(f.URL), clip(f.Probe.Phrase()), detail)
 }
 
 func failureRef(a checks.Assertion) string {
@@ -108,19 +108,6 @@ func failureRef(a checks.Assertion) string {
 		return clip(a.ID)
 	}
 	return clip(a.ID) + " · " + clip(a.Ref)
-}
-
-func probeWords(p checks.ProbeKind) string {
-	switch p {
-	case checks.ProbeValid:
-		return "with valid credentials"
-	case checks.ProbeMissing:
-		return "without credentials"
-	case checks.ProbeWrong:
-		return "with wrong credentials"
-	default:
-		return "with the " + clip(string(p)) + " probe"
-	}
 }
 
 // severityLabel names the severity with an emoji and words, so that it never

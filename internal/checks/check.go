@@ -64,6 +64,20 @@ const (
 	ProbeWrong   ProbeKind = "wrong"   // with well-formed but wrong credentials
 )
 
+// Phrase describes the probe inside a sentence: "without credentials".
+func (k ProbeKind) Phrase() string {
+	switch k {
+	case ProbeValid:
+		return "with valid credentials"
+	case ProbeMissing:
+		return "without credentials"
+	case ProbeWrong:
+		return "with wrong credentials"
+	default:
+		return "with the " + string(k) + " probe"
+	}
+}
+
 // ProbeKinds lists the matrix columns in the order they run.
 var ProbeKinds = []ProbeKind{ProbeValid, ProbeMissing, ProbeWrong}
 

@@ -8,22 +8,10 @@ import (
 	"strings"
 )
 
-// probeWords describes a probe inside a sentence.
-func probeWords(k ProbeKind) string {
-	switch k {
-	case ProbeValid:
-		return "with valid credentials"
-	case ProbeMissing:
-		return "without credentials"
-	default:
-		return "with wrong credentials"
-	}
-}
-
 // unreachable is the verdict when no answer arrived at all.
 func unreachable(k ProbeKind, why string) Assertion {
 	return Assertion{ID: "A0", Ref: "availability", Severity: SevAvail, Expected: "an HTTP answer",
-		Got: why, Reason: fmt.Sprintf("%s: no answer: %s", probeWords(k), why)}
+		Got: why, Reason: fmt.Sprintf("%s: no answer: %s", k.Phrase(), why)}
 }
 
 // judge checks one answer against the probe's expectations.
@@ -80,7 +68,7 @@ func bypass(id string, k ProbeKind, p *ProbeResult, want string) Assertion {
 // check builds an assertion with the standard reason sentence.
 func check(id, ref string, sev Severity, pass bool, want, got string, k ProbeKind) Assertion {
 	return Assertion{ID: id, Ref: ref, Severity: sev, Pass: pass, Expected: want, Got: got,
-		Reason: fmt.Sprintf("%s: expected %s, got %s", probeWords(k), want, got)}
+		Reason: fmt.Sprintf("%s: expected %s, got %s", k.Phrase(), want, got)}
 }
 
 func is2xx(code int) bool { return code >= 200 && code < 300 }
