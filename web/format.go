@@ -88,8 +88,14 @@ func ago(now, t time.Time) string {
 	}
 }
 
-// ms writes a duration in whole milliseconds, the unit people compare.
-func ms(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) + " ms" }
+// ms writes a duration in milliseconds, the unit people compare, with one
+// decimal below 10 ms so that a fast loopback answer does not read "0 ms".
+func ms(d time.Duration) string {
+	if d < 10*time.Millisecond {
+		return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
+	}
+	return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
+}
 
 // statusLine is "401 Unauthorized", without repeating a code that the
 // recorded status text already starts with.

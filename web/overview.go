@@ -161,3 +161,25 @@ func countLine(rows []checkRow) string {
 	}
 	return s
 }
+
+// maxReasons is how many failure reasons a row of the overview lists; the
+// check page has them all.
+const maxReasons = 3
+
+// problemLines lists a run's distinct failure reasons, at most maxReasons,
+// and how many more there are.
+func problemLines(res checks.Result) (lines []string, more int) {
+	seen := map[string]bool{}
+	for _, f := range res.Failures() {
+		if seen[f.Assertion.Reason] {
+			continue
+		}
+		seen[f.Assertion.Reason] = true
+		if len(lines) < maxReasons {
+			lines = append(lines, f.Assertion.Reason)
+		} else {
+			more++
+		}
+	}
+	return lines, more
+}

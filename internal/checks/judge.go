@@ -57,9 +57,13 @@ func judgeDenied(spec ProbeSpec, auth AuthKind, p *ProbeResult) []Assertion {
 	return out
 }
 
+// bypass is the critical assertion: a request without valid credentials
+// must not be answered 2xx.
 func bypass(id string, k ProbeKind, p *ProbeResult, want string) Assertion {
 	a := check(id, "RFC 9110 §11.4", SevCritical, !is2xx(p.Status), want, gotStatus(p), k)
-	if !a.Pass {
+	if a.Pass {
+		a.Reason = fmt.Sprintf("%s: refused with %s", k.Phrase(), gotStatus(p))
+	} else {
 		a.Reason += ": auth bypass"
 	}
 	return a
@@ -67,8 +71,12 @@ func bypass(id string, k ProbeKind, p *ProbeResult, want string) Assertion {
 
 // check builds an assertion with the standard reason sentence.
 func check(id, ref string, sev Severity, pass bool, want, got string, k ProbeKind) Assertion {
-	return Assertion{ID: id, Ref: ref, Severity: sev, Pass: pass, Expected: want, Got: got,
+	a := Assertion{ID: id, Ref: ref, Severity: sev, Pass: pass, Expected: want, Got: got,
 		Reason: fmt.Sprintf("%s: expected %s, got %s", k.Phrase(), want, got)}
+	if pass {
+		a.Reason = fmt.Sprintf("%s: got %s as expected", k.Phrase(), got)
+	}
+	return a
 }
 
 func is2xx(code int) bool { return code >= 200 && code < 300 }

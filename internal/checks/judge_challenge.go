@@ -11,7 +11,7 @@ func challengeAssertions(spec ProbeSpec, auth AuthKind, p *ProbeResult, id strin
 	if len(p.Challenges) == 0 {
 		return []Assertion{{ID: id, Ref: "RFC 9110 §15.5.2", Severity: SevConf, Expected: "a WWW-Authenticate challenge",
 			Got:    "401 without WWW-Authenticate",
-			Reason: fmt.Sprintf("%s: got 401 without a WWW-Authenticate challenge (RFC 9110 §15.5.2 requires one)", k.Phrase())}}
+			Reason: k.Phrase() + ": got 401 without a WWW-Authenticate challenge"}}
 	}
 	out := []Assertion{strictness(p, k)}
 	c := p.Challenges[0]
