@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/authmon/monitor/internal/alert"
@@ -72,7 +71,7 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 	a.startSender(cfg)
 	hc := checks.NewClient()
 	run := func(ctx context.Context, ch checks.Check) checks.Result { return checks.Run(ctx, hc, ch) }
-	a.sched = scheduler.New(st, run, evaluator(cfg.PublicURL), a.wake, log)
+	a.sched = scheduler.New(st, run, evaluator(cfg.Policies), a.wake, log)
 	for _, ch := range cfg.Checks {
 		if err := a.sched.Add(ch); err != nil {
 			a.close()
@@ -98,15 +97,10 @@ func demoDeps(d *demo.API) web.Demo {
 	return d
 }
 
-// evaluator decides alerts and links them to the dashboard when a public URL
-// is configured.
-func evaluator(publicURL string) store.Evaluator {
-	return func(prev alert.State, res checks.Result) (alert.State, *alert.Event) {
-		next, ev := alert.Evaluate(prev, res)
-		if ev != nil && publicURL != "" {
-			ev.DashboardURL = publicURL + "/checks/" + url.PathEscape(ev.Check)
-		}
-		return next, ev
+// evaluator decides incidents under each check's policy.
+func evaluator(policies map[string]alert.Policy) store.Evaluator {
+	return func(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
+		return alert.Decide(prev, res, runID, policies[res.Check])
 	}
 }
 

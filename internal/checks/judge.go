@@ -31,7 +31,7 @@ func judgeValid(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
 	out := []Assertion{check("A2", "expected answer", SevAvail, ok, want, gotStatus(p), spec.Kind)}
 	if spec.BodyContains != "" {
 		found := bytes.Contains(body, []byte(spec.BodyContains))
-		a := check("A2", "expected body", SevAvail, found, fmt.Sprintf("body containing %q", spec.BodyContains),
+		a := check("A2.body", "expected body", SevAvail, found, fmt.Sprintf("body containing %q", spec.BodyContains),
 			"a body without it", spec.Kind)
 		out = append(out, a)
 	}

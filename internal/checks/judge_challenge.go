@@ -9,7 +9,7 @@ import (
 func challengeAssertions(spec ProbeSpec, auth AuthKind, p *ProbeResult, id string) []Assertion {
 	k := spec.Kind
 	if len(p.Challenges) == 0 {
-		return []Assertion{{ID: id, Ref: "RFC 9110 §15.5.2", Severity: SevConf, Expected: "a WWW-Authenticate challenge",
+		return []Assertion{{ID: id + ".challenge", Ref: "RFC 9110 §15.5.2", Severity: SevConf, Expected: "a WWW-Authenticate challenge",
 			Got:    "401 without WWW-Authenticate",
 			Reason: k.Phrase() + ": got 401 without a WWW-Authenticate challenge"}}
 	}
@@ -17,7 +17,7 @@ func challengeAssertions(spec ProbeSpec, auth AuthKind, p *ProbeResult, id strin
 	c := p.Challenges[0]
 	if spec.Scheme != "" {
 		found, ok := FindChallenge(p.Challenges, spec.Scheme)
-		out = append(out, check(id, "RFC 9110 §11.6.1", SevConf, ok, "a "+spec.Scheme+" challenge",
+		out = append(out, check(id+".scheme", "RFC 9110 §11.6.1", SevConf, ok, "a "+spec.Scheme+" challenge",
 			"WWW-Authenticate: "+FormatChallenges(p.Challenges), k))
 		if !ok {
 			return out
@@ -26,7 +26,7 @@ func challengeAssertions(spec ProbeSpec, auth AuthKind, p *ProbeResult, id strin
 	}
 	if spec.Realm != "" {
 		realm, ok := c.Realm()
-		out = append(out, check(id, "RFC 9110 §11.5", SevConf, ok && realm == spec.Realm,
+		out = append(out, check(id+".realm", "RFC 9110 §11.5", SevConf, ok && realm == spec.Realm,
 			fmt.Sprintf("realm %q", spec.Realm), realmWords(realm, ok), k))
 	}
 	return append(out, schemeRules(c, k)...)

@@ -75,7 +75,7 @@ func TestRunJudgesTheMatrix(t *testing.T) {
 				return true
 			}
 			return false
-		}, []string{"missing/C1", "wrong/C5"}, "got 401 without a WWW-Authenticate challenge"},
+		}, []string{"missing/C1.challenge", "wrong/C5.challenge"}, "got 401 without a WWW-Authenticate challenge"},
 		{"wrong realm and a Basic challenge", func(w http.ResponseWriter, r *http.Request) bool {
 			if r.Header.Get("Authorization") != "Bearer "+canary {
 				w.Header().Set("WWW-Authenticate", `Basic realm="other"`)
@@ -83,12 +83,12 @@ func TestRunJudgesTheMatrix(t *testing.T) {
 				return true
 			}
 			return false
-		}, []string{"missing/C1", "wrong/C5"}, "expected a Bearer challenge"},
+		}, []string{"missing/C1.scheme", "wrong/C5.scheme"}, "expected a Bearer challenge"},
 		{"valid credentials refused", func(w http.ResponseWriter, r *http.Request) bool {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="api", error="invalid_token"`)
 			w.WriteHeader(401)
 			return true
-		}, []string{"valid/A2", "valid/A2", "missing/C6"}, "with valid credentials: expected 2xx, got 401 Unauthorized"},
+		}, []string{"valid/A2", "valid/A2.body", "missing/C6"}, "with valid credentials: expected 2xx, got 401 Unauthorized"},
 		{"bearer error missing on a wrong token", func(w http.ResponseWriter, r *http.Request) bool {
 			if h := r.Header.Get("Authorization"); h != "" && h != "Bearer "+canary {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="api"`)

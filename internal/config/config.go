@@ -22,6 +22,8 @@ type Config struct {
 	Checks    []checks.Check
 	Slack     *alert.SlackConfig // nil: alerts are only logged and shown
 	Demo      *Demo              // nil: the sample API is off
+	// Policies holds each check's alert policy, by check name.
+	Policies map[string]alert.Policy
 	// Secrets lists every secret value in the file, for redaction.
 	Secrets []string
 }

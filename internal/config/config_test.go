@@ -160,3 +160,50 @@ password = "pa${ss-CANARY"
 		t.Fatalf("problem text quotes the password: %v", err)
 	}
 }
+
+func TestPolicies(t *testing.T) {
+	doc := `
+[monitor]
+public_url = "https://mon.example.com/"
+[alerts]
+failure_threshold = 3
+reminder = "4h"
+[[silence]]
+checks = ["b"]
+schedule = "0 2 * * SUN"
+duration = "2h"
+[slack]
+token = "xoxb-1"
+channel = "#auth"
+mention = "@here"
+[slack.channels]
+critical-security = "#security"
+[[check]]
+name = "a"
+url = "https://example.com/a"
+[[check]]
+name = "b"
+url = "https://example.com/b"
+success_threshold = 1
+reminder = "30m"
+slack_channel = "#team-b"
+`
+	cfg, err := Parse("c.toml", []byte(doc), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := cfg.Policies["a"], cfg.Policies["b"]
+	if a.FailureThreshold != 3 || a.SuccessThreshold != 2 || a.Reminder != 4*time.Hour || len(a.Silences) != 0 {
+		t.Errorf("a = %+v", a)
+	}
+	if a.Mention != "<!here>" || a.SeverityChannels[checks.SevCritical] != "#security" || a.DashboardURL != "https://mon.example.com/checks/a" {
+		t.Errorf("a routing = %+v", a)
+	}
+	if b.FailureThreshold != 3 || b.SuccessThreshold != 1 || b.Reminder != 30*time.Minute || b.Channel != "#team-b" || len(b.Silences) != 1 {
+		t.Errorf("b = %+v", b)
+	}
+	sunday2am := time.Date(2026, 11, 29, 2, 30, 0, 0, time.UTC)
+	if !b.Silences[0].Active(sunday2am) || b.Silences[0].Active(sunday2am.Add(2*time.Hour)) {
+		t.Errorf("silence not active on Sunday 02:30 only")
+	}
+}

@@ -8,11 +8,31 @@ import (
 // file is the TOML document as written by a person. Field tags are the keys;
 // every key not listed here is an error.
 type file struct {
-	Monitor  monitorSection `toml:"monitor"`
-	Defaults defaults       `toml:"defaults"`
-	Demo     *demoSection   `toml:"demo"`
-	Slack    *slackSection  `toml:"slack"`
-	Checks   []checkSection `toml:"check"`
+	Monitor  monitorSection   `toml:"monitor"`
+	Defaults defaults         `toml:"defaults"`
+	Alerts   alertsSection    `toml:"alerts"`
+	Silences []silenceSection `toml:"silence"`
+	Demo     *demoSection     `toml:"demo"`
+	Slack    *slackSection    `toml:"slack"`
+	Checks   []checkSection   `toml:"check"`
+}
+
+type alertsSection struct {
+	FailureThreshold int64    `toml:"failure_threshold"`
+	SuccessThreshold int64    `toml:"success_threshold"`
+	Reminder         duration `toml:"reminder"`
+	FlapChanges      *int64   `toml:"flap_changes"`
+	FlapWindow       duration `toml:"flap_window"`
+	FlapCalm         duration `toml:"flap_calm"`
+}
+
+type silenceSection struct {
+	Checks   []string  `toml:"checks"`
+	Start    timestamp `toml:"start"`
+	End      timestamp `toml:"end"`
+	Schedule string    `toml:"schedule"`
+	Duration duration  `toml:"duration"`
+	Reason   string    `toml:"reason"`
 }
 
 type monitorSection struct {
@@ -36,10 +56,12 @@ type demoSection struct {
 }
 
 type slackSection struct {
-	WebhookURL string `toml:"webhook_url"`
-	Token      string `toml:"token"`
-	Channel    string `toml:"channel"`
-	APIURL     string `toml:"api_url"`
+	WebhookURL string            `toml:"webhook_url"`
+	Token      string            `toml:"token"`
+	Channel    string            `toml:"channel"`
+	APIURL     string            `toml:"api_url"`
+	Mention    string            `toml:"mention"`
+	Channels   map[string]string `toml:"channels"` // severity name -> channel
 }
 
 type checkSection struct {
@@ -51,6 +73,10 @@ type checkSection struct {
 	Headers      map[string]string `toml:"headers"`
 	MaxBodyBytes int64             `toml:"max_body_bytes"`
 	Probes       []string          `toml:"probes"`
+	Failure      int64             `toml:"failure_threshold"`
+	Success      int64             `toml:"success_threshold"`
+	Reminder     duration          `toml:"reminder"`
+	SlackChannel string            `toml:"slack_channel"`
 	Auth         *authSection      `toml:"auth"`
 	Valid        *probeSection     `toml:"valid"`
 	Missing      *probeSection     `toml:"missing"`
@@ -110,4 +136,24 @@ func (l *statusList) setTOML(v any) error {
 	}
 	*l = out
 	return nil
+}
+
+// timestamp reads a TOML offset date-time (2026-12-01T02:00:00Z) or the same
+// as an RFC 3339 string.
+type timestamp struct{ time.Time }
+
+func (t *timestamp) setTOML(v any) error {
+	switch x := v.(type) {
+	case time.Time:
+		t.Time = x.UTC()
+		return nil
+	case string:
+		parsed, err := time.Parse(time.RFC3339, x)
+		if err != nil {
+			return fmt.Errorf("%q is not an RFC 3339 time such as 2026-12-01T02:00:00Z", x)
+		}
+		t.Time = parsed.UTC()
+		return nil
+	}
+	return fmt.Errorf("expected a date-time with an offset such as 2026-12-01T02:00:00Z, got %s", kindOf(v))
 }

@@ -43,6 +43,7 @@ func build(c *collector, f *file) *Config {
 		cfg.Checks = append(cfg.Checks, ch)
 		cfg.Secrets = append(cfg.Secrets, ch.Secrets...)
 	}
+	cfg.Policies = buildPolicies(c, f, cfg)
 	cfg.Slack = buildSlack(c, f.Slack)
 	if cfg.Slack != nil {
 		cfg.Secrets = append(cfg.Secrets, cfg.Slack.WebhookURL, cfg.Slack.Token)

@@ -22,7 +22,7 @@ import (
 
 // Recorder stores a run and folds it into the check's alert state.
 type Recorder interface {
-	RecordRun(ctx context.Context, res checks.Result, eval store.Evaluator) (store.Run, *alert.Event, error)
+	RecordRun(ctx context.Context, res checks.Result, eval store.Evaluator) (store.Run, []alert.Event, error)
 }
 
 // RunFunc runs one check now.
@@ -43,8 +43,8 @@ type Scheduler struct {
 	stopping chan struct{} // closed by Stop: pending first runs give up
 }
 
-// New returns a scheduler. eval decides alerts (alert.Evaluate plus any
-// decoration); wake is called after a run produced an event.
+// New returns a scheduler. eval decides alerts (alert.Decide under each
+// check's policy); wake is called after a run queued notifications.
 func New(rec Recorder, run RunFunc, eval store.Evaluator, wake func(), log *slog.Logger) *Scheduler {
 	l := cronLogger{log}
 	// Order matters: SkipIfStillRunning outside Recover, or a panicking job
@@ -119,14 +119,17 @@ func (s *Scheduler) runOnce(ch checks.Check) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, ev, err := s.rec.RecordRun(ctx, res, s.eval)
+	_, evs, err := s.rec.RecordRun(ctx, res, s.eval)
 	if err != nil {
 		s.log.Error("record run", "check", ch.Name, "err", err)
 		return
 	}
 	s.log.Debug("check ran", "check", ch.Name, "passed", res.Passed(), "duration", res.Duration)
-	if ev != nil {
-		s.log.Info("check state changed", "check", ch.Name, "kind", ev.Kind, "severity", ev.Severity.String())
+	for _, ev := range evs {
+		s.log.Info("notification queued", "check", ch.Name, "kind", ev.Kind, "incident", ev.IncidentID,
+			"severity", ev.Severity.String())
+	}
+	if len(evs) > 0 {
 		s.wake()
 	}
 }

@@ -29,6 +29,10 @@ func result(ch checks.Check, pass bool) checks.Result {
 		Kind: checks.ProbeMissing, Assertions: []checks.Assertion{{ID: "B1", Pass: pass, Severity: checks.SevCritical}}}}}
 }
 
+func decide(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
+	return alert.Decide(prev, res, runID, alert.DefaultPolicy())
+}
+
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -43,8 +47,9 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestRunsRecordsAndWakes(t *testing.T) {
 	st := openStore(t)
 	var wakes atomic.Int32
+	// Critical failures open an incident on the first run.
 	run := func(_ context.Context, ch checks.Check) checks.Result { return result(ch, false) }
-	s := New(st, run, alert.Evaluate, func() { wakes.Add(1) }, quiet())
+	s := New(st, run, decide, func() { wakes.Add(1) }, quiet())
 	if err := s.Add(checks.Check{Name: "a", Schedule: "@every 1h"}); err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +82,7 @@ func TestSkipsWhileRunningAndSurvivesPanics(t *testing.T) {
 		}
 		return result(ch, true)
 	}
-	s := New(st, run, alert.Evaluate, func() {}, quiet())
+	s := New(st, run, decide, func() {}, quiet())
 	if err := s.Add(checks.Check{Name: "slow", Schedule: "@every 1s"}); err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +103,7 @@ func TestStopCancelsAndDoesNotRecord(t *testing.T) {
 		<-ctx.Done() // a target that hangs
 		return result(ch, false)
 	}
-	s := New(st, run, alert.Evaluate, func() {}, quiet())
+	s := New(st, run, decide, func() {}, quiet())
 	if err := s.Add(checks.Check{Name: "hang", Schedule: "@every 1h"}); err != nil {
 		t.Fatal(err)
 	}
@@ -115,7 +120,7 @@ func TestStopCancelsAndDoesNotRecord(t *testing.T) {
 }
 
 func TestAddRejectsBadSchedule(t *testing.T) {
-	s := New(openStore(t), nil, alert.Evaluate, func() {}, quiet())
+	s := New(openStore(t), nil, decide, func() {}, quiet())
 	if err := s.Add(checks.Check{Name: "x", Schedule: "61 * * * *"}); err == nil {
 		t.Fatal("accepted a bad schedule")
 	}

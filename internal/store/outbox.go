@@ -18,8 +18,8 @@ func enqueue(ctx context.Context, tx *sql.Tx, ev alert.Event, now time.Time) err
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (check_name, event_json, created_ms, next_try_ms)
-		VALUES (?, ?, ?, ?)`, ev.Check, string(body), now.UnixMilli(), now.UnixMilli())
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (check_name, incident_id, event_json, created_ms, next_try_ms)
+		VALUES (?, ?, ?, ?, ?)`, ev.Check, ev.IncidentID, string(body), now.UnixMilli(), now.UnixMilli())
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)
 	}
@@ -46,14 +46,16 @@ func (s *Store) Enqueue(ctx context.Context, ev alert.Event) (int64, error) {
 // NextDue implements alert.Outbox. A check's notifications go out in the
 // order they were queued: a newer one waits while an older one is retried.
 func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, error) {
-	row := s.w.QueryRowContext(ctx, `SELECT o.id, o.attempts, o.event_json FROM outbox o
+	row := s.w.QueryRowContext(ctx, `SELECT o.id, o.attempts, o.event_json,
+		COALESCE(i.thread_channel, ''), COALESCE(i.thread_ts, '')
+		FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id
 		WHERE o.sent_ms IS NULL AND o.failed = 0 AND o.next_try_ms <= ?
 		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.check_name = o.check_name
 			AND p.id < o.id AND p.sent_ms IS NULL AND p.failed = 0)
 		ORDER BY o.id LIMIT 1`, now.UnixMilli())
 	var d alert.Delivery
 	var body string
-	if err := row.Scan(&d.ID, &d.Attempts, &body); err != nil {
+	if err := row.Scan(&d.ID, &d.Attempts, &body, &d.Thread.Channel, &d.Thread.TS); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return alert.Delivery{}, alert.ErrNothingDue
 		}
@@ -65,25 +67,47 @@ func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, err
 	return d, nil
 }
 
-// MarkSent implements alert.Outbox.
-func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time) error {
-	return s.updateOutbox(ctx, `UPDATE outbox SET sent_ms = ? WHERE id = ?`, at.UnixMilli(), id)
+// MarkSent implements alert.Outbox. The first root message posted for an
+// incident becomes its thread; a later one never replaces it.
+func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, root alert.Thread) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	defer tx.Rollback()
+	if err := updateOutbox(ctx, tx, `UPDATE outbox SET sent_ms = ? WHERE id = ?`, at.UnixMilli(), id); err != nil {
+		return err
+	}
+	if root.TS != "" {
+		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET thread_channel = ?, thread_ts = ?
+			WHERE id = (SELECT incident_id FROM outbox WHERE id = ?) AND thread_ts = ''`, root.Channel, root.TS, id); err != nil {
+			return fmt.Errorf("outbox: thread: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return nil
 }
 
 // MarkRetry implements alert.Outbox.
 func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error {
-	return s.updateOutbox(ctx, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?
+	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?
 		WHERE id = ?`, next.UnixMilli(), errText, id)
 }
 
 // MarkFailed implements alert.Outbox.
 func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
-	return s.updateOutbox(ctx, `UPDATE outbox SET attempts = attempts + 1, failed = 1, last_error = ?
+	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, failed = 1, last_error = ?
 		WHERE id = ?`, errText, id)
 }
 
-func (s *Store) updateOutbox(ctx context.Context, query string, args ...any) error {
-	r, err := s.w.ExecContext(ctx, query, args...)
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func updateOutbox(ctx context.Context, db execer, query string, args ...any) error {
+	r, err := db.ExecContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
@@ -95,8 +119,12 @@ func (s *Store) updateOutbox(ctx context.Context, query string, args ...any) err
 
 // Notifications lists the latest queued notifications, newest first.
 func (s *Store) Notifications(ctx context.Context, limit int) ([]Notification, error) {
+	return s.notifications(ctx, `ORDER BY id DESC LIMIT ?`, limit)
+}
+
+func (s *Store) notifications(ctx context.Context, where string, args ...any) ([]Notification, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, event_json, created_ms, attempts, next_try_ms,
-		COALESCE(sent_ms, 0), failed, last_error FROM outbox ORDER BY id DESC LIMIT ?`, limit)
+		COALESCE(sent_ms, 0), failed, last_error FROM outbox `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("notifications: %w", err)
 	}

@@ -31,6 +31,13 @@ func result(check string, at time.Time, status int) checks.Result {
 	}}}
 }
 
+// decide is alert.Decide with thresholds of one, so every change is an event.
+func decide(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
+	p := alert.DefaultPolicy()
+	p.FailureThreshold, p.SuccessThreshold = 1, 1
+	return alert.Decide(prev, res, runID, p)
+}
+
 func TestRecordRunKeepsStateAndQueuesOnce(t *testing.T) {
 	ctx := context.Background()
 	s, path := openTemp(t)
@@ -39,7 +46,7 @@ func TestRecordRunKeepsStateAndQueuesOnce(t *testing.T) {
 		status   int
 		wantKind alert.Kind // "" = no event
 	}{
-		{401, ""}, {200, alert.KindRegressed}, {200, ""}, {401, alert.KindRecovered}, {401, ""},
+		{401, ""}, {200, alert.KindOpened}, {200, ""}, {401, alert.KindResolved}, {401, ""},
 	}
 	for i, st := range steps {
 		if i == 2 { // a restart in the middle keeps the state
@@ -49,11 +56,11 @@ func TestRecordRunKeepsStateAndQueuesOnce(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		_, ev, err := s.RecordRun(ctx, result("api", t0.Add(time.Duration(i)*time.Minute), st.status), alert.Evaluate)
+		_, evs, err := s.RecordRun(ctx, result("api", t0.Add(time.Duration(i)*time.Minute), st.status), decide)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := kindOf(ev); got != st.wantKind {
+		if got := kindOf(evs); got != st.wantKind {
 			t.Fatalf("step %d: event %q, want %q", i, got, st.wantKind)
 		}
 	}
@@ -61,8 +68,9 @@ func TestRecordRunKeepsStateAndQueuesOnce(t *testing.T) {
 	if err != nil || len(ns) != 2 {
 		t.Fatalf("notifications = %d, %v; want 2", len(ns), err)
 	}
-	if ns[1].Event.Kind != alert.KindRegressed || ns[1].Event.Failures[0].Assertion.ID != "B1" {
-		t.Fatalf("first notification = %+v", ns[1].Event)
+	opened := ns[1].Event
+	if opened.Kind != alert.KindOpened || opened.IncidentID == 0 || opened.Regressions[0].Failure.Assertion.ID != "B1" {
+		t.Fatalf("first notification = %+v", opened)
 	}
 	runs, err := s.Runs(ctx, "api", 3)
 	if err != nil || len(runs) != 3 || !runs[0].Started.Equal(t0.Add(4*time.Minute)) {
@@ -72,21 +80,71 @@ func TestRecordRunKeepsStateAndQueuesOnce(t *testing.T) {
 	if err != nil || len(ov) != 1 || ov[0].State.Status != alert.StatusPassing || ov[0].Last.ID != runs[0].ID {
 		t.Fatalf("overview = %+v, %v", ov, err)
 	}
+	inc, err := s.Incident(ctx, opened.IncidentID)
+	if err != nil || inc.Open() || len(inc.Notifications) != 2 || !inc.Resolved.Equal(t0.Add(3*time.Minute)) {
+		t.Fatalf("incident = %+v, %v", inc, err)
+	}
 }
 
-func kindOf(ev *alert.Event) alert.Kind {
-	if ev == nil {
+func kindOf(evs []alert.Event) alert.Kind {
+	if len(evs) == 0 {
 		return ""
 	}
-	return ev.Kind
+	return evs[0].Kind
+}
+
+func TestThreadIsKeptForTheIncident(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	t0 := time.Now().Add(-time.Hour)
+	s.RecordRun(ctx, result("api", t0, 200), decide)
+	d, err := s.NextDue(ctx, time.Now())
+	if err != nil || d.Thread.TS != "" {
+		t.Fatalf("first delivery %+v, %v", d, err)
+	}
+	if err := s.MarkSent(ctx, d.ID, time.Now(), alert.Thread{Channel: "C1", TS: "111.1"}); err != nil {
+		t.Fatal(err)
+	}
+	s.RecordRun(ctx, result("api", t0.Add(time.Minute), 401), decide)
+	d2, err := s.NextDue(ctx, time.Now())
+	if err != nil || d2.Event.Kind != alert.KindResolved || d2.Thread != (alert.Thread{Channel: "C1", TS: "111.1"}) {
+		t.Fatalf("resolution delivery %+v, %v", d2, err)
+	}
+	// A later root (say, after a retry) never replaces the thread.
+	if err := s.MarkSent(ctx, d2.ID, time.Now(), alert.Thread{Channel: "C1", TS: "222.2"}); err != nil {
+		t.Fatal(err)
+	}
+	incs, err := s.Incidents(ctx, 10)
+	if err != nil || len(incs) != 1 || incs[0].Thread.TS != "111.1" {
+		t.Fatalf("incidents = %+v, %v", incs, err)
+	}
+}
+
+func TestIncidentsOpenFirst(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	t0 := time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)
+	s.RecordRun(ctx, result("old", t0, 200), decide)
+	s.RecordRun(ctx, result("old", t0.Add(time.Minute), 401), decide)
+	s.RecordRun(ctx, result("newer-resolved", t0.Add(2*time.Minute), 200), decide)
+	s.RecordRun(ctx, result("newer-resolved", t0.Add(3*time.Minute), 401), decide)
+	s.RecordRun(ctx, result("still-open", t0, 200), decide)
+	incs, err := s.Incidents(ctx, 10)
+	if err != nil || len(incs) != 3 {
+		t.Fatalf("incidents = %d, %v", len(incs), err)
+	}
+	order := []string{incs[0].Check, incs[1].Check, incs[2].Check}
+	if order[0] != "still-open" || order[1] != "newer-resolved" || order[2] != "old" {
+		t.Fatalf("order = %v", order)
+	}
 }
 
 func TestOutboxOrderPerCheck(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTemp(t)
-	a1, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindRegressed, Check: "a"})
-	a2, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindRecovered, Check: "a"})
-	b1, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindRegressed, Check: "b"})
+	a1, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindOpened, Check: "a"})
+	a2, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindResolved, Check: "a"})
+	b1, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindOpened, Check: "b"})
 	now := time.Now().Add(time.Second) // every row above is due
 	next := func() int64 {
 		d, err := s.NextDue(ctx, now)
@@ -108,7 +166,7 @@ func TestOutboxOrderPerCheck(t *testing.T) {
 	if got := next(); got != b1 {
 		t.Fatalf("due while a1 retries = %d, want %d", got, b1)
 	}
-	if err := s.MarkSent(ctx, b1, now); err != nil {
+	if err := s.MarkSent(ctx, b1, now, alert.Thread{}); err != nil {
 		t.Fatal(err)
 	}
 	if got := next(); got != 0 {
@@ -120,7 +178,7 @@ func TestOutboxOrderPerCheck(t *testing.T) {
 	if got := next(); got != a2 {
 		t.Fatalf("due after a1 gave up = %d, want %d", got, a2)
 	}
-	if err := s.MarkSent(ctx, 999, now); !errors.Is(err, ErrNotFound) {
+	if err := s.MarkSent(ctx, 999, now, alert.Thread{}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("mark unknown = %v, want ErrNotFound", err)
 	}
 }

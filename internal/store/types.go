@@ -25,6 +25,13 @@ type CheckSummary struct {
 	Last  *Run // nil before the first run
 }
 
+// IncidentRecord is a stored incident with its delivery history.
+type IncidentRecord struct {
+	alert.Incident
+	Thread        alert.Thread   // root Slack message, once posted (bot mode)
+	Notifications []Notification // oldest first; filled by Incident(ctx, id) only
+}
+
 // Notification is one outbox row: an alert event and its delivery state.
 type Notification struct {
 	ID        int64

@@ -1,0 +1,167 @@
+package config
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
+)
+
+// buildPolicies gives every check its alert policy: [alerts] defaults,
+// the check's own overrides, the silences naming it, and Slack routing.
+func buildPolicies(c *collector, f *file, cfg *Config) map[string]alert.Policy {
+	base := basePolicy(c, f.Alerts)
+	silences := buildSilences(c, f.Silences, cfg.Checks)
+	route := buildRouting(c, f.Slack)
+	out := make(map[string]alert.Policy, len(cfg.Checks))
+	for i, ch := range cfg.Checks {
+		key := "check[" + itoa(i) + "]"
+		s := &f.Checks[i]
+		p := base
+		p.FailureThreshold = threshold(c, key+".failure_threshold", s.Failure, p.FailureThreshold)
+		p.SuccessThreshold = threshold(c, key+".success_threshold", s.Success, p.SuccessThreshold)
+		if s.Reminder.set {
+			p.Reminder = s.Reminder.Duration
+		}
+		p.Silences = silences[ch.Name]
+		p.Channel, p.SeverityChannels, p.Mention = s.SlackChannel, route.channels, route.mention
+		if s.SlackChannel != "" && route.webhook {
+			c.add(key+".slack_channel", "an incoming webhook posts to one fixed channel: routing needs a bot token")
+		}
+		if cfg.PublicURL != "" {
+			p.DashboardURL = cfg.PublicURL + "/checks/" + url.PathEscape(ch.Name)
+		}
+		out[ch.Name] = p
+	}
+	return out
+}
+
+func basePolicy(c *collector, a alertsSection) alert.Policy {
+	p := alert.DefaultPolicy()
+	p.FailureThreshold = threshold(c, "alerts.failure_threshold", a.FailureThreshold, p.FailureThreshold)
+	p.SuccessThreshold = threshold(c, "alerts.success_threshold", a.SuccessThreshold, p.SuccessThreshold)
+	if a.Reminder.set {
+		p.Reminder = a.Reminder.Duration
+	}
+	if a.FlapChanges != nil {
+		if *a.FlapChanges < 0 || *a.FlapChanges == 1 || *a.FlapChanges > 100 {
+			c.add("alerts.flap_changes", "must be 0 (off) or between 2 and 100")
+		}
+		p.FlapChanges = int(*a.FlapChanges)
+	}
+	if a.FlapWindow.set {
+		p.FlapWindow = a.FlapWindow.Duration
+	}
+	p.FlapCalm = p.FlapWindow
+	if a.FlapCalm.set {
+		p.FlapCalm = a.FlapCalm.Duration
+	}
+	return p
+}
+
+// threshold validates a run count; 0 means "not set".
+func threshold(c *collector, key string, v int64, def int) int {
+	if v == 0 {
+		return def
+	}
+	if v < 1 || v > 100 {
+		c.add(key, "must be between 1 and 100 runs")
+		return def
+	}
+	return int(v)
+}
+
+// buildSilences returns, per check name, the silences that cover it.
+func buildSilences(c *collector, ss []silenceSection, list []checks.Check) map[string][]alert.Silence {
+	out := map[string][]alert.Silence{}
+	for i, s := range ss {
+		key := "silence[" + itoa(i) + "]"
+		for j, name := range s.Checks {
+			if !slices.ContainsFunc(list, func(ch checks.Check) bool { return ch.Name == name }) {
+				c.add(key+".checks["+itoa(j)+"]", "no check named %q", name)
+			}
+		}
+		sil, ok := buildSilence(c, key, s)
+		if !ok {
+			continue
+		}
+		for _, ch := range list {
+			if len(s.Checks) == 0 || slices.Contains(s.Checks, ch.Name) {
+				out[ch.Name] = append(out[ch.Name], sil)
+			}
+		}
+	}
+	return out
+}
+
+func buildSilence(c *collector, key string, s silenceSection) (alert.Silence, bool) {
+	sil := alert.Silence{Start: s.Start.Time, End: s.End.Time, Duration: s.Duration.Duration, Reason: s.Reason}
+	fixed, recurring := !s.Start.IsZero() || !s.End.IsZero(), s.Schedule != "" || s.Duration.set
+	switch {
+	case fixed && recurring:
+		c.add(key, "use either start and end (a time range) or schedule and duration (recurring), not both")
+	case fixed && (s.Start.IsZero() || s.End.IsZero()):
+		c.add(key, "a time range needs both start and end")
+	case fixed && !s.End.After(s.Start.Time):
+		c.add(key+".end", "must be after start")
+	case fixed:
+		return sil, true
+	case s.Schedule == "" || !s.Duration.set:
+		c.add(key, "set start and end (a time range) or schedule and duration (recurring)")
+	default:
+		sched, err := checks.ParseSchedule(s.Schedule)
+		if err != nil {
+			c.add(key+".schedule", "invalid schedule %q: %v", s.Schedule, err)
+			return sil, false
+		}
+		sil.Schedule = sched
+		return sil, true
+	}
+	return sil, false
+}
+
+type routing struct {
+	channels map[checks.Severity]string
+	mention  string
+	webhook  bool
+}
+
+func buildRouting(c *collector, s *slackSection) routing {
+	if s == nil {
+		return routing{}
+	}
+	r := routing{webhook: s.WebhookURL != "", mention: slackMention(c, s.Mention)}
+	for name, ch := range s.Channels {
+		sev := checks.ParseSeverity(name)
+		if sev == checks.SevNone {
+			c.add("slack.channels."+name, "unknown severity (want critical-security, high-security, availability, conformance or warning)")
+			continue
+		}
+		if r.channels == nil {
+			r.channels = map[checks.Severity]string{}
+		}
+		r.channels[sev] = ch
+	}
+	if r.webhook && len(s.Channels) > 0 {
+		c.add("slack.channels", "an incoming webhook posts to one fixed channel: routing needs a bot token")
+	}
+	return r
+}
+
+// slackMention turns "@here" and friends into Slack's syntax; "<...>"
+// (a user group: <!subteam^S123>) is taken as it is.
+func slackMention(c *collector, m string) string {
+	switch {
+	case m == "":
+		return ""
+	case m == "@here" || m == "@channel" || m == "@everyone":
+		return "<!" + strings.TrimPrefix(m, "@") + ">"
+	case strings.HasPrefix(m, "<") && strings.HasSuffix(m, ">"):
+		return m
+	}
+	c.add("slack.mention", "use @here, @channel, or a user group as <!subteam^ID>")
+	return ""
+}
+
