@@ -157,10 +157,18 @@ func deliveryClass(n store.Notification) string {
 // kindLabel names an alert's kind with an icon, as the state column does.
 func kindLabel(k alert.Kind) string {
 	switch k {
-	case alert.KindRegressed:
-		return "✖ regressed"
-	case alert.KindRecovered:
-		return "✔ recovered"
+	case alert.KindOpened:
+		return "✖ opened"
+	case alert.KindUpdated:
+		return "✖ updated"
+	case alert.KindReminder:
+		return "✖ reminder"
+	case alert.KindResolved:
+		return "✔ resolved"
+	case alert.KindFlapping:
+		return "⚠ flapping"
+	case alert.KindCalm:
+		return "✔ calm"
 	default:
 		return string(k)
 	}

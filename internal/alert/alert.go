@@ -1,5 +1,5 @@
-// Package alert decides when a check's behaviour has regressed or recovered
-// (Evaluate, pure) and delivers the resulting events to Slack or the log.
+// Package alert turns check runs into incidents (Decide, pure) and delivers
+// the resulting notifications to Slack or the log through a durable outbox.
 package alert
 
 import (
@@ -8,82 +8,113 @@ import (
 	"github.com/authmon/monitor/internal/checks"
 )
 
-// Status is a check's alerting state.
+// Status is the verdict of a check's latest run.
 type Status string
 
 const (
 	StatusUnknown Status = ""        // never run
-	StatusPassing Status = "passing" // last run passed every assertion
-	StatusFailing Status = "failing" // last run failed at least one assertion
+	StatusPassing Status = "passing" // the last run passed every assertion
+	StatusFailing Status = "failing" // the last run failed at least one assertion
 )
 
-// State is what the monitor remembers about a check between runs. It lives in
-// the store so that a restart neither forgets a regression nor alerts again.
+// State is everything the monitor remembers about a check between runs. It
+// lives in the store, so that a restart neither forgets an incident nor
+// alerts again, and reminders keep their schedule.
 type State struct {
-	Check    string
-	Status   Status
-	Since    time.Time       // when Status last changed
-	Severity checks.Severity // worst failed assertion while failing
-	// Failing lists the "probe/assertion" keys that fail, sorted; a change of
-	// this set while failing is not a new alert in this version.
-	Failing []string
+	Check    string          `json:"check"`
+	Status   Status          `json:"status"`
+	Since    time.Time       `json:"since"`    // when Status last changed
+	Severity checks.Severity `json:"severity"` // worst failure of the last run
+	Failing  []string        `json:"failing"`  // "probe/assertion" keys failing in the last run
+
+	FailStreak int       `json:"fail_streak"` // consecutive failed runs
+	PassStreak int       `json:"pass_streak"` // consecutive passed runs
+	Streak     *Snapshot `json:"streak"`      // first run of the current failing streak
+	LastPass   *Snapshot `json:"last_pass"`   // latest passing run: the "before" evidence
+
+	Changes  []time.Time `json:"changes"` // status changes inside the flap window
+	Flapping bool        `json:"flapping"`
+
+	Incident *Incident `json:"incident"` // the open incident, if any
 }
 
-// Kind says what an event announces.
+// Snapshot is the compact evidence of one run: what each assertion got.
+type Snapshot struct {
+	RunID    int64             `json:"run_id"`
+	At       time.Time         `json:"at"`
+	Got      map[string]string `json:"got"` // "probe/assertion" -> got
+	Failures []checks.Failure  `json:"failures,omitempty"`
+}
+
+// Incident is one regression of one check, from its first failing run until
+// it resolves.
+type Incident struct {
+	ID           int64           `json:"id"` // assigned by the store
+	Check        string          `json:"check"`
+	Severity     checks.Severity `json:"severity"` // worst involved so far
+	Regressions  []Regression    `json:"regressions"`
+	Opened       time.Time       `json:"opened"` // start of the first failing run
+	FirstFailRun int64           `json:"first_fail_run"`
+	LastFailRun  int64           `json:"last_fail_run"`
+	LastFail     time.Time       `json:"last_fail"`
+	BeforeRun    int64           `json:"before_run"` // last passing run before it; 0 if none
+	Resolved     time.Time       `json:"resolved"`   // zero while open
+	// Announced is set once the "opened" notification is queued; an incident
+	// that opened during a silence is announced when the silence ends.
+	Announced    bool      `json:"announced"`
+	Silenced     bool      `json:"silenced"` // a silence covered it at some point
+	NextReminder time.Time `json:"next_reminder"`
+	Channel      string    `json:"channel"` // routed when opened; the thread stays there
+}
+
+// Open reports whether the incident is still open.
+func (i *Incident) Open() bool { return i.Resolved.IsZero() }
+
+// Regression is one assertion that failed during an incident.
+type Regression struct {
+	Key     string         `json:"key"` // "probe/assertion"
+	Failure checks.Failure `json:"failure"`
+	Before  string         `json:"before"` // what the last passing run got; "" unknown
+}
+
+// Kind says what a notification announces.
 type Kind string
 
 const (
-	KindRegressed Kind = "regressed"
-	KindRecovered Kind = "recovered"
-	KindTest      Kind = "test"
+	KindOpened   Kind = "opened"   // an incident opened (or a silence ended on it)
+	KindUpdated  Kind = "updated"  // more assertions failed or the severity rose
+	KindReminder Kind = "reminder" // still open after the reminder interval
+	KindResolved Kind = "resolved" // recovered
+	KindFlapping Kind = "flapping" // changing state too often: quiet until calm
+	KindCalm     Kind = "calm"     // stable again after flapping
+	KindTest     Kind = "test"     // `monitor alert test`
 )
 
 // Event is one notification to send. It holds only redacted evidence: it is
 // stored in the outbox as JSON and rendered when delivered.
 type Event struct {
-	Kind     Kind            `json:"kind"`
-	Check    string          `json:"check"`
-	Severity checks.Severity `json:"severity"`
-	At       time.Time       `json:"at"`    // start of the run that caused it
-	Since    time.Time       `json:"since"` // start of the failure (recoveries)
-	// Failures are the assertions that regressed (regressed events).
-	Failures []checks.Failure `json:"failures,omitempty"`
+	Kind       Kind            `json:"kind"`
+	Check      string          `json:"check"`
+	IncidentID int64           `json:"incident_id,omitempty"` // filled in by the store
+	Severity   checks.Severity `json:"severity"`
+	At         time.Time       `json:"at"`    // the run that caused it
+	Since      time.Time       `json:"since"` // the incident's first failing run
+	Resolved   time.Time       `json:"resolved,omitempty"`
+	// Regressions are the failed assertions with their before → now evidence.
+	Regressions []Regression `json:"regressions,omitempty"`
+	Added       []string     `json:"added,omitempty"` // keys new in an update
+	Status      Status       `json:"status,omitempty"`  // the check's state (calm)
+	Channel     string       `json:"channel,omitempty"` // where it goes; "" the default
+	Mention     string       `json:"mention,omitempty"` // e.g. "<!here>", critical only
 	// DashboardURL links to the check's page when a public URL is configured.
 	DashboardURL string `json:"dashboard_url,omitempty"`
 }
 
-// Evaluate folds one run into the previous state. It returns the next state
-// and, on a change between passing and failing, the event to send. The first
-// run of a check alerts only if it fails: a monitor that starts up against a
-// broken endpoint must say so.
-func Evaluate(prev State, res checks.Result) (State, *Event) {
-	next := State{Check: res.Check, Status: StatusPassing, Since: prev.Since}
-	failures := res.Failures()
-	if len(failures) > 0 {
-		next.Status = StatusFailing
-		next.Severity = res.Severity()
-		next.Failing = failureKeys(failures)
+// Failures lists the events' failed assertions, for messages and the log.
+func (e Event) Failures() []checks.Failure {
+	out := make([]checks.Failure, len(e.Regressions))
+	for i, r := range e.Regressions {
+		out[i] = r.Failure
 	}
-	if next.Status == prev.Status {
-		return next, nil
-	}
-	next.Since = res.Started
-	switch {
-	case next.Status == StatusFailing:
-		return next, &Event{Kind: KindRegressed, Check: res.Check, Severity: next.Severity,
-			At: res.Started, Since: res.Started, Failures: failures}
-	case prev.Status == StatusFailing:
-		return next, &Event{Kind: KindRecovered, Check: res.Check, Severity: prev.Severity,
-			At: res.Started, Since: prev.Since}
-	default: // first run, passing
-		return next, nil
-	}
-}
-
-func failureKeys(fs []checks.Failure) []string {
-	keys := make([]string, 0, len(fs))
-	for _, f := range fs {
-		keys = append(keys, string(f.Probe)+"/"+f.Assertion.ID)
-	}
-	return keys
+	return out
 }

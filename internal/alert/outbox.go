@@ -11,28 +11,40 @@ var ErrNothingDue = errors.New("no notification due")
 
 // Delivery is one pending notification taken from the outbox.
 type Delivery struct {
-	ID       int64
-	Attempts int // failed attempts so far
+	ID       int64 // outbox row; messages carry it so duplicates can be told apart
+	Attempts int   // failed attempts so far
 	Event    Event
+	// Thread is the incident's root message, once one was posted (bot mode):
+	// later notifications of the incident update it and reply in its thread.
+	Thread Thread
+}
+
+// Thread locates a Slack message: the channel ID and its timestamp.
+type Thread struct {
+	Channel string `json:"channel,omitempty"`
+	TS      string `json:"ts,omitempty"`
 }
 
 // Outbox is the durable queue the sender drains. Events are written to it in
-// the same transaction as the state change that caused them.
+// the same transaction as the incident change that caused them.
 type Outbox interface {
 	// NextDue returns the oldest pending notification whose retry time has
 	// come, skipping checks that still have an older notification waiting, so
-	// that delivery is in order per check.
+	// that delivery is in order per check (and so per incident).
 	NextDue(ctx context.Context, now time.Time) (Delivery, error)
-	// MarkSent records that the receiver accepted the notification.
-	MarkSent(ctx context.Context, id int64, at time.Time) error
+	// MarkSent records that the receiver accepted the notification; root, if
+	// set, is the message later notifications of the incident thread under.
+	MarkSent(ctx context.Context, id int64, at time.Time, root Thread) error
 	// MarkRetry records a failed attempt and when to try again.
 	MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error
 	// MarkFailed gives up on a notification after a permanent error.
 	MarkFailed(ctx context.Context, id int64, errText string) error
 }
 
-// Notifier delivers one event. Errors wrapped with Permanent are not retried;
-// a *RetryAfterError asks the sender to wait at least that long.
+// Notifier delivers one notification. It returns the root message a new
+// incident thread starts from (bot mode), or a zero Thread. Errors wrapped
+// with Permanent are not retried; a *RetryAfterError asks the sender to wait
+// at least that long.
 type Notifier interface {
-	Notify(ctx context.Context, ev Event) error
+	Notify(ctx context.Context, d Delivery) (Thread, error)
 }

@@ -1,0 +1,211 @@
+package alert
+
+import (
+	"slices"
+	"time"
+
+	"github.com/authmon/monitor/internal/checks"
+)
+
+// Decide folds one run (stored as runID) into a check's state under its
+// policy. It returns the next state, the incident the run touched (opened,
+// updated or resolved; nil if none) for the store to persist, and the
+// notifications to queue. It is pure: time comes from the run.
+func Decide(prev State, res checks.Result, runID int64, p Policy) (State, *Incident, []Event) {
+	st := observe(prev, res, runID, p)
+	var evs []Event
+	now := res.Started
+	if ev := st.flapTransition(prev.Flapping, now, p); ev != nil {
+		evs = append(evs, *ev)
+	}
+	quiet := st.Flapping || p.silenced(now)
+	var touched *Incident
+	switch {
+	case st.Incident == nil && st.Status == StatusFailing && (st.FailStreak >= p.FailureThreshold || critical(res)):
+		st.Incident = open(&st, res, runID, p)
+		touched = st.Incident
+		evs = append(evs, st.announce(quiet, now, p)...)
+	case st.Incident != nil && st.Status == StatusFailing:
+		touched = st.Incident
+		evs = append(evs, st.stillFailing(res, runID, quiet, p)...)
+	case st.Incident != nil && st.PassStreak >= p.SuccessThreshold:
+		touched = st.Incident
+		touched.Resolved = now
+		// A resolution closes a conversation already started, so it is sent
+		// even in a silence; flapping already told the team to expect noise.
+		if touched.Announced && !st.Flapping {
+			evs = append(evs, st.event(KindResolved, now, p))
+		}
+		st.Incident = nil
+	}
+	return st, touched, evs
+}
+
+// observe updates the run-level facts: status, streaks, evidence, changes.
+func observe(prev State, res checks.Result, runID int64, p Policy) State {
+	st := prev
+	st.Check = res.Check
+	failures := res.Failures()
+	snap := snapshot(res, runID)
+	st.Status, st.Severity, st.Failing = StatusPassing, checks.SevNone, nil
+	if len(failures) > 0 {
+		st.Status, st.Severity, st.Failing = StatusFailing, res.Severity(), failureKeys(failures)
+	}
+	if st.Status != prev.Status {
+		st.Since = res.Started
+		if prev.Status != StatusUnknown {
+			st.Changes = append(slices.Clone(prev.Changes), res.Started)
+		}
+	}
+	st.Changes = slices.DeleteFunc(slices.Clone(st.Changes), func(t time.Time) bool {
+		return res.Started.Sub(t) > p.FlapWindow
+	})
+	if st.Status == StatusFailing {
+		st.FailStreak, st.PassStreak = prev.FailStreak+1, 0
+		if st.FailStreak == 1 {
+			snap.Failures = failures
+			st.Streak = &snap
+		}
+	} else {
+		st.FailStreak, st.PassStreak = 0, prev.PassStreak+1
+		st.LastPass, st.Streak = &snap, nil
+	}
+	return st
+}
+
+// flapTransition starts flapping when the check changed state too often and
+// ends it once the check has been calm long enough, with one notice each.
+func (st *State) flapTransition(was bool, now time.Time, p Policy) *Event {
+	switch {
+	case !was && p.FlapChanges > 0 && len(st.Changes) >= p.FlapChanges:
+		st.Flapping = true
+		ev := st.event(KindFlapping, now, p)
+		return &ev
+	case was && now.Sub(st.Since) >= p.FlapCalm:
+		st.Flapping, st.Changes = false, nil // count afresh from here
+		ev := st.event(KindCalm, now, p)
+		ev.Status = st.Status
+		return &ev
+	}
+	return nil
+}
+
+func critical(res checks.Result) bool {
+	return res.Severity() == checks.SevCritical
+}
+
+// open starts an incident at the first failing run of the streak.
+func open(st *State, res checks.Result, runID int64, p Policy) *Incident {
+	inc := &Incident{Check: res.Check, Severity: res.Severity(), Opened: res.Started,
+		FirstFailRun: runID, LastFailRun: runID, LastFail: res.Started}
+	if st.Streak != nil {
+		inc.Opened, inc.FirstFailRun = st.Streak.At, st.Streak.RunID
+	}
+	if st.LastPass != nil {
+		inc.BeforeRun = st.LastPass.RunID
+	}
+	inc.Regressions = st.regressions(nil, res.Failures())
+	inc.Channel = p.channelFor(inc.Severity)
+	return inc
+}
+
+// announce queues the "opened" notification unless quiet; an unannounced
+// incident is announced by a later run once the quiet ends.
+func (st *State) announce(quiet bool, now time.Time, p Policy) []Event {
+	inc := st.Incident
+	if quiet {
+		inc.Silenced = inc.Silenced || p.silenced(now)
+		return nil
+	}
+	inc.Announced = true
+	if p.Reminder > 0 {
+		inc.NextReminder = now.Add(p.Reminder)
+	}
+	return []Event{st.event(KindOpened, now, p)}
+}
+
+// stillFailing extends an open incident with a failing run.
+func (st *State) stillFailing(res checks.Result, runID int64, quiet bool, p Policy) []Event {
+	inc := st.Incident
+	inc.LastFailRun, inc.LastFail = runID, res.Started
+	before := len(inc.Regressions)
+	inc.Regressions = st.regressions(inc.Regressions, res.Failures())
+	added := inc.Regressions[before:]
+	rose := res.Severity() > inc.Severity
+	inc.Severity = max(inc.Severity, res.Severity())
+	now := res.Started
+	if !inc.Announced {
+		return st.announce(quiet, now, p)
+	}
+	if quiet {
+		inc.Silenced = inc.Silenced || p.silenced(now)
+		return nil
+	}
+	var evs []Event
+	if len(added) > 0 || rose {
+		ev := st.event(KindUpdated, now, p)
+		for _, r := range added {
+			ev.Added = append(ev.Added, r.Key)
+		}
+		evs = append(evs, ev)
+	}
+	if p.Reminder > 0 && !now.Before(inc.NextReminder) {
+		inc.NextReminder = now.Add(p.Reminder)
+		evs = append(evs, st.event(KindReminder, now, p))
+	}
+	return evs
+}
+
+// regressions merges a run's failures into the known ones: a known key gets
+// the latest evidence, a new key is appended with its "before".
+func (st *State) regressions(known []Regression, failures []checks.Failure) []Regression {
+	out := slices.Clone(known)
+	for _, f := range failures {
+		key := string(f.Probe) + "/" + f.Assertion.ID
+		i := slices.IndexFunc(out, func(r Regression) bool { return r.Key == key })
+		if i >= 0 {
+			out[i].Failure = f
+			continue
+		}
+		r := Regression{Key: key, Failure: f}
+		if st.LastPass != nil {
+			r.Before = st.LastPass.Got[key]
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// event builds a notification about the check's incident (if any).
+func (st *State) event(kind Kind, now time.Time, p Policy) Event {
+	ev := Event{Kind: kind, Check: st.Check, At: now, Severity: st.Severity, DashboardURL: p.DashboardURL}
+	if inc := st.Incident; inc != nil {
+		ev.IncidentID, ev.Severity, ev.Since = inc.ID, inc.Severity, inc.Opened
+		ev.Regressions, ev.Channel, ev.Resolved = slices.Clone(inc.Regressions), inc.Channel, inc.Resolved
+		if inc.Severity == checks.SevCritical {
+			ev.Mention = p.Mention
+		}
+	}
+	if ev.Channel == "" {
+		ev.Channel = p.channelFor(ev.Severity)
+	}
+	return ev
+}
+
+func snapshot(res checks.Result, runID int64) Snapshot {
+	s := Snapshot{RunID: runID, At: res.Started, Got: map[string]string{}}
+	for _, pr := range res.Probes {
+		for _, a := range pr.Assertions {
+			s.Got[string(pr.Kind)+"/"+a.ID] = a.Got
+		}
+	}
+	return s
+}
+
+func failureKeys(fs []checks.Failure) []string {
+	keys := make([]string, 0, len(fs))
+	for _, f := range fs {
+		keys = append(keys, string(f.Probe)+"/"+f.Assertion.ID)
+	}
+	return keys
+}
