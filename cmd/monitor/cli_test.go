@@ -31,7 +31,7 @@ func TestCheckExitCodes(t *testing.T) {
 	}
 	tg.bypass.Store(true)
 	code, out, _ = runCLI("check", "-config", cfg, "e2e login")
-	if code != exitFailed || !strings.Contains(out, "[B1 critical-security] without credentials: expected 401, got 200 OK: auth bypass") {
+	if code != exitFailed || !strings.Contains(out, "[B1 critical-security] without credentials: expected 401 with a Basic challenge, got 200 OK: auth bypass") {
 		t.Fatalf("broken: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCLI("check", "-json", "-config", cfg)

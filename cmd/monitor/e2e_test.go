@@ -208,7 +208,7 @@ func TestServeEndToEnd(t *testing.T) {
 	tg.bypass.Store(true)
 	waitFor(t, "the regression alert", func() bool { return len(sl.messages()) >= 1 })
 	alertMsg := sl.messages()[0]
-	for _, want := range []string{"e2e login", "without credentials: expected 401, got 200 OK", "auth bypass", "B1"} {
+	for _, want := range []string{"e2e login", "without credentials: expected 401 with a Basic challenge, got 200 OK", "auth bypass", "B1"} {
 		if !strings.Contains(alertMsg["blocks"]+alertMsg["text"], want) {
 			t.Errorf("alert lacks %q: %v", want, alertMsg)
 		}

@@ -44,6 +44,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return checkCmd(ctx, args[1:], stdout, stderr)
 	case "validate":
 		return validateCmd(args[1:], stdout, stderr)
+	case "alert":
+		return alertCmd(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "monitor", versionString())
 		return exitOK
@@ -83,5 +85,7 @@ Commands:
               check [-config FILE] [-json] [NAME...]
   validate  load the config and report every problem; exit 2 if any
               validate [-config FILE]
+  alert test  send a test message to every Slack channel the config routes to
+              alert test [-config FILE]
   version   print the version
 `

@@ -46,7 +46,11 @@ func judgeDenied(spec ProbeSpec, auth AuthKind, p *ProbeResult) []Assertion {
 		bypassID, statusID = "B2", "C5"
 	}
 	want := statusWords(spec.Status, "401")
-	out := []Assertion{bypass(bypassID, spec.Kind, p, want)}
+	refusal := want
+	if spec.Scheme != "" && statusIn(spec.Status, 401, 401) {
+		refusal += " with a " + spec.Scheme + " challenge"
+	}
+	out := []Assertion{bypass(bypassID, spec.Kind, p, refusal)}
 	if is2xx(p.Status) {
 		return out // the bypass says it all; a status assertion would repeat it
 	}

@@ -61,14 +61,14 @@ func TestRunJudgesTheMatrix(t *testing.T) {
 				return true
 			}
 			return false
-		}, []string{"missing/B1"}, "without credentials: expected 401, got 200 OK: auth bypass"},
+		}, []string{"missing/B1"}, "without credentials: expected 401 with a Bearer challenge, got 200 OK: auth bypass"},
 		{"wrong credentials accepted", func(w http.ResponseWriter, r *http.Request) bool {
 			if r.Header.Get("Authorization") != "" {
 				w.Write([]byte(`{"user":"canary"}`))
 				return true
 			}
 			return false
-		}, []string{"wrong/B2"}, "with wrong credentials: expected 401, got 200 OK: auth bypass"},
+		}, []string{"wrong/B2"}, "with wrong credentials: expected 401 with a Bearer challenge, got 200 OK: auth bypass"},
 		{"401 without a challenge", func(w http.ResponseWriter, r *http.Request) bool {
 			if r.Header.Get("Authorization") != "Bearer "+canary {
 				w.WriteHeader(401)
