@@ -102,7 +102,7 @@ type Event struct {
 	Resolved   time.Time       `json:"resolved,omitempty"`
 	// Regressions are the failed assertions with their before → now evidence.
 	Regressions []Regression `json:"regressions,omitempty"`
-	Added       []string     `json:"added,omitempty"` // keys new in an update
+	Added       []string     `json:"added,omitempty"`   // keys new in an update
 	Status      Status       `json:"status,omitempty"`  // the check's state (calm)
 	Channel     string       `json:"channel,omitempty"` // where it goes; "" the default
 	Mention     string       `json:"mention,omitempty"` // e.g. "<!here>", critical only

@@ -9,12 +9,15 @@ import (
 	"time"
 )
 
-// memOutbox is an in-memory Outbox with the same ordering rule as the real
-// one: a check's newer notifications wait behind its older pending one.
+// memOutbox is an in-memory Outbox with the same rules as the SQLite one: a
+// check's newer notifications wait behind its older pending one, and the
+// root a delivery was sent as is handed to the later deliveries of the same
+// incident.
 type memOutbox struct {
 	mu       sync.Mutex
 	items    []*memItem
-	failNext int // NextDue fails this many more times
+	threads  map[int64]Thread // incident ID -> root
+	failNext int              // NextDue fails this many more times
 }
 
 type memItem struct {
@@ -46,7 +49,11 @@ func (o *memOutbox) NextDue(_ context.Context, now time.Time) (Delivery, error) 
 			continue
 		}
 		if !it.next.After(now) {
-			return it.Delivery, nil
+			d := it.Delivery
+			if d.Event.IncidentID != 0 {
+				d.Thread = o.threads[d.Event.IncidentID]
+			}
+			return d, nil
 		}
 		blocked[it.Event.Check] = true
 	}
@@ -65,8 +72,16 @@ func (o *memOutbox) update(id int64, f func(*memItem)) error {
 	return errors.New("no such delivery")
 }
 
-func (o *memOutbox) MarkSent(_ context.Context, id int64, _ time.Time) error {
-	return o.update(id, func(it *memItem) { it.sent++ })
+func (o *memOutbox) MarkSent(_ context.Context, id int64, _ time.Time, root Thread) error {
+	return o.update(id, func(it *memItem) {
+		it.sent++
+		if root.TS != "" && it.Event.IncidentID != 0 {
+			if o.threads == nil {
+				o.threads = map[int64]Thread{}
+			}
+			o.threads[it.Event.IncidentID] = root
+		}
+	})
 }
 
 func (o *memOutbox) MarkRetry(_ context.Context, id int64, next time.Time, errText string) error {

@@ -5,15 +5,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackutilsx"
-
 	"github.com/authmon/monitor/internal/checks"
 )
 
 const (
-	// maxFailures is how many failed assertions a message lists before
-	// summarising the rest as "and N more".
+	// maxFailures is how many regressions a message lists before summarising
+	// the rest as "and N more".
 	maxFailures = 10
 	// maxField caps one value taken from a target (URL, expected, got) so a
 	// hostile or broken endpoint cannot blow up the message.
@@ -22,99 +19,146 @@ const (
 	maxSection = 3000
 )
 
-// RenderText renders ev as one plain paragraph, used as the log line and as
-// the Slack fallback text. It is not escaped for Slack: the Slack notifier
-// escapes it before sending.
-func RenderText(ev Event) string {
-	switch ev.Kind {
-	case KindRegressed:
-		parts := make([]string, 0, maxFailures)
-		sentences, more := failureSentences(ev.Failures)
-		for _, s := range sentences {
-			parts = append(parts, s.text+" ("+s.ref+")")
+// summary is a message before formatting: one headline and the regressions
+// listed under it. Text and Block Kit are both rendered from it, so the
+// fallback text and the blocks always say the same thing.
+type summary struct {
+	head     string       // one line, plain text
+	items    []Regression // listed under the headline
+	resolved bool         // list the items as resolved
+	// mention is Slack syntax from the configuration ("<!here>"); it is
+	// never escaped, unlike everything else.
+	mention string
+}
+
+// text joins the summary into one plain line, without the mention.
+func (m summary) text(dashboardURL string) string {
+	text := m.head
+	if len(m.items) > 0 {
+		lines, more := regressionLines(m.items, m.resolved)
+		parts := make([]string, len(lines))
+		for i, l := range lines {
+			parts[i] = l.oneLine()
 		}
-		text := fmt.Sprintf("%s — %s regressed: %s", severityLabel(ev), ev.Check, strings.Join(parts, "; "))
+		text += ": " + strings.Join(parts, "; ")
 		if more > 0 {
 			text += fmt.Sprintf("; and %d more", more)
 		}
-		return withDashboard(text, ev.DashboardURL)
-	case KindRecovered:
-		return withDashboard(recoveredLine(ev)+fmt.Sprintf(" (was %s)", ev.Severity), ev.DashboardURL)
-	case KindTest:
-		return withDashboard(testLine(ev), ev.DashboardURL)
-	default:
-		return fmt.Sprintf("%s: %s event", ev.Check, ev.Kind)
 	}
+	if dashboardURL != "" {
+		text += " — dashboard: " + dashboardURL
+	}
+	return text
 }
 
-// RenderBlocks renders ev as Slack Block Kit blocks. Everything that can come
-// from a target or the configuration is escaped for mrkdwn.
-func RenderBlocks(ev Event) []slack.Block {
-	var blocks []slack.Block
+// RenderText renders ev as one plain line, used as the log line and as the
+// Slack fallback text of a message that stands alone (webhook mode). It is
+// not escaped for Slack and carries no mention: the Slack notifier adds both.
+func RenderText(ev Event) string {
+	return standalone(ev).text(ev.DashboardURL)
+}
+
+// standalone is the message for ev when it cannot update or thread under an
+// incident's root message: it names the incident and the kind first, so that
+// messages of one incident can be told apart and linked by a reader.
+func standalone(ev Event) summary {
+	tag := incidentTag(ev, kindWord(ev.Kind))
 	switch ev.Kind {
-	case KindRegressed:
-		head := fmt.Sprintf("%s\n*%s* regressed", esc(severityLabel(ev)), esc(ev.Check))
-		blocks = append(blocks, section(head))
-		sentences, more := failureSentences(ev.Failures)
-		for _, s := range sentences {
-			blocks = append(blocks, section("• "+esc(s.text)+"\n_"+esc(s.ref)+"_"))
+	case KindOpened:
+		return summary{head: joinHead(tag, severityLabel(ev), ev.Check+" failing "+sinceText(ev)),
+			items: ev.Regressions, mention: ev.Mention}
+	case KindUpdated:
+		label := severityLabel(ev)
+		if severityRose(ev) {
+			label = "" // changeText names the new severity already
 		}
-		if more > 0 {
-			blocks = append(blocks, contextBlock(fmt.Sprintf("and %d more", more)))
-		}
-	case KindRecovered:
-		blocks = append(blocks, section(esc(recoveredLine(ev))))
-		blocks = append(blocks, contextBlock("was "+esc(ev.Severity.String())))
+		return summary{head: joinHead(tag, label, ev.Check+": "+changeText(ev)),
+			items: added(ev), mention: ev.Mention}
+	case KindReminder:
+		return summary{head: joinHead(tag, severityLabel(ev), ev.Check+" "+reminderText(ev)),
+			items: ev.Regressions, mention: ev.Mention}
+	case KindResolved:
+		head := fmt.Sprintf("✅ %s resolved after %s (was %s)", ev.Check, humanize(resolvedAfter(ev)), ev.Severity)
+		return summary{head: joinHead(tag, head), items: ev.Regressions, resolved: true}
+	case KindFlapping:
+		return summary{head: joinHead(tag, flappingText(ev))}
+	case KindCalm:
+		return summary{head: joinHead(tag, calmText(ev))}
 	case KindTest:
-		blocks = append(blocks, section(esc(testLine(ev))))
+		return summary{head: testText(ev)}
 	default:
-		blocks = append(blocks, section(esc(RenderText(ev))))
+		return summary{head: joinHead(tag, fmt.Sprintf("%s: %s notification", ev.Check, ev.Kind))}
 	}
-	if link := dashboardLink(ev.DashboardURL); link != "" {
-		blocks = append(blocks, contextBlock(link))
-	}
-	return blocks
 }
 
-// sentence is one failed assertion in words plus its catalogue reference.
-type sentence struct {
-	text string // "GET https://x/ without credentials: expected 401, got 200 OK"
-	ref  string // "B1 · RFC 9110 §11.4"
+// rootState is an incident's root message while it is open (bot mode). It is
+// rewritten in place as the incident changes, so it describes the incident,
+// not the notification that last touched it.
+func rootState(ev Event) summary {
+	return summary{head: joinHead(incidentTag(ev, ""), severityLabel(ev), ev.Check+" failing "+sinceText(ev)),
+		items: ev.Regressions, mention: ev.Mention}
 }
 
-// failureSentences describes at most maxFailures failures and returns how
-// many more there were.
-func failureSentences(fs []checks.Failure) ([]sentence, int) {
-	n := min(len(fs), maxFailures)
-	out := make([]sentence, 0, n)
-	for _, f := range fs[:n] {
-		out = append(out, sentence{text: failureText(f), ref: failureRef(f.Assertion)})
-	}
-	return out, len(fs) - n
+// rootResolved is the root message once the incident resolved. It drops the
+// mention: the edit pings nobody, and a resolved card should not look urgent.
+func rootResolved(ev Event) summary {
+	head := fmt.Sprintf("✅ %s resolved after %s (was %s)", ev.Check, humanize(resolvedAfter(ev)), ev.Severity)
+	return summary{head: joinHead(incidentTag(ev, ""), head), items: ev.Regressions, resolved: true}
 }
 
-// failureText is "<METHOD> <URL> <probe>: expected <Expected>, got <Got>".
-func failureText(f checks.Failure) string {
-	a := f.Assertion
-	detail := fmt.Sprintf("expected %s, got %s", clip(a.Expected), clip(a.Got))
-	if a.Expected == "" && a.Got == "" {
-		detail = clip(a.Reason)
+// reply is the message posted in an incident's thread: only what is new,
+// since the root above it already shows the whole incident.
+func reply(ev Event) summary {
+	switch ev.Kind {
+	case KindUpdated:
+		return summary{head: changeText(ev), items: added(ev), mention: ev.Mention}
+	case KindReminder:
+		return summary{head: reminderText(ev), mention: ev.Mention}
+	case KindResolved:
+		return summary{head: "✅ recovered after " + humanize(resolvedAfter(ev))}
+	case KindFlapping:
+		return summary{head: flappingText(ev)}
+	case KindCalm:
+		return summary{head: calmText(ev)}
+	default:
+		return standalone(ev)
 	}
-	return fmt.Sprintf("%s %s %s: %s", clip(f.Method), clip(f.URL), clip(f.Probe.Phrase()), detail)
 }
 
-func failureRef(a checks.Assertion) string {
-	if a.Ref == "" {
-		return clip(a.ID)
+// kindWord names the kind after "Incident #12".
+func kindWord(k Kind) string {
+	if k == KindUpdated {
+		return "update"
 	}
-	return clip(a.ID) + " · " + clip(a.Ref)
+	return string(k)
+}
+
+// incidentTag is "Incident #12 <word>", or just the word (or "") when the
+// event belongs to no incident.
+func incidentTag(ev Event, word string) string {
+	if ev.IncidentID == 0 {
+		return ""
+	}
+	return strings.TrimSpace(fmt.Sprintf("Incident #%d %s", ev.IncidentID, word))
+}
+
+// joinHead joins the non-empty parts of a headline with " — ".
+func joinHead(parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, " — ")
 }
 
 // severityLabel names the severity with an emoji and words, so that it never
-// depends on colour alone.
+// depends on colour alone. A bypass (B1, B2) is named as such because it is
+// the one alert that must not be mistaken for a flaky endpoint.
 func severityLabel(ev Event) string {
-	for _, f := range ev.Failures {
-		if id := f.Assertion.ID; id == "B1" || id == "B2" {
+	for _, r := range ev.Regressions {
+		if id := r.Failure.Assertion.ID; id == "B1" || id == "B2" {
 			return ":rotating_light: CRITICAL: auth bypass"
 		}
 	}
@@ -132,11 +176,49 @@ func severityLabel(ev Event) string {
 	}
 }
 
-func recoveredLine(ev Event) string {
-	return fmt.Sprintf("✅ %s recovered after %s", ev.Check, humanize(ev.At.Sub(ev.Since)))
+// sinceText is "since 21:03 UTC (14m)"; the date is added once the incident
+// is older than a day, when the time of day alone would mislead.
+func sinceText(ev Event) string {
+	return fmt.Sprintf("since %s (%s)", clock(ev.Since, ev.At), humanize(ev.At.Sub(ev.Since)))
 }
 
-func testLine(ev Event) string {
+func clock(t, now time.Time) string {
+	t = t.UTC()
+	if now.Sub(t) >= 24*time.Hour {
+		return t.Format("Jan 2 15:04 UTC")
+	}
+	return t.Format("15:04 UTC")
+}
+
+func reminderText(ev Event) string {
+	return fmt.Sprintf("still failing after %s (since %s)", humanize(ev.At.Sub(ev.Since)), clock(ev.Since, ev.At))
+}
+
+// resolvedAfter is how long the incident lasted; At stands in for Resolved
+// in events stored before Resolved existed.
+func resolvedAfter(ev Event) time.Duration {
+	end := ev.Resolved
+	if end.IsZero() {
+		end = ev.At
+	}
+	return end.Sub(ev.Since)
+}
+
+// flappingText cannot give the number of changes: Event does not carry it.
+func flappingText(ev Event) string {
+	return fmt.Sprintf("⚠️ %s is flapping: it changed state too often in the window; "+
+		"notifications paused until it is stable", ev.Check)
+}
+
+func calmText(ev Event) string {
+	status := string(ev.Status)
+	if status == "" {
+		status = "unknown"
+	}
+	return fmt.Sprintf("%s is stable again: now %s", ev.Check, status)
+}
+
+func testText(ev Event) string {
 	line := ":wave: authmon test message: Slack notifications are set up"
 	if ev.Check != "" {
 		line += " (check " + ev.Check + ")"
@@ -165,57 +247,4 @@ func joinUnits(major int, mu string, minor int, nu string) string {
 		return fmt.Sprintf("%d%s", major, mu)
 	}
 	return fmt.Sprintf("%d%s%d%s", major, mu, minor, nu)
-}
-
-func withDashboard(text, url string) string {
-	if url == "" {
-		return text
-	}
-	return text + " — dashboard: " + url
-}
-
-// dashboardLink is a mrkdwn link to url, or "" when url is empty.
-func dashboardLink(url string) string {
-	if url == "" {
-		return ""
-	}
-	// "|" ends the URL part of a Slack link; percent-encode it.
-	return "<" + esc(strings.ReplaceAll(url, "|", "%7C")) + "|Open dashboard>"
-}
-
-// esc escapes the mrkdwn control characters &, < and >.
-func esc(s string) string { return slackutilsx.EscapeMessage(s) }
-
-// clip shortens s to maxField runes.
-func clip(s string) string {
-	r := []rune(s)
-	if len(r) <= maxField {
-		return s
-	}
-	return string(r[:maxField-1]) + "…"
-}
-
-// section is a verbatim mrkdwn section: Slack does not auto-link names or
-// mentions in it.
-func section(mrkdwn string) slack.Block {
-	text := slack.NewTextBlockObject(slack.MarkdownType, fitSection(mrkdwn), false, true)
-	return slack.NewSectionBlock(text, nil, nil)
-}
-
-// fitSection cuts escaped mrkdwn to maxSection runes without leaving half an
-// entity such as "&am" behind.
-func fitSection(s string) string {
-	r := []rune(s)
-	if len(r) <= maxSection {
-		return s
-	}
-	cut := string(r[:maxSection-1])
-	if i := strings.LastIndexByte(cut, '&'); i >= 0 && !strings.Contains(cut[i:], ";") {
-		cut = cut[:i]
-	}
-	return cut + "…"
-}
-
-func contextBlock(mrkdwn string) slack.Block {
-	return slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, mrkdwn, false, true))
 }

@@ -11,20 +11,36 @@ import (
 	"github.com/authmon/monitor/internal/checks"
 )
 
-var t0 = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+// evT0 is when the incidents of these tests start failing.
+var evT0 = time.Date(2025, 3, 1, 21, 3, 0, 0, time.UTC)
 
-func bypassFailure() checks.Failure {
-	return checks.Failure{Probe: checks.ProbeMissing, Method: "GET", URL: "https://api.example.test/me",
+// bypass is a B1 regression: the endpoint answers without credentials.
+func bypass() Regression {
+	return Regression{Key: "missing/B1", Before: "401 Unauthorized", Failure: checks.Failure{
+		Probe: checks.ProbeMissing, Method: "GET", URL: "https://api.example.test/me",
 		Assertion: checks.Assertion{ID: "B1", Ref: "RFC 9110 §11.4", Severity: checks.SevCritical,
-			Expected: "401", Got: "200 OK"}}
+			Expected: "401", Got: "200 OK"}}}
 }
 
-func regressed(check string, fs ...checks.Failure) Event {
-	sev := checks.SevNone
-	for _, f := range fs {
-		sev = max(sev, f.Assertion.Severity)
+// wrongChallenge is a conformance regression.
+func wrongChallenge() Regression {
+	return Regression{Key: "wrong/C3", Failure: checks.Failure{
+		Probe: checks.ProbeWrong, Method: "POST", URL: "https://x.test/a",
+		Assertion: checks.Assertion{ID: "C3", Ref: "RFC 6750 §3", Severity: checks.SevConf,
+			Expected: "WWW-Authenticate: Bearer", Got: "none"}}}
+}
+
+// event is a notification of incident id about check, 14 minutes in.
+func event(kind Kind, check string, id int64, regs ...Regression) Event {
+	ev := Event{Kind: kind, Check: check, IncidentID: id, At: evT0.Add(14 * time.Minute),
+		Since: evT0, Regressions: regs}
+	for _, r := range regs {
+		ev.Severity = max(ev.Severity, r.Failure.Assertion.Severity)
 	}
-	return Event{Kind: KindRegressed, Check: check, Severity: sev, At: t0, Since: t0, Failures: fs}
+	if kind == KindResolved {
+		ev.Resolved = ev.At
+	}
+	return ev
 }
 
 // blockTexts returns the text of every section and context element.
@@ -47,14 +63,15 @@ func blockTexts(t *testing.T, blocks []slack.Block) string {
 }
 
 func TestRender(t *testing.T) {
-	wrong := checks.Failure{Probe: checks.ProbeWrong, Method: "POST", URL: "https://x.test/a",
-		Assertion: checks.Assertion{ID: "C3", Ref: "RFC 6750 §3", Severity: checks.SevConf,
-			Expected: `WWW-Authenticate: Bearer`, Got: "none"}}
-	many := make([]checks.Failure, 13)
+	upd := event(KindUpdated, "login-api", 12, wrongChallenge(), bypass())
+	upd.Added = []string{"missing/B1"}
+	many := make([]Regression, 13)
 	for i := range many {
-		many[i] = wrong
-		many[i].URL = fmt.Sprintf("https://x.test/%d", i)
+		many[i] = wrongChallenge()
+		many[i].Failure.URL = fmt.Sprintf("https://x.test/%d", i)
 	}
+	calm := event(KindCalm, "svc", 0)
+	calm.Status = StatusPassing
 	tests := []struct {
 		name     string
 		ev       Event
@@ -62,26 +79,33 @@ func TestRender(t *testing.T) {
 		wantNot  []string // in neither
 		textOnly []string
 	}{
-		{name: "bypass", ev: regressed("login-api", bypassFailure()), want: []string{
-			":rotating_light: CRITICAL: auth bypass", "login-api", "regressed",
+		{name: "opened bypass", ev: event(KindOpened, "login-api", 12, bypass()), want: []string{
+			"Incident #12 opened", ":rotating_light: CRITICAL: auth bypass", "login-api failing since 21:03 UTC (14m)",
 			"GET https://api.example.test/me without credentials: expected 401, got 200 OK",
-			"B1 · RFC 9110 §11.4"}},
-		{name: "conformance", ev: regressed("svc", wrong), want: []string{
+			"before → now: 401 Unauthorized → 200 OK", "B1 · RFC 9110 §11.4"}},
+		{name: "opened conformance", ev: event(KindOpened, "svc", 3, wrongChallenge()), want: []string{
 			":large_yellow_circle: conformance",
 			"POST https://x.test/a with wrong credentials: expected WWW-Authenticate: Bearer, got none"},
-			wantNot: []string{"CRITICAL"}},
-		{name: "capped", ev: regressed("svc", many...),
+			wantNot: []string{"CRITICAL", "before → now"}},
+		{name: "updated", ev: upd, want: []string{"Incident #12 update", "now also failing; severity rose to :rotating_light: CRITICAL: auth bypass",
+			"GET https://api.example.test/me"}, wantNot: []string{"POST https://x.test/a"}},
+		{name: "capped", ev: event(KindOpened, "svc", 3, many...),
 			want: []string{"https://x.test/9 ", "and 3 more"}, wantNot: []string{"https://x.test/10 "}},
-		{name: "recovered", ev: Event{Kind: KindRecovered, Check: "login-api", Severity: checks.SevCritical,
-			At: t0.Add(2*time.Hour + 5*time.Minute), Since: t0},
-			want: []string{"✅ login-api recovered after 2h5m", "was critical-security"}},
-		{name: "test", ev: Event{Kind: KindTest, At: t0}, want: []string{"Slack notifications are set up"}},
+		{name: "reminder", ev: event(KindReminder, "svc", 3, wrongChallenge()),
+			want: []string{"Incident #3 reminder", "svc still failing after 14m (since 21:03 UTC)"}},
+		{name: "resolved", ev: event(KindResolved, "login-api", 12, bypass()), want: []string{
+			"Incident #12 resolved — ✅ login-api resolved after 14m (was critical-security)",
+			"resolved: GET https://api.example.test/me without credentials"}, wantNot: []string{"before → now"}},
+		{name: "flapping", ev: event(KindFlapping, "svc", 0), want: []string{"⚠️ svc is flapping", "notifications paused until it is stable"},
+			wantNot: []string{"Incident #"}},
+		{name: "calm", ev: calm, want: []string{"svc is stable again: now passing"}},
+		{name: "test", ev: Event{Kind: KindTest, At: evT0}, want: []string{"Slack notifications are set up"}},
 		{name: "dashboard", ev: Event{Kind: KindTest, DashboardURL: "https://mon.test/c/x?a=1&b=2"},
 			want: []string{"https://mon.test/c/x?a=1"}, textOnly: []string{"https://mon.test/c/x?a=1&b=2"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			text, blocks := RenderText(tt.ev), blockTexts(t, RenderBlocks(tt.ev))
+			text, blocks := RenderText(tt.ev), blockTexts(t, RenderBlocks(Delivery{ID: 5, Event: tt.ev}))
 			if strings.Contains(text, "\n") {
 				t.Errorf("RenderText has a newline: %q", text)
 			}
@@ -104,13 +128,34 @@ func TestRender(t *testing.T) {
 	}
 }
 
+func TestSinceNamesTheDayAfterADay(t *testing.T) {
+	ev := event(KindReminder, "svc", 3, wrongChallenge())
+	ev.At = evT0.Add(50 * time.Hour)
+	if got := RenderText(ev); !strings.Contains(got, "still failing after 2d2h (since Mar 1 21:03 UTC)") {
+		t.Errorf("RenderText = %s", got)
+	}
+}
+
+// TestEveryMessageNamesItsDelivery checks the block_id of every message
+// form: it is how duplicates are told apart.
+func TestEveryMessageNamesItsDelivery(t *testing.T) {
+	d := Delivery{ID: 77, Event: event(KindResolved, "svc", 3, bypass())}
+	forms := map[string]slackMessage{"standalone": standaloneMessage(d), "root": rootMessage(d),
+		"resolved root": resolvedRootMessage(d), "reply": replyMessage(d)}
+	for name, m := range forms {
+		if id := m.blocks[0].(*slack.SectionBlock).BlockID; id != "authmon-n77" {
+			t.Errorf("%s: block_id %q", name, id)
+		}
+	}
+}
+
 func TestRenderBlocksEscapesTargetText(t *testing.T) {
-	f := bypassFailure()
-	f.URL = "https://x.test/?a=1&b=<2>"
-	f.Assertion.Got = "200 <!channel> & <https://evil.test|click>"
-	ev := regressed("a&b", f)
+	r := bypass()
+	r.Failure.URL = "https://x.test/?a=1&b=<2>"
+	r.Failure.Assertion.Got = "200 <!channel> & <https://evil.test|click>"
+	ev := event(KindOpened, "a&b", 1, r)
 	ev.DashboardURL = "https://mon.test/?x=1&y=2|z"
-	blocks := blockTexts(t, RenderBlocks(ev))
+	blocks := blockTexts(t, RenderBlocks(Delivery{Event: ev}))
 	for _, bad := range []string{"<!channel>", "<2>", "<https://evil", "a&b", "&y"} {
 		if strings.Contains(blocks, bad) {
 			t.Errorf("blocks contain unescaped %q:\n%s", bad, blocks)
@@ -125,10 +170,10 @@ func TestRenderBlocksEscapesTargetText(t *testing.T) {
 }
 
 func TestRenderBlocksFitSlackLimits(t *testing.T) {
-	f := bypassFailure()
-	f.URL = "https://x.test/" + strings.Repeat("&", 5000)
-	f.Assertion.Got = strings.Repeat("<", 5000)
-	for _, b := range RenderBlocks(regressed("big", f)) {
+	r := bypass()
+	r.Failure.URL = "https://x.test/" + strings.Repeat("&", 5000)
+	r.Failure.Assertion.Got = strings.Repeat("<", 5000)
+	for _, b := range RenderBlocks(Delivery{Event: event(KindOpened, "big", 1, r)}) {
 		if s, ok := b.(*slack.SectionBlock); ok {
 			if n := len([]rune(s.Text.Text)); n > maxSection {
 				t.Errorf("section has %d runes, limit %d", n, maxSection)

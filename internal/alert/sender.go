@@ -109,7 +109,7 @@ func (s *Sender) step(ctx context.Context, now time.Time) (bool, error) {
 // outbox errors; the notifier's errors are recorded on the delivery.
 func (s *Sender) deliver(ctx context.Context, d Delivery) error {
 	actx, cancel := context.WithTimeout(ctx, s.AttemptTimeout)
-	err := s.n.Notify(actx, d.Event)
+	thread, err := s.n.Notify(actx, d)
 	cancel()
 	if err != nil && ctx.Err() != nil {
 		return nil // shutting down: not the receiver's fault, try again next time
@@ -118,7 +118,7 @@ func (s *Sender) deliver(ctx context.Context, d Delivery) error {
 	defer mcancel()
 	switch {
 	case err == nil:
-		if err := s.ob.MarkSent(mctx, d.ID, s.now()); err != nil {
+		if err := s.ob.MarkSent(mctx, d.ID, s.now(), thread); err != nil {
 			return fmt.Errorf("mark sent %d: %w", d.ID, err)
 		}
 	case IsPermanent(err):
@@ -141,7 +141,7 @@ func (s *Sender) deliver(ctx context.Context, d Delivery) error {
 // the notifier, which redacts its secrets.
 func deliveryAttrs(d Delivery, err error) []any {
 	return []any{slog.String("check", d.Event.Check), slog.String("kind", string(d.Event.Kind)),
-		slog.Int64("delivery", d.ID), slog.Int("attempt", d.Attempts+1), slog.String("err", err.Error())}
+		slog.Int64("incident", d.Event.IncidentID), slog.Int64("delivery", d.ID), slog.Int("attempt", d.Attempts+1), slog.String("err", err.Error())}
 }
 
 // backoff is the wait before retry number attempts+1: full jitter over a

@@ -10,21 +10,10 @@ import (
 	"time"
 )
 
-// failFirst answers the first n requests with a 500.
-func failFirst(n int) func(int, http.ResponseWriter) bool {
-	return func(i int, w http.ResponseWriter) bool {
-		if i > n {
-			return false
-		}
-		w.WriteHeader(http.StatusInternalServerError)
-		return true
-	}
-}
-
 func TestSenderDrain(t *testing.T) {
 	tests := []struct {
 		name      string
-		respond   func(int, http.ResponseWriter) bool
+		respond   responder
 		drains    int
 		wantReqs  int
 		wantSent  int
@@ -41,8 +30,8 @@ func TestSenderDrain(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeSlack(t)
 			f.respond = tt.respond
-			ob, clk := &memOutbox{}, &fakeClock{t: t0}
-			it := ob.add(regressed("login-api", bypassFailure()))
+			ob, clk := &memOutbox{}, &fakeClock{t: evT0}
+			it := ob.add(event(KindOpened, "login-api", 1, bypass()))
 			s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
 			for range tt.drains {
 				if err := s.Drain(context.Background()); err != nil {
@@ -65,24 +54,24 @@ func TestSenderDrain(t *testing.T) {
 func TestSenderRetryWaitsAtLeastRetryAfter(t *testing.T) {
 	f := newFakeSlack(t)
 	f.respond = status(http.StatusTooManyRequests, "Retry-After: 120", "")
-	ob, clk := &memOutbox{}, &fakeClock{t: t0}
-	it := ob.add(regressed("c", bypassFailure()))
+	ob, clk := &memOutbox{}, &fakeClock{t: evT0}
+	it := ob.add(event(KindOpened, "c", 1, bypass()))
 	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
 	if err := s.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := ob.snapshot(it); got.next.Sub(t0) < 120*time.Second || got.errText == "" {
-		t.Errorf("next try %s after failure, error %q; want ≥ 2m and a reason", got.next.Sub(t0), got.errText)
+	if got := ob.snapshot(it); got.next.Sub(evT0) < 120*time.Second || got.errText == "" {
+		t.Errorf("next try %s after failure, error %q; want ≥ 2m and a reason", got.next.Sub(evT0), got.errText)
 	}
 }
 
 func TestSenderKeepsOrderPerCheck(t *testing.T) {
 	f := newFakeSlack(t)
 	f.respond = failFirst(1)
-	ob, clk := &memOutbox{}, &fakeClock{t: t0}
-	ob.add(regressed("alpha", bypassFailure()))
-	ob.add(Event{Kind: KindRecovered, Check: "alpha", At: t0.Add(time.Minute), Since: t0})
-	ob.add(regressed("beta", bypassFailure()))
+	ob, clk := &memOutbox{}, &fakeClock{t: evT0}
+	ob.add(event(KindOpened, "alpha", 1, bypass()))
+	ob.add(event(KindResolved, "alpha", 1, bypass()))
+	ob.add(event(KindOpened, "beta", 2, bypass()))
 	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
 	for range 2 {
 		if err := s.Drain(context.Background()); err != nil {
@@ -90,35 +79,26 @@ func TestSenderKeepsOrderPerCheck(t *testing.T) {
 		}
 		clk.advance(backoffMax + time.Second)
 	}
-	// alpha's first try fails; its recovery must wait behind it, beta need not.
-	got := strings.Join(labels(f.requests()), ",")
-	if want := "alpha regressed,beta regressed,alpha regressed,alpha recovered"; got != want {
-		t.Errorf("delivery order %s, want %s", got, want)
+	// alpha's first try fails; its resolution must wait behind it (and then
+	// thread under the root it posted), beta need not wait.
+	var got []string
+	for _, r := range f.requests() {
+		got = append(got, r.method()+" "+r.blockID(t)+" "+r.Form["thread_ts"])
 	}
-}
-
-// labels names each request by the check and kind in its fallback text.
-func labels(reqs []request) []string {
-	var out []string
-	for _, r := range reqs {
-		for _, check := range []string{"alpha", "beta"} {
-			for _, kind := range []string{"regressed", "recovered"} {
-				if strings.Contains(r.Form["text"], check+" "+kind) {
-					out = append(out, check+" "+kind)
-				}
-			}
-		}
+	want := []string{"chat.postMessage authmon-n1 ", "chat.postMessage authmon-n3 ",
+		"chat.postMessage authmon-n1 ", "chat.update authmon-n2 ", "chat.postMessage authmon-n2 1700000000.000002"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	return out
 }
 
 func TestSenderRunRetriesAndRedacts(t *testing.T) {
 	f := newFakeSlack(t)
 	f.respond = failFirst(2)
 	ob := &memOutbox{failNext: 2}
-	it := ob.add(regressed("login-api", bypassFailure()))
+	it := ob.add(event(KindOpened, "login-api", 1, bypass()))
 	logs := &syncBuffer{}
-	clk := &fakeClock{t: t0, step: backoffMax + time.Second} // every retry is due at once
+	clk := &fakeClock{t: evT0, step: backoffMax + time.Second} // every retry is due at once
 	s := NewSender(ob, f.webhook(), slog.New(slog.NewTextHandler(logs, nil)), clk.now)
 	s.PollInterval = time.Millisecond
 	stop := runSender(t, s)
@@ -141,11 +121,11 @@ func TestSenderRunRetriesAndRedacts(t *testing.T) {
 func TestSenderWake(t *testing.T) {
 	f := newFakeSlack(t)
 	ob := &memOutbox{}
-	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), (&fakeClock{t: t0}).now)
+	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), (&fakeClock{t: evT0}).now)
 	s.PollInterval = time.Hour // only Wake can end the idle wait
 	runSender(t, s)
 	time.Sleep(10 * time.Millisecond) // let Run find the outbox empty and wait
-	it := ob.add(regressed("c", bypassFailure()))
+	it := ob.add(event(KindOpened, "c", 1, bypass()))
 	s.Wake()
 	s.Wake() // never blocks
 	eventually(t, "delivery after Wake", func() bool { return ob.snapshot(it).sent == 1 })
@@ -155,10 +135,10 @@ func TestSenderAttemptTimeout(t *testing.T) {
 	f := newFakeSlack(t)
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) }) // runs before the server closes
-	f.respond = func(int, http.ResponseWriter) bool { <-release; return true }
+	f.respond = func(int, request, http.ResponseWriter) bool { <-release; return true }
 	ob := &memOutbox{}
-	it := ob.add(regressed("c", bypassFailure()))
-	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), (&fakeClock{t: t0}).now)
+	it := ob.add(event(KindOpened, "c", 1, bypass()))
+	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), (&fakeClock{t: evT0}).now)
 	s.AttemptTimeout = 20 * time.Millisecond
 	if err := s.Drain(context.Background()); err != nil {
 		t.Fatal(err)

@@ -6,10 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/slack-go/slack"
 )
@@ -17,13 +14,14 @@ import (
 // redacted replaces every secret in error and log text.
 const redacted = "[REDACTED]"
 
-// SlackConfig says where Slack messages go. With Token set the bot API
-// (chat.postMessage to Channel) is used, else the incoming WebhookURL. Token
-// and WebhookURL are secrets: String and LogValue never show them.
+// SlackConfig says where Slack messages go. With Token set the bot API is
+// used (chat.postMessage and chat.update, threading each incident), else the
+// incoming WebhookURL. Token and WebhookURL are secrets: String and LogValue
+// never show them.
 type SlackConfig struct {
 	WebhookURL string
 	Token      string
-	Channel    string
+	Channel    string // bot mode: default channel, overridden by Event.Channel
 	APIURL     string // bot API base URL; empty means Slack's own
 }
 
@@ -68,161 +66,116 @@ func NewSlack(cfg SlackConfig, hc *http.Client) *Slack {
 	return s
 }
 
-// Notify posts ev to Slack. Errors are redacted and classified: Permanent
-// for errors retrying cannot fix, *RetryAfterError when rate limited.
-func (s *Slack) Notify(ctx context.Context, ev Event) error {
-	blocks := RenderBlocks(ev)
-	// The fallback text is mrkdwn too: escape what came from targets.
-	text := esc(RenderText(ev))
+// Notify delivers d to Slack. In bot mode the first notification of an
+// incident posts its root message and returns it; later ones update the root
+// and reply in its thread. In webhook mode, which cannot edit, every
+// notification is a new message naming its incident. Errors are redacted and
+// classified: Permanent for errors retrying cannot fix, *RetryAfterError when
+// rate limited.
+func (s *Slack) Notify(ctx context.Context, d Delivery) (Thread, error) {
 	switch {
-	case s.client != nil && s.cfg.Channel == "":
-		return Permanent(errors.New("slack: bot token set but no channel"))
 	case s.client != nil:
-		_, _, err := s.client.PostMessageContext(ctx, s.cfg.Channel,
-			slack.MsgOptionBlocks(blocks...), slack.MsgOptionText(text, false),
-			slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
-		return s.classify("slack post", err)
+		return s.notifyBot(ctx, d)
 	case s.cfg.WebhookURL != "":
-		no := false
-		msg := &slack.WebhookMessage{Text: text, Blocks: &slack.Blocks{BlockSet: blocks},
-			UnfurlLinks: &no, UnfurlMedia: &no}
-		err := slack.PostWebhookCustomHTTPContext(ctx, s.cfg.WebhookURL, s.hc, msg)
-		return s.classify("slack webhook", err)
+		return Thread{}, s.postWebhook(ctx, standaloneMessage(d))
 	default:
-		return Permanent(errors.New("slack: neither token nor webhook url configured"))
+		return Thread{}, Permanent(errors.New("slack: neither token nor webhook url configured"))
 	}
 }
 
-// permanentCodes are Slack error codes that no retry will fix.
-var permanentCodes = map[string]bool{
-	"channel_not_found": true, "not_in_channel": true, "is_archived": true,
-	"channel_is_archived": true, "invalid_auth": true, "not_authed": true,
-	"account_inactive": true, "token_revoked": true, "token_expired": true,
-	"no_permission": true, "missing_scope": true, "invalid_blocks": true,
-	"invalid_blocks_format": true, "msg_too_long": true, "no_text": true,
-	"no_service": true, "invalid_token": true, "action_prohibited": true,
-	"invalid_payload": true, "restricted_action": true, "team_access_not_granted": true,
+// notifyBot delivers d through the Web API.
+func (s *Slack) notifyBot(ctx context.Context, d Delivery) (Thread, error) {
+	channel := s.cfg.Channel
+	if d.Event.Channel != "" {
+		channel = d.Event.Channel
+	}
+	if channel == "" {
+		return Thread{}, Permanent(errors.New("slack: bot token set but no channel"))
+	}
+	root := d.Thread
+	if root.TS == "" || d.Event.Kind == KindTest {
+		return s.postUnthreaded(ctx, channel, d)
+	}
+	if root.Channel == "" {
+		// Only the ts was stored: the root went to the incident's channel.
+		root.Channel = channel
+	}
+	return Thread{}, s.threaded(ctx, root, d)
 }
 
-// permanentStatus are HTTP statuses (mostly from webhooks, whose body slack-go
-// drops) that no retry will fix: 404 no_service, 403 invalid_token, 410
-// channel_is_archived, 400 invalid_payload, 401.
-var permanentStatus = []int{http.StatusBadRequest, http.StatusUnauthorized,
-	http.StatusForbidden, http.StatusNotFound, http.StatusGone}
+// postUnthreaded posts d when there is no root to update: notifications of
+// an open incident start its thread (and return its root), the rest stand
+// alone.
+func (s *Slack) postUnthreaded(ctx context.Context, channel string, d Delivery) (Thread, error) {
+	switch d.Event.Kind {
+	case KindOpened, KindUpdated, KindReminder:
+		return s.post(ctx, channel, "", rootMessage(d))
+	default:
+		_, err := s.post(ctx, channel, "", standaloneMessage(d))
+		return Thread{}, err
+	}
+}
 
-// classify redacts err and marks it permanent or rate limited.
-func (s *Slack) classify(prefix string, err error) error {
-	if err == nil {
+// threaded updates the root, when the kind changes it, and then replies.
+// The order matters for retries: chat.update is idempotent and replies are
+// not, so a retry after a failed reply only repeats the harmless part.
+func (s *Slack) threaded(ctx context.Context, root Thread, d Delivery) error {
+	var err error
+	switch d.Event.Kind {
+	case KindOpened: // the root exists already: a retried or replayed "opened"
+		return s.update(ctx, root, rootMessage(d))
+	case KindUpdated:
+		err = s.update(ctx, root, rootMessage(d))
+	case KindResolved:
+		err = s.update(ctx, root, resolvedRootMessage(d))
+	}
+	if err != nil {
+		return err
+	}
+	_, err = s.post(ctx, root.Channel, root.TS, replyMessage(d))
+	return err
+}
+
+// post sends m with chat.postMessage, in the thread threadTS if set, and
+// returns where it landed: the channel ID from Slack's answer, which
+// chat.update needs (a channel name will not do).
+func (s *Slack) post(ctx context.Context, channel, threadTS string, m slackMessage) (Thread, error) {
+	opts := []slack.MsgOption{slack.MsgOptionBlocks(m.blocks...), slack.MsgOptionText(m.text, false),
+		slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl()}
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	ch, ts, err := s.client.PostMessageContext(ctx, channel, opts...)
+	if err != nil {
+		return Thread{}, s.classify("slack post", err)
+	}
+	if ch == "" {
+		ch = channel
+	}
+	return Thread{Channel: ch, TS: ts}, nil
+}
+
+// update rewrites the root message with chat.update. A root that is gone
+// (deleted by someone, or too old to edit) is not worth failing the
+// notification over: the reply still goes, and it is what notifies.
+func (s *Slack) update(ctx context.Context, root Thread, m slackMessage) error {
+	_, _, _, err := s.client.UpdateMessageContext(ctx, root.Channel, root.TS,
+		slack.MsgOptionBlocks(m.blocks...), slack.MsgOptionText(m.text, false))
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && staleRootCodes[se.Err] {
 		return nil
 	}
-	clean := &redactedError{msg: prefix + ": " + s.red.redact(err.Error()), cause: safeCause(err)}
-	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
-		return &RetryAfterError{Wait: rl.RetryAfter, Err: clean}
-	}
-	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && permanentCodes[se.Err] {
-		return Permanent(clean)
-	}
-	if sc, ok := errors.AsType[slack.StatusCodeError](err); ok && slices.Contains(permanentStatus, sc.Code) {
-		return Permanent(clean)
-	}
-	return clean
+	return s.classify("slack update", err)
 }
 
-// safeCause returns the slack-go error inside err when its type carries no
-// URL or token, so that callers can still inspect it; nil otherwise.
-func safeCause(err error) error {
-	if e, ok := errors.AsType[*slack.RateLimitedError](err); ok {
-		return e
-	}
-	if e, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
-		return e
-	}
-	if e, ok := errors.AsType[slack.StatusCodeError](err); ok {
-		return e
-	}
-	return nil
+// staleRootCodes are chat.update errors meaning the root cannot be edited.
+var staleRootCodes = map[string]bool{
+	"message_not_found": true, "cant_update_message": true, "edit_window_closed": true,
 }
 
-// redactedError is an error whose text has been redacted. It wraps only a
-// cause known to hold no secret, never the original chain (a *url.Error
-// holds the webhook URL).
-type redactedError struct {
-	msg   string
-	cause error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.cause }
-
-// RetryAfterError asks the sender to wait at least Wait before retrying.
-type RetryAfterError struct {
-	Wait time.Duration
-	Err  error
-}
-
-// Error describes the wait and the cause.
-func (e *RetryAfterError) Error() string {
-	return fmt.Sprintf("retry after %s: %v", e.Wait, e.Err)
-}
-
-// Unwrap returns the cause.
-func (e *RetryAfterError) Unwrap() error { return e.Err }
-
-// permanentError marks an error that retrying cannot fix.
-type permanentError struct{ err error }
-
-func (e *permanentError) Error() string { return e.err.Error() }
-func (e *permanentError) Unwrap() error { return e.err }
-
-// Permanent marks err as one that retrying will not fix. Permanent(nil) is nil.
-func Permanent(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &permanentError{err: err}
-}
-
-// IsPermanent reports whether err, or an error it wraps, was marked Permanent.
-func IsPermanent(err error) bool {
-	_, ok := errors.AsType[*permanentError](err)
-	return ok
-}
-
-// redactor replaces secrets, longest first, in text.
-type redactor []string
-
-// newRedactor redacts each non-empty secret and, for URLs, the forms an
-// error may print them in (re-encoded, path only, query only).
-func newRedactor(secrets ...string) redactor {
-	var r redactor
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		r = append(r, s)
-		if u, err := url.Parse(s); err == nil && u.Host != "" {
-			r = append(r, u.String(), u.Redacted())
-			for _, part := range []string{u.Path, u.EscapedPath(), u.RawQuery} {
-				if len(part) >= 6 { // skip "/" and the like: they are not secret
-					r = append(r, part)
-				}
-			}
-		}
-	}
-	// Longest first, so a URL is replaced before its own path; equal strings
-	// end up adjacent for Compact.
-	slices.SortFunc(r, func(a, b string) int {
-		if len(a) != len(b) {
-			return len(b) - len(a)
-		}
-		return strings.Compare(a, b)
-	})
-	return slices.Compact(r)
-}
-
-func (r redactor) redact(text string) string {
-	for _, s := range r {
-		text = strings.ReplaceAll(text, s, redacted)
-	}
-	return text
+// postWebhook posts m to the incoming webhook.
+func (s *Slack) postWebhook(ctx context.Context, m slackMessage) error {
+	no := false
+	msg := &slack.WebhookMessage{Text: m.text, Blocks: &slack.Blocks{BlockSet: m.blocks},
+		UnfurlLinks: &no, UnfurlMedia: &no}
+	return s.classify("slack webhook", slack.PostWebhookCustomHTTPContext(ctx, s.cfg.WebhookURL, s.hc, msg))
 }

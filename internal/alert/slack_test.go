@@ -1,152 +1,86 @@
 package alert
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 )
 
-const (
-	testToken   = "xoxb-CANARY-123"
-	webhookPath = "/services/T000/B000/CANARY-HOOK"
-)
-
-// request is what the fake Slack received.
-type request struct {
-	Method, Path, ContentType string
-	Form                      map[string]string // bot mode
-	Body                      string            // webhook mode
-}
-
-// fakeSlack stands in for slack.com: bot API under /api/ and one webhook.
-// respond decides each answer; nil means success.
-type fakeSlack struct {
-	mu      sync.Mutex
-	got     []request
-	respond func(n int, w http.ResponseWriter) bool // true: answered
-	srv     *httptest.Server
-}
-
-func newFakeSlack(t *testing.T) *fakeSlack {
-	t.Helper()
-	f := &fakeSlack{}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/chat.postMessage", f.handle(func(r *http.Request, req *request) {
-		_ = r.ParseForm()
-		req.Form = map[string]string{}
-		for k := range r.PostForm {
-			req.Form[k] = r.PostForm.Get(k)
-		}
-	}, `{"ok":true,"channel":"C1","ts":"1.2"}`))
-	mux.HandleFunc("POST "+webhookPath, f.handle(func(r *http.Request, req *request) {
-		b, _ := io.ReadAll(r.Body)
-		req.Body = string(b)
-	}, "ok"))
-	f.srv = httptest.NewServer(mux)
-	t.Cleanup(f.srv.Close)
-	return f
-}
-
-func (f *fakeSlack) handle(read func(*http.Request, *request), ok string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		req := request{Method: r.Method, Path: r.URL.Path, ContentType: r.Header.Get("Content-Type")}
-		read(r, &req)
-		f.mu.Lock()
-		f.got = append(f.got, req)
-		n, respond := len(f.got), f.respond
-		f.mu.Unlock()
-		if respond != nil && respond(n, w) {
-			return
-		}
-		_, _ = io.WriteString(w, ok)
-	}
-}
-
-func (f *fakeSlack) requests() []request {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]request(nil), f.got...)
-}
-
-func (f *fakeSlack) bot() *Slack {
-	return NewSlack(SlackConfig{Token: testToken, Channel: "C1", APIURL: f.srv.URL + "/api"}, f.srv.Client())
-}
-
-func (f *fakeSlack) webhook() *Slack {
-	return NewSlack(SlackConfig{WebhookURL: f.srv.URL + webhookPath}, f.srv.Client())
-}
-
-func TestSlackBotPostsMessage(t *testing.T) {
+func TestSlackBotPostsRoot(t *testing.T) {
 	f := newFakeSlack(t)
-	if err := f.bot().Notify(context.Background(), regressed("login-api", bypassFailure())); err != nil {
+	ev := event(KindOpened, "login-api", 12, bypass())
+	ev.Channel = "security"
+	th, err := f.bot().Notify(context.Background(), Delivery{ID: 4, Event: ev})
+	if err != nil {
 		t.Fatalf("Notify: %v", err)
+	}
+	if th != (Thread{Channel: "C123", TS: "1700000000.000001"}) {
+		t.Errorf("thread %+v, want the channel ID and ts Slack answered", th)
 	}
 	got := f.requests()
 	if len(got) != 1 {
 		t.Fatalf("got %d requests, want 1", len(got))
 	}
 	r := got[0]
-	if r.Method != http.MethodPost || r.Path != "/api/chat.postMessage" ||
-		r.ContentType != "application/x-www-form-urlencoded" {
-		t.Errorf("request %s %s %s", r.Method, r.Path, r.ContentType)
+	if r.Path != "/api/chat.postMessage" || r.ContentType != "application/x-www-form-urlencoded" {
+		t.Errorf("request %s %s", r.Path, r.ContentType)
 	}
-	if r.Form["token"] != testToken || r.Form["channel"] != "C1" {
-		t.Errorf("token %q channel %q", r.Form["token"], r.Form["channel"])
+	if r.Form["token"] != testToken || r.Form["channel"] != "security" || r.Form["thread_ts"] != "" {
+		t.Errorf("token %q channel %q thread_ts %q", r.Form["token"], r.Form["channel"], r.Form["thread_ts"])
 	}
-	wantContent(t, r.Form["blocks"], "login-api", "CRITICAL: auth bypass",
+	if id := r.blockID(t); id != "authmon-n4" {
+		t.Errorf("block_id %q", id)
+	}
+	wantContent(t, r.Form["blocks"], "Incident #12", "login-api", "CRITICAL: auth bypass",
 		"without credentials: expected 401, got 200 OK", "B1 · RFC 9110 §11.4")
-	wantContent(t, r.Form["text"], "login-api", "regressed", "CRITICAL: auth bypass")
+	wantContent(t, r.Form["text"], "Incident #12", "login-api failing since 21:03 UTC (14m)", "CRITICAL: auth bypass")
+}
+
+// TestSlackTestMessage: `monitor alert test` checks every routed channel,
+// so a test goes where its Channel says, the default channel if none, and
+// never into an incident thread.
+func TestSlackTestMessage(t *testing.T) {
+	for _, channel := range []string{"", "security"} {
+		f := newFakeSlack(t)
+		d := Delivery{ID: 1, Event: Event{Kind: KindTest, Channel: channel}, Thread: Thread{Channel: "C9", TS: "1.1"}}
+		if th, err := f.bot().Notify(context.Background(), d); err != nil || th != (Thread{}) {
+			t.Fatalf("Notify = %+v, %v", th, err)
+		}
+		want := cmp.Or(channel, "alerts")
+		if r := f.requests()[0]; r.Form["channel"] != want || r.Form["thread_ts"] != "" ||
+			!strings.Contains(r.Form["text"], "Slack notifications are set up") {
+			t.Errorf("channel %q thread_ts %q text %q, want %s, no thread", r.Form["channel"], r.Form["thread_ts"], r.Form["text"], want)
+		}
+	}
 }
 
 func TestSlackWebhookPostsMessage(t *testing.T) {
 	f := newFakeSlack(t)
-	ev := Event{Kind: KindRecovered, Check: "login-api", At: t0.Add(14 * time.Minute), Since: t0}
-	if err := f.webhook().Notify(context.Background(), ev); err != nil {
-		t.Fatalf("Notify: %v", err)
+	ev := event(KindResolved, "login-api", 12, bypass())
+	th, err := f.webhook().Notify(context.Background(), Delivery{ID: 3, Event: ev, Thread: Thread{Channel: "C1", TS: "1.1"}})
+	if err != nil || th != (Thread{}) {
+		t.Fatalf("Notify = %+v, %v", th, err)
 	}
 	got := f.requests()
 	if len(got) != 1 || got[0].Path != webhookPath || got[0].ContentType != "application/json" {
 		t.Fatalf("requests %+v", got)
 	}
-	wantContent(t, got[0].Body, `"blocks":[`, `"text":"✅ login-api recovered after 14m`)
-}
-
-func wantContent(t *testing.T, s string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(s, w) {
-			t.Errorf("missing %q in %s", w, s)
-		}
-	}
-}
-
-func status(code int, header, body string) func(int, http.ResponseWriter) bool {
-	return func(_ int, w http.ResponseWriter) bool {
-		if header != "" {
-			k, v, _ := strings.Cut(header, ": ")
-			w.Header().Set(k, v)
-		}
-		w.WriteHeader(code)
-		_, _ = io.WriteString(w, body)
-		return true
-	}
+	wantContent(t, got[0].Body, `"block_id":"authmon-n3"`, `"text":"Incident #12 resolved — ✅ login-api resolved after 14m`)
 }
 
 func TestSlackErrorClassification(t *testing.T) {
 	tests := []struct {
 		name      string
 		webhook   bool
-		respond   func(int, http.ResponseWriter) bool
+		respond   responder
 		permanent bool
 		wait      time.Duration // >0: want *RetryAfterError
 	}{
@@ -170,7 +104,7 @@ func TestSlackErrorClassification(t *testing.T) {
 			if tt.webhook {
 				n = f.webhook()
 			}
-			err := n.Notify(context.Background(), regressed("c", bypassFailure()))
+			_, err := n.Notify(context.Background(), Delivery{Event: event(KindOpened, "c", 1, bypass())})
 			if err == nil {
 				t.Fatal("Notify succeeded")
 			}
@@ -213,7 +147,7 @@ func closedAddr(t *testing.T) string {
 func TestSlackErrorsNeverShowSecrets(t *testing.T) {
 	down := "http://" + closedAddr(t)
 	f := newFakeSlack(t)
-	f.respond = status(500, "", "CANARY-HOOK CANARY echo")
+	f.respond = status(500, "", "CANARY-hook CANARY echo")
 	hc := &http.Client{Timeout: 5 * time.Second}
 	tests := []struct {
 		name string
@@ -222,12 +156,12 @@ func TestSlackErrorsNeverShowSecrets(t *testing.T) {
 		{"webhook refused", SlackConfig{WebhookURL: down + webhookPath}},
 		{"webhook refused with query", SlackConfig{WebhookURL: down + webhookPath + "?k=CANARY-Q"}},
 		{"webhook 500", SlackConfig{WebhookURL: f.srv.URL + webhookPath}},
-		{"bot refused", SlackConfig{Token: testToken, Channel: "C1", APIURL: down + "/api/"}},
-		{"bot 500", SlackConfig{Token: testToken, Channel: "C1", APIURL: f.srv.URL + "/api/"}},
+		{"bot refused", SlackConfig{Token: testToken, Channel: "alerts", APIURL: down + "/api/"}},
+		{"bot 500", SlackConfig{Token: testToken, Channel: "alerts", APIURL: f.srv.URL + "/api/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := NewSlack(tt.cfg, hc).Notify(context.Background(), regressed("c", bypassFailure()))
+			_, err := NewSlack(tt.cfg, hc).Notify(context.Background(), Delivery{Event: event(KindOpened, "c", 1, bypass())})
 			if err == nil || IsPermanent(err) {
 				t.Fatalf("err = %v, want a retryable error", err)
 			}
@@ -244,7 +178,7 @@ func TestSlackErrorsNeverShowSecrets(t *testing.T) {
 func TestCanaryIsMeaningful(t *testing.T) {
 	err := slack.PostWebhookCustomHTTPContext(context.Background(),
 		"http://"+closedAddr(t)+webhookPath, http.DefaultClient, &slack.WebhookMessage{Text: "x"})
-	if err == nil || !strings.Contains(err.Error(), "CANARY-HOOK") {
+	if err == nil || !strings.Contains(err.Error(), "CANARY-hook") {
 		t.Fatalf("slack-go error no longer shows the URL: %v", err)
 	}
 }
@@ -266,5 +200,54 @@ func TestRedactor(t *testing.T) {
 	}
 	if got := newRedactor("").redact("a/b"); got != "a/b" {
 		t.Errorf("empty redactor changed text: %s", got)
+	}
+}
+
+func TestSlackThreading(t *testing.T) {
+	root := Thread{Channel: "C123", TS: "1699999999.000001"}
+	notFound := status(http.StatusOK, "", `{"ok":false,"error":"message_not_found"}`)
+	gone := status(http.StatusOK, "", `{"ok":false,"error":"channel_not_found"}`)
+	tests := []struct {
+		kind      Kind
+		thread    Thread
+		respond   responder
+		want      string // method:thread_ts-or-ts, "root" for the root's ts
+		newRoot   bool
+		permanent bool
+	}{
+		{kind: KindOpened, want: "chat.postMessage:", newRoot: true},
+		{kind: KindUpdated, want: "chat.postMessage:", newRoot: true},
+		{kind: KindReminder, want: "chat.postMessage:", newRoot: true},
+		{kind: KindResolved, want: "chat.postMessage:"},
+		{kind: KindCalm, want: "chat.postMessage:"},
+		{kind: KindOpened, thread: root, want: "chat.update:root"},
+		{kind: KindReminder, thread: root, want: "chat.postMessage:root"},
+		{kind: KindFlapping, thread: root, want: "chat.postMessage:root"},
+		{kind: KindResolved, thread: root, want: "chat.update:root chat.postMessage:root"},
+		{kind: KindResolved, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
+			return n == 1 && notFound(n, r, w) // someone deleted the root: still reply
+		}, want: "chat.update:root chat.postMessage:root"},
+		{kind: KindUpdated, thread: root, respond: gone, want: "chat.update:root", permanent: true},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s thread=%v", tt.kind, tt.thread.TS != ""), func(t *testing.T) {
+			f := newFakeSlack(t)
+			f.respond = tt.respond
+			th, err := f.bot().Notify(context.Background(), Delivery{ID: 1, Event: event(tt.kind, "c", 2, bypass()), Thread: tt.thread})
+			if (err != nil) != tt.permanent || IsPermanent(err) != tt.permanent {
+				t.Fatalf("Notify err = %v, want permanent %v", err, tt.permanent)
+			}
+			if (th != Thread{}) != tt.newRoot || (tt.newRoot && th.TS != "1700000000.000001") {
+				t.Errorf("returned thread %+v, want new root %v", th, tt.newRoot)
+			}
+			var got []string
+			for _, r := range f.requests() {
+				ts := r.Form["thread_ts"] + r.Form["ts"]
+				got = append(got, r.method()+":"+strings.ReplaceAll(ts, root.TS, "root"))
+			}
+			if strings.Join(got, " ") != tt.want {
+				t.Errorf("requests %v, want %s", got, tt.want)
+			}
+		})
 	}
 }

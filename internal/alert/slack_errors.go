@@ -1,0 +1,147 @@
+package alert
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+// permanentCodes are Slack error codes that no retry will fix.
+var permanentCodes = map[string]bool{
+	"channel_not_found": true, "not_in_channel": true, "is_archived": true,
+	"channel_is_archived": true, "invalid_auth": true, "not_authed": true,
+	"account_inactive": true, "token_revoked": true, "token_expired": true,
+	"no_permission": true, "missing_scope": true, "invalid_blocks": true,
+	"invalid_blocks_format": true, "msg_too_long": true, "no_text": true,
+	"no_service": true, "invalid_token": true, "action_prohibited": true,
+	"invalid_payload": true, "restricted_action": true, "team_access_not_granted": true,
+}
+
+// permanentStatus are HTTP statuses (mostly from webhooks, whose body slack-go
+// drops) that no retry will fix: 404 no_service, 403 invalid_token, 410
+// channel_is_archived, 400 invalid_payload, 401.
+var permanentStatus = []int{http.StatusBadRequest, http.StatusUnauthorized,
+	http.StatusForbidden, http.StatusNotFound, http.StatusGone}
+
+// classify redacts err and marks it permanent or rate limited.
+func (s *Slack) classify(prefix string, err error) error {
+	if err == nil {
+		return nil
+	}
+	clean := &redactedError{msg: prefix + ": " + s.red.redact(err.Error()), cause: safeCause(err)}
+	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+		return &RetryAfterError{Wait: rl.RetryAfter, Err: clean}
+	}
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && permanentCodes[se.Err] {
+		return Permanent(clean)
+	}
+	if sc, ok := errors.AsType[slack.StatusCodeError](err); ok && slices.Contains(permanentStatus, sc.Code) {
+		return Permanent(clean)
+	}
+	return clean
+}
+
+// safeCause returns the slack-go error inside err when its type carries no
+// URL or token, so that callers can still inspect it; nil otherwise.
+func safeCause(err error) error {
+	if e, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+		return e
+	}
+	if e, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+		return e
+	}
+	if e, ok := errors.AsType[slack.StatusCodeError](err); ok {
+		return e
+	}
+	return nil
+}
+
+// redactedError is an error whose text has been redacted. It wraps only a
+// cause known to hold no secret, never the original chain (a *url.Error
+// holds the webhook URL).
+type redactedError struct {
+	msg   string
+	cause error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.cause }
+
+// RetryAfterError asks the sender to wait at least Wait before retrying.
+type RetryAfterError struct {
+	Wait time.Duration
+	Err  error
+}
+
+// Error describes the wait and the cause.
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("retry after %s: %v", e.Wait, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// permanentError marks an error that retrying cannot fix.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+// Permanent marks err as one that retrying will not fix. Permanent(nil) is nil.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &permanentError{err: err}
+}
+
+// IsPermanent reports whether err, or an error it wraps, was marked Permanent.
+func IsPermanent(err error) bool {
+	_, ok := errors.AsType[*permanentError](err)
+	return ok
+}
+
+// redactor replaces secrets, longest first, in text.
+type redactor []string
+
+// newRedactor redacts each non-empty secret and, for URLs, the forms an
+// error may print them in (re-encoded, path only, query only).
+func newRedactor(secrets ...string) redactor {
+	var r redactor
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		r = append(r, s)
+		if u, err := url.Parse(s); err == nil && u.Host != "" {
+			r = append(r, u.String(), u.Redacted())
+			for _, part := range []string{u.Path, u.EscapedPath(), u.RawQuery} {
+				if len(part) >= 6 { // skip "/" and the like: they are not secret
+					r = append(r, part)
+				}
+			}
+		}
+	}
+	// Longest first, so a URL is replaced before its own path; equal strings
+	// end up adjacent for Compact.
+	slices.SortFunc(r, func(a, b string) int {
+		if len(a) != len(b) {
+			return len(b) - len(a)
+		}
+		return strings.Compare(a, b)
+	})
+	return slices.Compact(r)
+}
+
+func (r redactor) redact(text string) string {
+	for _, s := range r {
+		text = strings.ReplaceAll(text, s, redacted)
+	}
+	return text
+}
