@@ -45,8 +45,8 @@ func newBrowser(t *testing.T) context.Context {
 }
 
 // TestBrowser opens the overview in a real browser at desktop and phone
-// width, follows a check link, and keeps a screenshot of each page when
-// AUTHMON_SCREENSHOT_DIR is set.
+// width, follows a check link, goes to the incidents and into one, and keeps
+// a screenshot of each page when AUTHMON_SCREENSHOT_DIR is set.
 func TestBrowser(t *testing.T) {
 	browser := newBrowser(t)
 	h, _ := newTestHandler(t)
@@ -56,17 +56,29 @@ func TestBrowser(t *testing.T) {
 	defer cancel()
 	for _, width := range []int64{1280, 390} {
 		browseOverviewToCheck(t, ctx, srv.URL, width)
+		browseIncidents(t, ctx, srv.URL, width)
 	}
 	if os.Getenv("AUTHMON_SCREENSHOT_DIR") != "" {
-		dark := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
-			return err
-		})
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), dark, chromedp.Navigate(srv.URL+"/")); err != nil {
+		screenshotsDark(t, ctx, srv.URL)
+	}
+}
+
+// screenshotsDark keeps the main pages in dark mode too.
+func screenshotsDark(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	dark := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
+		return err
+	})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), dark); err != nil {
+		t.Fatal(err)
+	}
+	for name, path := range map[string]string{"overview-dark.png": "/", "incidents-dark.png": "/incidents", "incident-dark.png": "/incidents/4"} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+path)); err != nil {
 			t.Fatal(err)
 		}
-		screenshot(t, ctx, "overview-dark.png")
+		screenshot(t, ctx, name)
 	}
 }
 
@@ -76,7 +88,8 @@ func browseOverviewToCheck(t *testing.T, ctx context.Context, base string, width
 		t.Fatal(err)
 	}
 	body := visibleText(t, ctx)
-	for _, want := range []string{"api-basic", "api-bearer", pendingName, "passing", "failing", "4 checks: 2 passing, 1 failing, 1 pending"} {
+	for _, want := range []string{"api-basic", "api-bearer", pendingName, "passing", "failing", "5 checks: 2 passing, 2 failing, 1 pending",
+		"Open incidents (2)", "open since 2026-03-01 11:59:40 UTC (20s)", "⚠ flapping", "incident #4"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("%dpx overview lacks %q", width, want)
 		}
@@ -94,6 +107,37 @@ func browseOverviewToCheck(t *testing.T, ctx context.Context, base string, width
 		}
 	}
 	screenshot(t, ctx, fmt.Sprintf("check-%d.png", width))
+}
+
+// browseIncidents goes from the navigation to the incidents list, and from
+// there into the resolved api-key incident.
+func browseIncidents(t *testing.T, ctx context.Context, base string, width int64) {
+	t.Helper()
+	nav := chromedp.CSS(`[data-testid="nav-incidents"]`)
+	if err := chromedp.Do(ctx, chromedp.Click(nav), chromedp.WaitVisible(chromedp.CSS(`[data-testid="incident-row"]`))); err != nil {
+		t.Fatal(err)
+	}
+	body := visibleText(t, ctx)
+	for _, want := range []string{"Open (2)", "Resolved", "#4", "✖ open", "✔ resolved", "not announced", "still open",
+		"pending: attempt 1, last error: slack: " + xss} {
+		if !strings.Contains(body, want) {
+			t.Errorf("%dpx incidents page lacks %q", width, want)
+		}
+	}
+	screenshot(t, ctx, fmt.Sprintf("incidents-%d.png", width))
+
+	link := chromedp.CSS(`[data-incident="1"] [data-testid="incident-link"]`)
+	if err := chromedp.Do(ctx, chromedp.Click(link), chromedp.WaitVisible(chromedp.CSS(`[data-testid="regression"]`))); err != nil {
+		t.Fatal(err)
+	}
+	body = visibleText(t, ctx)
+	for _, want := range []string{"Incident #1: api-key", "✔ resolved", "lasted 5m", "401 → 200", "RFC 9110 §15.5.2",
+		"sent at 2026-03-01 11:51:00 UTC", "failed: channel_not_found", "channel C0AUTHMON, ts 1772366460.000100"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("%dpx incident page lacks %q", width, want)
+		}
+	}
+	screenshot(t, ctx, fmt.Sprintf("incident-%d.png", width))
 }
 
 func visibleText(t *testing.T, ctx context.Context) string {

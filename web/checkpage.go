@@ -1,23 +1,28 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/store"
 )
 
 // checkView is everything a check's page shows.
 type checkView struct {
-	Now    time.Time
-	Name   string
-	Config []configItem
-	State  state
-	Since  time.Time // zero when pending
-	Runs   []store.Run
+	Now       time.Time
+	Name      string
+	Config    []configItem
+	State     state
+	Since     time.Time // zero when pending
+	Flapping  bool
+	Incident  *alert.Incident // the open incident, if any
+	Incidents []incidentGroup // open first, then the latest resolved
+	Runs      []store.Run
 }
 
 // configItem is one line of a check's configuration.
@@ -31,23 +36,40 @@ func (h *handler) getCheck(w http.ResponseWriter, r *http.Request) {
 		h.notFound(w, r)
 		return
 	}
-	sums, err := h.Store.Overview(r.Context())
+	v, err := h.loadCheck(r.Context(), c)
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("load overview: %w", err))
+		h.serverError(w, r, err)
 		return
 	}
-	runs, err := h.Store.Runs(r.Context(), c.Name, runsPerPage)
+	h.render(w, r, http.StatusOK, h.page(c.Name, pageCheck(v)))
+}
+
+// loadCheck reads a check's state, incidents and latest runs.
+func (h *handler) loadCheck(ctx context.Context, c checks.Check) (checkView, error) {
+	v := checkView{Now: h.Now(), Name: c.Name, Config: configOf(c), State: statePending}
+	sums, err := h.Store.Overview(ctx)
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("load runs of %q: %w", c.Name, err))
-		return
+		return v, fmt.Errorf("load overview: %w", err)
 	}
-	v := checkView{Now: h.Now(), Name: c.Name, Config: configOf(c), State: statePending, Runs: runs}
 	for _, s := range sums {
 		if s.Name == c.Name {
 			v.State, v.Since = stateOf(s.State, s.Last), s.State.Since
+			v.Flapping, v.Incident = s.State.Flapping, openIncident(s.State)
 		}
 	}
-	h.render(w, r, http.StatusOK, h.page(c.Name, pageCheck(v)))
+	recs, err := h.Store.CheckIncidents(ctx, c.Name, checkIncidentsPerPage)
+	if err != nil {
+		return v, fmt.Errorf("load incidents of %q: %w", c.Name, err)
+	}
+	rows, err := h.incidentRows(ctx, recs)
+	if err != nil {
+		return v, err
+	}
+	v.Incidents = groupIncidents(rows)
+	if v.Runs, err = h.Store.Runs(ctx, c.Name, runsPerPage); err != nil {
+		return v, fmt.Errorf("load runs of %q: %w", c.Name, err)
+	}
+	return v, nil
 }
 
 // findCheck looks a check up among the configured ones: the dashboard shows

@@ -1,6 +1,7 @@
 // Package web serves the dashboard: an overview of every configured check with
-// its probe matrix, a page of evidence per check, and the switch of the
-// built-in sample API. It only reads the store; it never runs checks.
+// its probe matrix and open incidents, a page of evidence per check, the
+// incidents with their notifications, and the switch of the built-in sample
+// API. It only reads the store; it never runs checks.
 package web
 
 import "embed"

@@ -2,13 +2,7 @@ package web
 
 import (
 	"context"
-	"errors"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
-	"slices"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -32,9 +26,9 @@ func allProbes() []checks.ProbeSpec {
 	return []checks.ProbeSpec{{Kind: checks.ProbeValid}, {Kind: checks.ProbeMissing}, {Kind: checks.ProbeWrong}}
 }
 
-// testChecks configures four checks: one that passes, one that fails with
-// hostile evidence and no "wrong" probe, one that failed and recovered, and
-// one that has never run.
+// testChecks configures five checks: one that passes, one that fails with
+// hostile evidence and no "wrong" probe, one that failed and recovered, one
+// that flaps, and one that has never run.
 func testChecks() []checks.Check {
 	secrets := []string{canary}
 	return []checks.Check{
@@ -48,6 +42,8 @@ func testChecks() []checks.Check {
 		{Name: "api-key", Schedule: "@every 1m", Method: "POST", URL: "http://127.0.0.1:8081/key",
 			Auth:    checks.Credential{Kind: checks.AuthAPIKey, Header: "X-API-Key", Key: canary},
 			Secrets: secrets, Probes: allProbes()},
+		{Name: "api-flaky", Schedule: "@every 2m", Method: "GET", URL: "http://127.0.0.1:8081/flaky",
+			Probes: []checks.ProbeSpec{{Kind: checks.ProbeValid}, {Kind: checks.ProbeMissing}}},
 		{Name: pendingName, Schedule: "@hourly", Method: "GET", URL: "http://127.0.0.1:8081/later",
 			Probes: allProbes()},
 	}
@@ -106,8 +102,47 @@ func keyRun(at time.Time, status int) checks.Result {
 	}}
 }
 
+// flakyRun passes or fails on availability: the valid probe gets a 503.
+func flakyRun(at time.Time, ok bool) checks.Result {
+	u := "http://127.0.0.1:8081/flaky"
+	v := checks.Assertion{ID: "V1", Ref: "RFC 9110 §15.3", Severity: checks.SevAvail, Pass: true,
+		Expected: "2xx", Got: "200", Reason: "with valid credentials: got 200 OK"}
+	status, text := 200, "OK"
+	if !ok {
+		status, text = 503, "Service Unavailable"
+		v.Pass, v.Got, v.Reason = false, "503", "with valid credentials: expected 2xx, got 503 Service Unavailable"
+	}
+	return checks.Result{Check: "api-flaky", Started: at, Duration: 12 * time.Millisecond, Probes: []checks.ProbeResult{
+		probe(checks.ProbeValid, u, status, text, v),
+		probe(checks.ProbeMissing, u, 401, "Unauthorized", pass("B1", "RFC 9110 §15.5.2", "401")),
+	}}
+}
+
+// seedRuns is the history of every check, in the order it happened:
+//   - api-key failed once (incident #1, resolved after 5m);
+//   - api-flaky failed (incident #2, resolved), then failed again and so
+//     started flapping (incident #3, open, not announced);
+//   - api-bearer fails (incident #4, open, critical);
+//   - api-basic passes; the pending check never ran.
+func seedRuns() []checks.Result {
+	m := func(n int) time.Time { return t0.Add(-time.Duration(n) * time.Minute) }
+	return []checks.Result{
+		keyRun(m(15), 401), keyRun(m(10), 200), flakyRun(m(8), true), flakyRun(m(6), false),
+		keyRun(m(5), 401), flakyRun(m(4), true), flakyRun(m(2), false),
+		basicRun(t0.Add(-90 * time.Second)), bearerRun(t0.Add(-20 * time.Second)), basicRun(t0.Add(-12 * time.Second)),
+	}
+}
+
+// testPolicy opens and resolves on the first run, so each fixture run
+// matters, and calls three changes in the flap window flapping.
+func testPolicy() alert.Policy {
+	p := alert.DefaultPolicy()
+	p.FailureThreshold, p.SuccessThreshold, p.FlapChanges = 1, 1, 3
+	return p
+}
+
 // seededStore opens a real SQLite store and records runs through
-// alert.Evaluate, as the scheduler does, so alerts land in the outbox.
+// alert.Decide, as the scheduler does, so incidents and alerts are stored.
 func seededStore(t *testing.T) *store.Store {
 	t.Helper()
 	ctx := context.Background()
@@ -116,12 +151,11 @@ func seededStore(t *testing.T) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	for _, res := range []checks.Result{
-		basicRun(t0.Add(-90 * time.Second)), basicRun(t0.Add(-12 * time.Second)),
-		keyRun(t0.Add(-10*time.Minute), 200), keyRun(t0.Add(-5*time.Minute), 401),
-		bearerRun(t0.Add(-20 * time.Second)),
-	} {
-		if _, _, err := s.RecordRun(ctx, res, alert.Evaluate); err != nil {
+	eval := func(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
+		return alert.Decide(prev, res, runID, testPolicy())
+	}
+	for _, res := range seedRuns() {
+		if _, _, err := s.RecordRun(ctx, res, eval); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -129,77 +163,28 @@ func seededStore(t *testing.T) *store.Store {
 	return s
 }
 
-// markDeliveries gives the three queued alerts three delivery states.
+// testThread is the Slack thread of api-key's incident.
+var testThread = alert.Thread{Channel: "C0AUTHMON", TS: "1772366460.000100"}
+
+// markDeliveries gives the queued alerts every delivery state.
 func markDeliveries(t *testing.T, s *store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	ns, err := s.Notifications(ctx, 10)
-	if err != nil || len(ns) != 3 {
-		t.Fatalf("notifications = %d, %v; want 3", len(ns), err)
+	if err != nil || len(ns) != 6 {
+		t.Fatalf("notifications = %d, %v; want 6", len(ns), err)
 	}
-	// Newest first: bearer regressed, key recovered, key regressed.
-	if err := s.MarkRetry(ctx, ns[0].ID, t0.Add(time.Minute), "slack: "+xss); err != nil {
-		t.Fatal(err)
+	// Newest first: bearer opened, flaky flapping (left untried), flaky
+	// resolved, key resolved, flaky opened, key opened.
+	for _, err := range []error{
+		s.MarkRetry(ctx, ns[0].ID, t0.Add(time.Minute), "slack: "+xss),
+		s.MarkSent(ctx, ns[2].ID, t0.Add(-4*time.Minute), alert.Thread{}),
+		s.MarkFailed(ctx, ns[3].ID, "channel_not_found"),
+		s.MarkSent(ctx, ns[4].ID, t0.Add(-6*time.Minute), alert.Thread{}),
+		s.MarkSent(ctx, ns[5].ID, t0.Add(-9*time.Minute), testThread),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	if err := s.MarkFailed(ctx, ns[1].ID, "channel_not_found"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.MarkSent(ctx, ns[2].ID, t0.Add(-9*time.Minute)); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// fakeDemo is the sample API switch.
-type fakeDemo struct {
-	mu   sync.Mutex
-	mode string
-}
-
-func (d *fakeDemo) Modes() []string { return []string{"normal", "bypass", "no-challenge"} }
-
-func (d *fakeDemo) Mode() string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.mode
-}
-
-func (d *fakeDemo) SetMode(m string) error {
-	if !slices.Contains(d.Modes(), m) {
-		return errors.New("unknown mode")
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.mode = m
-	return nil
-}
-
-// brokenStore fails every read, to exercise the 500 path.
-type brokenStore struct{}
-
-var errBroken = errors.New("disk on fire")
-
-func (brokenStore) Overview(context.Context) ([]store.CheckSummary, error) { return nil, errBroken }
-func (brokenStore) Runs(context.Context, string, int) ([]store.Run, error) { return nil, errBroken }
-func (brokenStore) Notifications(context.Context, int) ([]store.Notification, error) {
-	return nil, errBroken
-}
-
-// newTestHandler serves the seeded store, the four checks and the demo.
-func newTestHandler(t *testing.T) (http.Handler, *fakeDemo) {
-	t.Helper()
-	demo := &fakeDemo{mode: "normal"}
-	h := New(Deps{Store: seededStore(t), Checks: testChecks(), Demo: demo, Version: "v1.2.3-test",
-		Now: func() time.Time { return t0 }})
-	return h, demo
-}
-
-// get serves one GET and returns the recorder.
-func get(t *testing.T, h http.Handler, path string) *httptest.ResponseRecorder {
-	t.Helper()
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
-	if strings.Contains(rec.Body.String(), canary) {
-		t.Errorf("GET %s: response contains the canary secret", path)
-	}
-	return rec
 }

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
 )
 
@@ -57,5 +59,47 @@ func TestRedactURL(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestSpan(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{-time.Second, "0s"}, {45 * time.Second, "45s"}, {14*time.Minute + 59*time.Second, "14m"},
+		{3 * time.Hour, "3h"}, {3*time.Hour + 5*time.Minute, "3h 5m"}, {52 * time.Hour, "2d 4h"}, {48 * time.Hour, "2d"},
+	}
+	for _, tt := range tests {
+		if got := span(tt.d); got != tt.want {
+			t.Errorf("span(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestIncidentFlags(t *testing.T) {
+	tests := []struct {
+		inc  alert.Incident
+		want string
+	}{
+		{alert.Incident{Announced: true}, ""},
+		{alert.Incident{}, "not announced"},
+		{alert.Incident{Announced: true, Silenced: true}, "silenced"},
+		{alert.Incident{Silenced: true}, "silenced, not announced"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(incidentFlags(tt.inc), ", "); got != tt.want {
+			t.Errorf("flags(%+v) = %q, want %q", tt.inc, got, tt.want)
+		}
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for s, want := range map[string]int64{"1": 1, "42": 42, "007": 7, "0": 0, "-1": 0, "+1": 0, "1e3": 0, "": 0,
+		"9223372036854775807": 9223372036854775807, "9223372036854775808": 0} {
+		id, ok := parseID(s)
+		if ok != (want > 0) || (ok && id != want) {
+			t.Errorf("parseID(%q) = %d, %v; want %d", s, id, ok, want)
+		}
 	}
 }

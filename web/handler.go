@@ -22,6 +22,13 @@ type Store interface {
 	Runs(ctx context.Context, check string, limit int) ([]store.Run, error)
 	// Notifications returns the latest outbox rows, newest first.
 	Notifications(ctx context.Context, limit int) ([]store.Notification, error)
+	// Incidents returns the open incidents, then the latest resolved ones.
+	Incidents(ctx context.Context, limit int) ([]store.IncidentRecord, error)
+	// CheckIncidents is Incidents for one check.
+	CheckIncidents(ctx context.Context, check string, limit int) ([]store.IncidentRecord, error)
+	// Incident returns one incident with its notifications, oldest first, or
+	// an error wrapping store.ErrNotFound.
+	Incident(ctx context.Context, id int64) (store.IncidentRecord, error)
 }
 
 // Demo switches the built-in sample auth API between its behaviours.
@@ -44,8 +51,10 @@ type Deps struct {
 
 // Page sizes: enough history to see a pattern, small enough to stay fast.
 const (
-	runsPerPage   = 50
-	alertsPerPage = 10
+	runsPerPage           = 50
+	alertsPerPage         = 10
+	incidentsPerPage      = 100
+	checkIncidentsPerPage = 20
 )
 
 // csp forbids inline scripts and styles, so nothing a target sends can run.
@@ -72,6 +81,8 @@ func (h *handler) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", h.getOverview)
 	mux.HandleFunc("GET /checks/{name}", h.getCheck)
+	mux.HandleFunc("GET /incidents", h.getIncidents)
+	mux.HandleFunc("GET /incidents/{id}", h.getIncident)
 	mux.Handle("GET /static/", noDirListing(http.FileServerFS(staticFS)))
 	mux.HandleFunc("GET /healthz", getHealthz)
 	if h.Demo != nil {

@@ -36,12 +36,13 @@ func TestOverview(t *testing.T) {
 		t.Fatalf("status %d, want 200", rec.Code)
 	}
 	doc := parse(t, rec)
-	if got, want := text(doc.Find(`[data-testid="count"]`)), "4 checks: 2 passing, 1 failing, 1 pending"; got != want {
+	if got, want := text(doc.Find(`[data-testid="count"]`)), "5 checks: 2 passing, 2 failing, 1 pending"; got != want {
 		t.Errorf("count line %q, want %q", got, want)
 	}
 	type row struct{ name, state, valid, missing, wrong string }
 	want := []row{ // failing first, then by name
 		{"api-bearer", "✖ failing", "pass", "fail", "none"},
+		{"api-flaky", "✖ failing", "fail", "pass", "none"},
 		{"api-basic", "✔ passing", "pass", "pass", "pass"},
 		{"api-key", "✔ passing", "pass", "pass", "pass"},
 		{pendingName, "… pending", "pending", "pending", "pending"},
@@ -105,9 +106,12 @@ func TestOverviewPanels(t *testing.T) {
 	var alerts []string
 	doc.Find(`[data-testid="alert"]`).Each(func(_ int, s *goquery.Selection) { alerts = append(alerts, text(s)) })
 	want := []string{
-		"2026-03-01 11:59:40 UTC ✖ regressed api-bearer critical-security pending: attempt 1, last error: slack: " + xss,
-		"2026-03-01 11:55:00 UTC ✔ recovered api-key critical-security failed: channel_not_found",
-		"2026-03-01 11:50:00 UTC ✖ regressed api-key critical-security sent at 2026-03-01 11:51:00 UTC",
+		"2026-03-01 11:59:40 UTC ✖ opened api-bearer critical-security incident #4 pending: attempt 1, last error: slack: " + xss,
+		"2026-03-01 11:58:00 UTC ⚠ flapping api-flaky availability incident #3 pending: not tried yet",
+		"2026-03-01 11:56:00 UTC ✔ resolved api-flaky availability incident #2 sent at 2026-03-01 11:56:00 UTC",
+		"2026-03-01 11:55:00 UTC ✔ resolved api-key critical-security incident #1 failed: channel_not_found",
+		"2026-03-01 11:54:00 UTC ✖ opened api-flaky availability incident #2 sent at 2026-03-01 11:54:00 UTC",
+		"2026-03-01 11:50:00 UTC ✖ opened api-key critical-security incident #1 sent at 2026-03-01 11:51:00 UTC",
 	}
 	if strings.Join(alerts, "\n") != strings.Join(want, "\n") {
 		t.Errorf("alerts:\n%s\nwant:\n%s", strings.Join(alerts, "\n"), strings.Join(want, "\n"))
@@ -178,7 +182,7 @@ func TestPendingCheckPage(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	h, _ := newTestHandler(t)
-	for _, path := range []string{"/checks/nope", "/nope", "/static/", "/static/missing.css"} {
+	for _, path := range []string{"/checks/nope", "/nope", "/static/", "/static/missing.css", "/incidents/"} {
 		if rec := get(t, h, path); rec.Code != http.StatusNotFound {
 			t.Errorf("GET %s: status %d, want 404", path, rec.Code)
 		}
@@ -191,7 +195,7 @@ func TestNotFound(t *testing.T) {
 
 func TestSecurityHeaders(t *testing.T) {
 	h, _ := newTestHandler(t)
-	for _, path := range []string{"/", "/checks/api-basic", "/checks/nope"} {
+	for _, path := range []string{"/", "/checks/api-basic", "/checks/nope", "/incidents", "/incidents/1", "/incidents/x"} {
 		hd := get(t, h, path).Header()
 		for k, v := range map[string]string{
 			"Content-Type":            "text/html; charset=utf-8",
@@ -210,7 +214,7 @@ func TestSecurityHeaders(t *testing.T) {
 // the pages carry no inline script or style that the CSP would have to allow.
 func TestEscapesTargetText(t *testing.T) {
 	h, _ := newTestHandler(t)
-	for _, path := range []string{"/", "/checks/api-bearer"} {
+	for _, path := range []string{"/", "/checks/api-bearer", "/incidents", "/incidents/4"} {
 		rec := get(t, h, path)
 		body := rec.Body.String()
 		if strings.Contains(body, xss) || !strings.Contains(body, "&lt;script&gt;") {
@@ -225,9 +229,11 @@ func TestEscapesTargetText(t *testing.T) {
 
 func TestStaticAndHealth(t *testing.T) {
 	h, _ := newTestHandler(t)
-	rec := get(t, h, "/static/style.css")
-	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/css") {
-		t.Errorf("style.css: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	for _, css := range []string{"/static/style.css", "/static/incidents.css"} {
+		rec := get(t, h, css)
+		if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/css") {
+			t.Errorf("%s: %d %q", css, rec.Code, rec.Header().Get("Content-Type"))
+		}
 	}
 	if rec := get(t, h, "/healthz"); rec.Code != http.StatusOK || rec.Body.String() != "ok" {
 		t.Errorf("healthz: %d %q", rec.Code, rec.Body.String())
@@ -238,7 +244,7 @@ func TestStoreErrorIs500(t *testing.T) {
 	var logs bytes.Buffer
 	h := New(Deps{Store: brokenStore{}, Checks: testChecks(), Log: slog.New(slog.NewTextHandler(&logs, nil)),
 		Now: func() time.Time { return t0 }})
-	for _, path := range []string{"/", "/checks/api-basic"} {
+	for _, path := range []string{"/", "/checks/api-basic", "/incidents", "/incidents/1"} {
 		rec := get(t, h, path)
 		if rec.Code != http.StatusInternalServerError || strings.Contains(rec.Body.String(), errBroken.Error()) {
 			t.Errorf("GET %s: %d %q; want a 500 that hides the error", path, rec.Code, rec.Body.String())

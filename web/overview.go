@@ -16,6 +16,7 @@ import (
 // overviewView is everything the overview page shows.
 type overviewView struct {
 	Now    time.Time
+	Open   []checkRow // rows with an open incident, worst first
 	Rows   []checkRow
 	Demo   *demoView // nil when the sample API is off
 	Alerts []store.Notification
@@ -23,11 +24,13 @@ type overviewView struct {
 
 // checkRow is one line of the overview table.
 type checkRow struct {
-	Name   string
-	Target string // method and URL, secrets removed
-	State  state
-	Cells  []probeCell // one per checks.ProbeKinds entry
-	Last   *store.Run  // nil before the first run
+	Name     string
+	Target   string // method and URL, secrets removed
+	State    state
+	Flapping bool
+	Incident *alert.Incident // the open incident, if any
+	Cells    []probeCell     // one per checks.ProbeKinds entry
+	Last     *store.Run      // nil before the first run
 }
 
 // demoView is the sample API panel.
@@ -47,7 +50,8 @@ func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, fmt.Errorf("load notifications: %w", err))
 		return
 	}
-	v := overviewView{Now: h.Now(), Rows: overviewRows(h.Checks, sums), Alerts: notes}
+	rows := overviewRows(h.Checks, sums)
+	v := overviewView{Now: h.Now(), Open: withOpenIncident(rows), Rows: rows, Alerts: notes}
 	if h.Demo != nil {
 		v.Demo = &demoView{Mode: h.Demo.Mode(), Modes: h.Demo.Modes()}
 	}
@@ -66,11 +70,13 @@ func overviewRows(cfg []checks.Check, sums []store.CheckSummary) []checkRow {
 	for _, c := range cfg {
 		sum := byName[c.Name]
 		rows = append(rows, checkRow{
-			Name:   c.Name,
-			Target: c.Method + " " + redactURL(c.URL, c.Secrets),
-			State:  stateOf(sum.State, sum.Last),
-			Cells:  probeCells(c, sum.Last),
-			Last:   sum.Last,
+			Name:     c.Name,
+			Target:   c.Method + " " + redactURL(c.URL, c.Secrets),
+			State:    stateOf(sum.State, sum.Last),
+			Flapping: sum.State.Flapping,
+			Incident: openIncident(sum.State),
+			Cells:    probeCells(c, sum.Last),
+			Last:     sum.Last,
 		})
 	}
 	slices.SortFunc(rows, func(a, b checkRow) int {
@@ -84,6 +90,30 @@ func overviewRows(cfg []checks.Check, sums []store.CheckSummary) []checkRow {
 		return cmp.Compare(a.Name, b.Name)
 	})
 	return rows
+}
+
+// openIncident is the check's incident if it is open.
+func openIncident(st alert.State) *alert.Incident {
+	if st.Incident == nil || !st.Incident.Open() {
+		return nil
+	}
+	return st.Incident
+}
+
+// withOpenIncident picks the rows with an open incident for the panel above
+// the table: the worst severity first, then the longest open.
+func withOpenIncident(rows []checkRow) []checkRow {
+	var open []checkRow
+	for _, r := range rows {
+		if r.Incident != nil {
+			open = append(open, r)
+		}
+	}
+	slices.SortStableFunc(open, func(a, b checkRow) int {
+		return cmp.Or(cmp.Compare(b.Incident.Severity, a.Incident.Severity),
+			a.Incident.Opened.Compare(b.Incident.Opened))
+	})
+	return open
 }
 
 // probeCells fills the matrix row of a check: the last run's verdict per probe

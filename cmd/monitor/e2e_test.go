@@ -53,23 +53,28 @@ func newSlack(t *testing.T) *slackServer {
 	s := &slackServer{}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if r.Method != http.MethodPost || r.URL.Path != "/api/chat.postMessage" {
+		if r.Method != http.MethodPost || (r.URL.Path != "/api/chat.postMessage" && r.URL.Path != "/api/chat.update") {
 			t.Errorf("unexpected Slack call %s %s", r.Method, r.URL.Path)
 			http.NotFound(w, r)
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ParseForm()
-		m := map[string]string{}
+		m := map[string]string{"method": strings.TrimPrefix(r.URL.Path, "/api/")}
 		for k := range r.PostForm {
 			m[k] = r.PostForm.Get(k)
 		}
 		s.mu.Lock()
+		ts := m["ts"] // chat.update answers with the message it edited
+		if ts == "" {
+			ts = fmt.Sprintf("1700000000.%06d", len(s.msgs))
+		}
+		m["answer_ts"] = ts
 		s.msgs = append(s.msgs, m)
 		s.raw = append(s.raw, string(body))
 		s.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprint(w, `{"ok":true,"channel":"C123","ts":"1700000000.000100"}`)
+		fmt.Fprintf(w, `{"ok":true,"channel":"C123","ts":%q}`, ts)
 	}))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -230,13 +235,23 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 
 	tg.bypass.Store(false)
-	waitFor(t, "the recovery message", func() bool { return len(sl.messages()) >= 2 })
-	if rec := sl.messages()[1]; !strings.Contains(rec["text"], "recovered") {
-		t.Errorf("second message is not a recovery: %v", rec)
+	// Recovery after two passing runs: the root message is edited to green
+	// and a reply goes into its thread.
+	waitFor(t, "the recovery", func() bool { return len(sl.messages()) >= 3 })
+	msgs := sl.messages()
+	root, update, reply := msgs[0], msgs[1], msgs[2]
+	if update["method"] != "chat.update" || update["ts"] != root["answer_ts"] || update["channel"] != "C123" {
+		t.Errorf("second call is not an edit of the root message: %v", update)
+	}
+	if reply["method"] != "chat.postMessage" || reply["thread_ts"] != root["answer_ts"] || !strings.Contains(reply["text"]+reply["blocks"], "recovered") {
+		t.Errorf("third call is not a recovery reply in the thread: %v", reply)
+	}
+	if !strings.Contains(update["text"]+update["blocks"], "resolved") || root["thread_ts"] != "" {
+		t.Errorf("root %v, update %v", root, update)
 	}
 	time.Sleep(2500 * time.Millisecond) // two more runs: still no message
-	if n := len(sl.messages()); n != 2 {
-		t.Fatalf("%d Slack messages, want exactly 2", n)
+	if n := len(sl.messages()); n != 3 {
+		t.Fatalf("%d Slack calls, want exactly 3", n)
 	}
 	page := m.get(t, "/") + m.get(t, "/checks/e2e%20login")
 	m.stop(t)
