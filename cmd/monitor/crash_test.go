@@ -47,7 +47,7 @@ func newCrashSlack(t *testing.T) *crashSlack {
 		if c.method == "chat.postMessage" {
 			c.ts = fmt.Sprintf("%d.000100", s.ts.Add(1))
 		}
-		time.Sleep(time.Duration(rand.IntN(30)) * time.Millisecond) // Slack takes its time
+		time.Sleep(time.Duration(50+rand.IntN(200)) * time.Millisecond) // Slack takes its time: kills land mid-request
 		s.mu.Lock()
 		s.calls = append(s.calls, c)
 		s.mu.Unlock()
@@ -245,11 +245,13 @@ func checkDelivery(t *testing.T, dbPath string, sl *crashSlack, kills []time.Tim
 	t.Logf("%d notifications over %d kills, %d duplicates inside the documented window", n, len(kills), dups)
 }
 
-// killedRightAfter: a kill within a second of Slack accepting the message,
-// before the monitor could record it as sent.
-func killedRightAfter(accepted time.Time, kills []time.Time) bool {
+// killedRightAfter: a kill while the message was in flight or right after
+// Slack accepted it, before the monitor could record it as sent. A request
+// written just before the kill may reach the stand-in's handler a little
+// after it, hence the margin before arrival.
+func killedRightAfter(arrived time.Time, kills []time.Time) bool {
 	for _, k := range kills {
-		if d := k.Sub(accepted); d >= 0 && d < time.Second {
+		if d := k.Sub(arrived); d > -500*time.Millisecond && d < time.Second {
 			return true
 		}
 	}

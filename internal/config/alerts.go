@@ -164,4 +164,3 @@ func slackMention(c *collector, m string) string {
 	c.add("slack.mention", "use @here, @channel, or a user group as <!subteam^ID>")
 	return ""
 }
-
