@@ -17,6 +17,10 @@ type Delivery struct {
 	// Thread is the incident's root message, once one was posted (bot mode):
 	// later notifications of the incident update it and reply in its thread.
 	Thread Thread
+	// InFlight is set when an earlier attempt started and never finished
+	// (the process died mid-send): Slack may already have the message, so
+	// the notifier looks for it before sending it again.
+	InFlight bool
 }
 
 // Thread locates a Slack message: the channel ID and its timestamp.
@@ -32,6 +36,9 @@ type Outbox interface {
 	// come, skipping checks that still have an older notification waiting, so
 	// that delivery is in order per check (and so per incident).
 	NextDue(ctx context.Context, now time.Time) (Delivery, error)
+	// MarkInFlight records that an attempt starts now; MarkSent, MarkRetry
+	// and MarkFailed end it.
+	MarkInFlight(ctx context.Context, id int64, at time.Time) error
 	// MarkSent records that the receiver accepted the notification; root, if
 	// set, is the message later notifications of the incident thread under.
 	MarkSent(ctx context.Context, id int64, at time.Time, root Thread) error

@@ -46,7 +46,7 @@ func (s *Store) Enqueue(ctx context.Context, ev alert.Event) (int64, error) {
 // NextDue implements alert.Outbox. A check's notifications go out in the
 // order they were queued: a newer one waits while an older one is retried.
 func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, error) {
-	row := s.w.QueryRowContext(ctx, `SELECT o.id, o.attempts, o.event_json,
+	row := s.w.QueryRowContext(ctx, `SELECT o.id, o.attempts, o.event_json, o.inflight_ms != 0,
 		COALESCE(i.thread_channel, ''), COALESCE(i.thread_ts, '')
 		FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id
 		WHERE o.sent_ms IS NULL AND o.failed = 0 AND o.next_try_ms <= ?
@@ -55,7 +55,7 @@ func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, err
 		ORDER BY o.id LIMIT 1`, now.UnixMilli())
 	var d alert.Delivery
 	var body string
-	if err := row.Scan(&d.ID, &d.Attempts, &body, &d.Thread.Channel, &d.Thread.TS); err != nil {
+	if err := row.Scan(&d.ID, &d.Attempts, &body, &d.InFlight, &d.Thread.Channel, &d.Thread.TS); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return alert.Delivery{}, alert.ErrNothingDue
 		}
@@ -67,6 +67,11 @@ func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, err
 	return d, nil
 }
 
+// MarkInFlight implements alert.Outbox.
+func (s *Store) MarkInFlight(ctx context.Context, id int64, at time.Time) error {
+	return updateOutbox(ctx, s.w, `UPDATE outbox SET inflight_ms = ? WHERE id = ?`, at.UnixMilli(), id)
+}
+
 // MarkSent implements alert.Outbox. The first root message posted for an
 // incident becomes its thread; a later one never replaces it.
 func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, root alert.Thread) error {
@@ -75,7 +80,7 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, root alert
 		return fmt.Errorf("outbox: %w", err)
 	}
 	defer tx.Rollback()
-	if err := updateOutbox(ctx, tx, `UPDATE outbox SET sent_ms = ? WHERE id = ?`, at.UnixMilli(), id); err != nil {
+	if err := updateOutbox(ctx, tx, `UPDATE outbox SET sent_ms = ?, inflight_ms = 0 WHERE id = ?`, at.UnixMilli(), id); err != nil {
 		return err
 	}
 	if root.TS != "" {
@@ -92,14 +97,14 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, root alert
 
 // MarkRetry implements alert.Outbox.
 func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error {
-	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?
-		WHERE id = ?`, next.UnixMilli(), errText, id)
+	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?,
+		inflight_ms = 0 WHERE id = ?`, next.UnixMilli(), errText, id)
 }
 
 // MarkFailed implements alert.Outbox.
 func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
-	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, failed = 1, last_error = ?
-		WHERE id = ?`, errText, id)
+	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, failed = 1, last_error = ?,
+		inflight_ms = 0 WHERE id = ?`, errText, id)
 }
 
 type execer interface {

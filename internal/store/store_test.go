@@ -201,3 +201,32 @@ func TestStateNotFound(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestInFlightSurvivesACrash(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTemp(t)
+	id, _ := s.Enqueue(ctx, alert.Event{Kind: alert.KindOpened, Check: "a"})
+	now := time.Now().Add(time.Second)
+	if d, err := s.NextDue(ctx, now); err != nil || d.InFlight {
+		t.Fatalf("fresh delivery %+v, %v", d, err)
+	}
+	if err := s.MarkInFlight(ctx, id, now); err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // the process dies mid-send
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	d, err := s.NextDue(ctx, now)
+	if err != nil || d.ID != id || !d.InFlight {
+		t.Fatalf("after the crash: %+v, %v; want in flight", d, err)
+	}
+	if err := s.MarkRetry(ctx, id, now, "slack: 500"); err != nil {
+		t.Fatal(err)
+	}
+	if d, _ := s.NextDue(ctx, now); d.InFlight {
+		t.Fatal("a finished attempt still counts as in flight")
+	}
+}
