@@ -61,11 +61,7 @@ func (h *handler) loadCheck(ctx context.Context, c checks.Check) (checkView, err
 	if err != nil {
 		return v, fmt.Errorf("load incidents of %q: %w", c.Name, err)
 	}
-	rows, err := h.incidentRows(ctx, recs)
-	if err != nil {
-		return v, err
-	}
-	v.Incidents = groupIncidents(rows)
+	v.Incidents = groupIncidents(h.incidentRows(recs))
 	if v.Runs, err = h.Store.Runs(ctx, c.Name, runsPerPage); err != nil {
 		return v, fmt.Errorf("load runs of %q: %w", c.Name, err)
 	}

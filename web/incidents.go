@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -64,12 +63,7 @@ func (h *handler) getIncidents(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, fmt.Errorf("load incidents: %w", err))
 		return
 	}
-	rows, err := h.incidentRows(r.Context(), recs)
-	if err != nil {
-		h.serverError(w, r, err)
-		return
-	}
-	v := incidentsView{Now: h.Now(), Groups: groupIncidents(rows), Full: len(recs) == incidentsPerPage}
+	v := incidentsView{Now: h.Now(), Groups: groupIncidents(h.incidentRows(recs)), Full: len(recs) == incidentsPerPage}
 	h.render(w, r, http.StatusOK, h.page("Incidents", pageIncidents(v)))
 }
 
@@ -102,28 +96,14 @@ func parseID(s string) (int64, bool) {
 	return int64(id), err == nil && id > 0
 }
 
-// incidentRows keeps the incidents of configured checks (the dashboard shows
-// nothing about the others) and adds each one's latest notification. The
-// list query leaves notifications out, so they are read per incident: at
-// most one page of lookups on a local database.
-func (h *handler) incidentRows(ctx context.Context, recs []store.IncidentRecord) ([]incidentRow, error) {
+// incidentRows keeps the incidents of configured checks: the dashboard
+// shows nothing about the others.
+func (h *handler) incidentRows(recs []store.IncidentRecord) []incidentRow {
 	rows := make([]incidentRow, 0, len(recs))
 	for _, rec := range recs {
-		if _, known := h.findCheck(rec.Check); !known {
-			continue
+		if _, known := h.findCheck(rec.Check); known {
+			rows = append(rows, incidentRow{Inc: rec.Incident, Latest: rec.Latest})
 		}
-		full, err := h.Store.Incident(ctx, rec.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			continue // deleted since the list was read
-		}
-		if err != nil {
-			return nil, fmt.Errorf("load incident %d: %w", rec.ID, err)
-		}
-		row := incidentRow{Inc: rec.Incident}
-		if n := len(full.Notifications); n > 0 {
-			row.Latest = &full.Notifications[n-1]
-		}
-		rows = append(rows, row)
 	}
-	return rows, nil
+	return rows
 }

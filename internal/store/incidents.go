@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/authmon/monitor/internal/alert"
 )
@@ -76,7 +77,34 @@ func (s *Store) incidents(ctx context.Context, where string, args ...any) ([]Inc
 		}
 		out = append(out, rec)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("incidents: %w", err)
+	}
+	return out, s.addLatest(ctx, out)
+}
+
+// addLatest fills in each incident's latest notification with one query.
+func (s *Store) addLatest(ctx context.Context, recs []IncidentRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	ids := make([]any, len(recs))
+	for i, r := range recs {
+		ids[i] = r.ID
+	}
+	ns, err := s.notifications(ctx, `WHERE id IN (SELECT MAX(id) FROM outbox WHERE incident_id IN (?`+
+		strings.Repeat(",?", len(ids)-1)+`) GROUP BY incident_id)`, ids...)
+	if err != nil {
+		return err
+	}
+	byIncident := make(map[int64]*Notification, len(ns))
+	for i := range ns {
+		byIncident[ns[i].Event.IncidentID] = &ns[i]
+	}
+	for i := range recs {
+		recs[i].Latest = byIncident[recs[i].ID]
+	}
+	return nil
 }
 
 // Incident returns one incident with its notifications, oldest first.
@@ -86,5 +114,8 @@ func (s *Store) Incident(ctx context.Context, id int64) (IncidentRecord, error) 
 		return IncidentRecord{}, fmt.Errorf("incident %d: %w", id, err)
 	}
 	rec.Notifications, err = s.notifications(ctx, `WHERE incident_id = ? ORDER BY id`, id)
+	if n := len(rec.Notifications); n > 0 {
+		rec.Latest = &rec.Notifications[n-1]
+	}
 	return rec, err
 }

@@ -118,6 +118,9 @@ func TestThreadIsKeptForTheIncident(t *testing.T) {
 	if err != nil || len(incs) != 1 || incs[0].Thread.TS != "111.1" {
 		t.Fatalf("incidents = %+v, %v", incs, err)
 	}
+	if l := incs[0].Latest; l == nil || l.ID != d2.ID || l.Sent.IsZero() {
+		t.Fatalf("latest notification = %+v, want the sent resolution %d", l, d2.ID)
+	}
 }
 
 func TestIncidentsOpenFirst(t *testing.T) {

@@ -29,6 +29,7 @@ type CheckSummary struct {
 type IncidentRecord struct {
 	alert.Incident
 	Thread        alert.Thread   // root Slack message, once posted (bot mode)
+	Latest        *Notification  // the latest notification queued for it; nil if none
 	Notifications []Notification // oldest first; filled by Incident(ctx, id) only
 }
 
