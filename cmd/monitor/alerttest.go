@@ -34,6 +34,7 @@ func alertCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitConfig
 	}
 	n := alert.NewSlack(*cfg.Slack, &http.Client{Timeout: 20 * time.Second})
+	n.Log = newLogger(stderr, cfg.Secrets)
 	failed := 0
 	for _, ch := range routedChannels(cfg) {
 		where := ch

@@ -120,7 +120,9 @@ func (a *app) startDemo(d *config.Demo) (*demo.API, error) {
 func (a *app) startSender(cfg *config.Config) {
 	var n alert.Notifier = alert.LogNotifier{Log: a.log}
 	if cfg.Slack != nil {
-		n = alert.NewSlack(*cfg.Slack, &http.Client{Timeout: 20 * time.Second})
+		sl := alert.NewSlack(*cfg.Slack, &http.Client{Timeout: 20 * time.Second})
+		sl.Log = a.log
+		n = sl
 	}
 	sender := alert.NewSender(a.store, n, a.log, time.Now)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -12,18 +12,21 @@ import (
 // memOutbox is an in-memory Outbox with the same rules as the SQLite one: a
 // check's newer notifications wait behind its older pending one, and the
 // root a delivery was sent as is handed to the later deliveries of the same
-// incident.
+// incident. An attempt marked in flight and never finished is reported as
+// InFlight by NextDue, as after a crash.
 type memOutbox struct {
-	mu       sync.Mutex
-	items    []*memItem
-	threads  map[int64]Thread // incident ID -> root
-	failNext int              // NextDue fails this many more times
+	mu           sync.Mutex
+	items        []*memItem
+	threads      map[int64]Thread // incident ID -> root
+	failNext     int              // NextDue fails this many more times
+	failInFlight int              // MarkInFlight fails this many more times
 }
 
 type memItem struct {
 	Delivery
 	next    time.Time
 	sent    int // times MarkSent was called
+	marks   int // times MarkInFlight was called
 	failed  bool
 	errText string
 }
@@ -72,9 +75,21 @@ func (o *memOutbox) update(id int64, f func(*memItem)) error {
 	return errors.New("no such delivery")
 }
 
+func (o *memOutbox) MarkInFlight(_ context.Context, id int64, _ time.Time) error {
+	o.mu.Lock()
+	fail := o.failInFlight > 0
+	o.failInFlight = max(o.failInFlight-1, 0)
+	o.mu.Unlock()
+	if fail {
+		return errors.New("disk I/O error")
+	}
+	return o.update(id, func(it *memItem) { it.InFlight = true; it.marks++ })
+}
+
 func (o *memOutbox) MarkSent(_ context.Context, id int64, _ time.Time, root Thread) error {
 	return o.update(id, func(it *memItem) {
 		it.sent++
+		it.InFlight = false
 		if root.TS != "" && it.Event.IncidentID != 0 {
 			if o.threads == nil {
 				o.threads = map[int64]Thread{}
@@ -85,11 +100,14 @@ func (o *memOutbox) MarkSent(_ context.Context, id int64, _ time.Time, root Thre
 }
 
 func (o *memOutbox) MarkRetry(_ context.Context, id int64, next time.Time, errText string) error {
-	return o.update(id, func(it *memItem) { it.Attempts++; it.next, it.errText = next, errText })
+	return o.update(id, func(it *memItem) {
+		it.Attempts++
+		it.next, it.errText, it.InFlight = next, errText, false
+	})
 }
 
 func (o *memOutbox) MarkFailed(_ context.Context, id int64, errText string) error {
-	return o.update(id, func(it *memItem) { it.failed, it.errText = true, errText })
+	return o.update(id, func(it *memItem) { it.failed, it.errText, it.InFlight = true, errText, false })
 }
 
 // snapshot copies an item under the lock.

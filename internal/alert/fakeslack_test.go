@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -68,14 +69,19 @@ func (r request) firstText(t *testing.T) string {
 // leaves it to the fake's success answer.
 type responder func(n int, r request, w http.ResponseWriter) bool
 
-// fakeSlack stands in for slack.com: chat.postMessage and chat.update under
-// /api/, answering like the real API, and one incoming webhook.
+// fakeSlack stands in for slack.com: chat.postMessage, chat.update and the
+// conversations.* lookups under /api/, answering like the real API, and one
+// incoming webhook. It keeps the messages posted (see fakeslack_lookup_test).
 type fakeSlack struct {
-	mu      sync.Mutex
-	got     []request
-	posts   int // successful posts, for increasing ts
-	respond responder
-	srv     *httptest.Server
+	mu       sync.Mutex
+	got      []request
+	posts    int // successful posts, for increasing ts
+	respond  responder
+	srv      *httptest.Server
+	tsBase   int64         // seconds of the ts answered; 0 means 1700000000
+	pageSize int           // conversations.* page size; 0 means the limit asked
+	msgs     []fakeMessage // posted or seeded, oldest first
+	channels []fakeChannel // for conversations.list
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -89,9 +95,7 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	b, _ := io.ReadAll(r.Body)
 	req := request{Path: r.URL.Path, ContentType: r.Header.Get("Content-Type"), Body: string(b)}
-	known := r.Method == http.MethodPost && (req.Path == webhookPath ||
-		req.Path == "/api/chat.postMessage" || req.Path == "/api/chat.update")
-	if !known {
+	if r.Method != http.MethodPost || (req.Path != webhookPath && !fakeMethods[req.method()]) {
 		http.NotFound(w, r)
 		return
 	}
@@ -124,10 +128,15 @@ func (f *fakeSlack) success(req request) string {
 	case "webhook":
 		return "ok"
 	case "chat.update":
+		f.updated(req)
 		return fmt.Sprintf(`{"ok":true,"channel":"C123","ts":%q}`, req.Form["ts"])
-	default:
+	case "chat.postMessage":
 		f.posts++
-		return fmt.Sprintf(`{"ok":true,"channel":"C123","ts":"1700000000.%06d"}`, f.posts)
+		ts := fmt.Sprintf("%d.%06d", cmp.Or(f.tsBase, 1700000000), f.posts)
+		f.msgs = append(f.msgs, fakeMessage{Thread: req.Form["thread_ts"], TS: ts, BlockID: firstBlockID(req.Form["blocks"])})
+		return fmt.Sprintf(`{"ok":true,"channel":"C123","ts":%q}`, ts)
+	default:
+		return f.conversations(req)
 	}
 }
 
@@ -152,7 +161,13 @@ func (f *fakeSlack) botConfig() SlackConfig {
 	return SlackConfig{Token: testToken, Channel: "alerts", APIURL: f.srv.URL + "/api"}
 }
 
-func (f *fakeSlack) bot() *Slack { return NewSlack(f.botConfig(), f.srv.Client()) }
+// bot is a bot-mode notifier of f that looks up in-flight deliveries at
+// once: these tests need not wait for Slack's requests to land.
+func (f *fakeSlack) bot() *Slack {
+	s := NewSlack(f.botConfig(), f.srv.Client())
+	s.settle = 0
+	return s
+}
 
 func (f *fakeSlack) webhook() *Slack {
 	return NewSlack(SlackConfig{WebhookURL: f.srv.URL + webhookPath}, f.srv.Client())

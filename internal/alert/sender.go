@@ -105,15 +105,29 @@ func (s *Sender) step(ctx context.Context, now time.Time) (bool, error) {
 	return true, s.deliver(ctx, d)
 }
 
-// deliver makes one attempt at d and records the outcome. It returns only
-// outbox errors; the notifier's errors are recorded on the delivery.
+// deliver makes one attempt at d and records the outcome. The attempt is
+// marked in flight first, so that if the process dies before the outcome is
+// recorded, the next attempt knows Slack may already have the message; no
+// attempt starts unmarked. It returns only outbox errors; the notifier's
+// errors are recorded on the delivery.
 func (s *Sender) deliver(ctx context.Context, d Delivery) error {
+	if err := s.ob.MarkInFlight(ctx, d.ID, s.now()); err != nil {
+		return fmt.Errorf("mark in flight %d: %w", d.ID, err)
+	}
 	actx, cancel := context.WithTimeout(ctx, s.AttemptTimeout)
 	thread, err := s.n.Notify(actx, d)
 	cancel()
 	if err != nil && ctx.Err() != nil {
-		return nil // shutting down: not the receiver's fault, try again next time
+		// Shutting down: not the receiver's fault. The delivery stays in
+		// flight, so the next attempt looks for the message first.
+		return nil
 	}
+	return s.record(ctx, d, thread, err)
+}
+
+// record stores the outcome of an attempt: sent, failed for good, or to be
+// retried after a backoff.
+func (s *Sender) record(ctx context.Context, d Delivery, thread Thread, err error) error {
 	mctx, mcancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 	defer mcancel()
 	switch {

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 )
@@ -42,11 +44,24 @@ func (c SlackConfig) LogValue() slog.Value { return slog.StringValue(c.String())
 // Slack is a Notifier posting Block Kit messages through a bot token or an
 // incoming webhook. Every error it returns is free of the token and the
 // webhook URL.
+//
+// In bot mode a delivery whose earlier attempt was cut short (InFlight) is
+// first looked up in Slack, so that a restart does not post it twice; see
+// alreadyPosted for the scopes this needs. Webhook mode cannot look anything
+// up and stays at-least-once: such a delivery may be posted twice.
 type Slack struct {
+	// Log receives the failures of that lookup (the notification is posted
+	// anyway); nil means slog.Default().
+	Log *slog.Logger
+
 	cfg    SlackConfig
 	hc     *http.Client
 	client *slack.Client // nil in webhook mode
 	red    redactor
+
+	settle     time.Duration // see lookupSettle
+	mu         sync.Mutex
+	channelIDs map[string]string // channel name (no "#") -> ID, from conversations.list
 }
 
 // NewSlack returns a Slack notifier. hc carries timeouts and transport; nil
@@ -55,7 +70,8 @@ func NewSlack(cfg SlackConfig, hc *http.Client) *Slack {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	s := &Slack{cfg: cfg, hc: hc, red: newRedactor(cfg.Token, cfg.WebhookURL)}
+	s := &Slack{cfg: cfg, hc: hc, red: newRedactor(cfg.Token, cfg.WebhookURL),
+		settle: lookupSettle, channelIDs: map[string]string{}}
 	if cfg.Token != "" {
 		opts := []slack.Option{slack.OptionHTTPClient(hc)}
 		if cfg.APIURL != "" {
@@ -69,9 +85,10 @@ func NewSlack(cfg SlackConfig, hc *http.Client) *Slack {
 // Notify delivers d to Slack. In bot mode the first notification of an
 // incident posts its root message and returns it; later ones update the root
 // and reply in its thread. In webhook mode, which cannot edit, every
-// notification is a new message naming its incident. Errors are redacted and
-// classified: Permanent for errors retrying cannot fix, *RetryAfterError when
-// rate limited.
+// notification is a new message naming its incident (and a delivery cut short
+// by a crash may be posted twice). Errors are redacted and classified:
+// Permanent for errors retrying cannot fix, *RetryAfterError when rate
+// limited.
 func (s *Slack) Notify(ctx context.Context, d Delivery) (Thread, error) {
 	switch {
 	case s.client != nil:
@@ -105,20 +122,28 @@ func (s *Slack) notifyBot(ctx context.Context, d Delivery) (Thread, error) {
 
 // postUnthreaded posts d when there is no root to update: notifications of
 // an open incident start its thread (and return its root), the rest stand
-// alone.
+// alone. A message an interrupted attempt already posted is not posted again.
 func (s *Slack) postUnthreaded(ctx context.Context, channel string, d Delivery) (Thread, error) {
+	m, isRoot := standaloneMessage(d), false
 	switch d.Event.Kind {
 	case KindOpened, KindUpdated, KindReminder:
-		return s.post(ctx, channel, "", rootMessage(d))
-	default:
-		_, err := s.post(ctx, channel, "", standaloneMessage(d))
+		m, isRoot = rootMessage(d), true
+	}
+	th, found := s.alreadyPosted(ctx, channel, "", d)
+	var err error
+	if !found {
+		th, err = s.post(ctx, channel, "", m)
+	}
+	if !isRoot {
 		return Thread{}, err
 	}
+	return th, err
 }
 
 // threaded updates the root, when the kind changes it, and then replies.
 // The order matters for retries: chat.update is idempotent and replies are
-// not, so a retry after a failed reply only repeats the harmless part.
+// not, so a retry after a failed reply only repeats the harmless part, and
+// after an interrupted attempt only the reply is looked up.
 func (s *Slack) threaded(ctx context.Context, root Thread, d Delivery) error {
 	var err error
 	switch d.Event.Kind {
@@ -131,6 +156,9 @@ func (s *Slack) threaded(ctx context.Context, root Thread, d Delivery) error {
 	}
 	if err != nil {
 		return err
+	}
+	if _, found := s.alreadyPosted(ctx, root.Channel, root.TS, d); found {
+		return nil
 	}
 	_, err = s.post(ctx, root.Channel, root.TS, replyMessage(d))
 	return err
