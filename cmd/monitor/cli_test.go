@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -80,5 +81,38 @@ func TestExampleChecksPass(t *testing.T) {
 	code, out, errOut := runCLI("check", "-config", filepath.Join("..", "..", "checks.example.toml"))
 	if code != exitOK {
 		t.Fatalf("example: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestAlertTest(t *testing.T) {
+	dir := t.TempDir()
+	sl := newSlack(t)
+	cfg := filepath.Join(dir, "slack.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf(`
+[slack]
+token = "xoxb-test"
+channel = "#auth"
+api_url = %q
+[slack.channels]
+critical-security = "#security"
+[[check]]
+name = "a"
+url = "https://example.com/"
+`, sl.srv.URL+"/api/")), 0o600)
+	code, out, errOut := runCLI("alert", "test", "-config", cfg)
+	if code != exitOK || strings.Count(out, "Slack accepted") != 2 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	msgs := sl.messages()
+	if len(msgs) != 2 || msgs[0]["channel"] != "#auth" || msgs[1]["channel"] != "#security" {
+		t.Fatalf("messages = %v", msgs)
+	}
+	down := filepath.Join(dir, "down.toml")
+	os.WriteFile(down, []byte("[slack]\ntoken = \"xoxb-test\"\nchannel = \"#auth\"\napi_url = \"http://127.0.0.1:9/api/\"\n"), 0o600)
+	if code, out, _ = runCLI("alert", "test", "-config", down); code != exitFailed || !strings.Contains(out, "FAIL the default channel") {
+		t.Fatalf("unreachable Slack: exit %d\n%s", code, out)
+	}
+	if code, _, _ = runCLI("alert", "test", "-config", filepath.Join("..", "..", "checks.example.toml")); code != exitConfig {
+		t.Fatalf("no [slack]: exit %d", code)
 	}
 }
