@@ -48,7 +48,7 @@ func judgeDenied(spec ProbeSpec, auth AuthKind, p *ProbeResult) []Assertion {
 	want := statusWords(spec.Status, "401")
 	refusal := want
 	if spec.Scheme != "" && statusIn(spec.Status, 401, 401) {
-		refusal += " with a " + spec.Scheme + " challenge"
+		refusal += " with " + challengeWords(spec.Scheme)
 	}
 	out := []Assertion{bypass(bypassID, spec.Kind, p, refusal)}
 	if is2xx(p.Status) {
@@ -105,4 +105,12 @@ func statusWords(list []int, def string) string {
 
 func gotStatus(p *ProbeResult) string {
 	return strings.TrimSpace(fmt.Sprintf("%d %s", p.Status, p.StatusText))
+}
+
+// challengeWords is "a Basic challenge", "an ApiKey challenge".
+func challengeWords(scheme string) string {
+	if scheme != "" && strings.ContainsRune("AEIOUaeiou", rune(scheme[0])) {
+		return "an " + scheme + " challenge"
+	}
+	return "a " + scheme + " challenge"
 }

@@ -17,7 +17,7 @@ func challengeAssertions(spec ProbeSpec, auth AuthKind, p *ProbeResult, id strin
 	c := p.Challenges[0]
 	if spec.Scheme != "" {
 		found, ok := FindChallenge(p.Challenges, spec.Scheme)
-		out = append(out, check(id+".scheme", "RFC 9110 §11.6.1", SevConf, ok, "a "+spec.Scheme+" challenge",
+		out = append(out, check(id+".scheme", "RFC 9110 §11.6.1", SevConf, ok, challengeWords(spec.Scheme),
 			"WWW-Authenticate: "+FormatChallenges(p.Challenges), k))
 		if !ok {
 			return out
