@@ -153,3 +153,15 @@ func fromMs(v int64) time.Time {
 	}
 	return time.UnixMilli(v).UTC()
 }
+
+// Retention says how long each kind of history is kept; zero keeps it
+// forever. Incidents and the evidence of failures are kept at least as long
+// as the raw runs.
+type Retention struct {
+	Raw    time.Duration // individual runs (default 30 days)
+	Hourly time.Duration // hourly rollups (default 1 year)
+	Daily  time.Duration // daily rollups (default forever)
+}
+
+// DefaultRetention is the retention of a config that sets none.
+var DefaultRetention = Retention{Raw: 30 * 24 * time.Hour, Hourly: 365 * 24 * time.Hour}
