@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/authmon/monitor/internal/store"
 )
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
@@ -114,5 +116,25 @@ url = "https://example.com/"
 	}
 	if code, _, _ = runCLI("alert", "test", "-config", filepath.Join("..", "..", "checks.example.toml")); code != exitConfig {
 		t.Fatalf("no [slack]: exit %d", code)
+	}
+}
+
+func TestBackupCommand(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "monitor.db")
+	st, err := store.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close() // the copy is taken while the store is open, as under serve
+	dst := filepath.Join(dir, "copy.db")
+	if code, out, errOut := runCLI("backup", "-db", db, dst); code != exitOK || !strings.Contains(out, "backed up") {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	if code, _, _ := runCLI("backup", "-db", db, dst); code != exitFailed {
+		t.Fatalf("overwrote an existing backup: exit %d", code)
+	}
+	if code, _, _ := runCLI("backup"); code != exitConfig {
+		t.Fatalf("no path: exit %d", code)
 	}
 }

@@ -46,6 +46,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return validateCmd(args[1:], stdout, stderr)
 	case "alert":
 		return alertCmd(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "monitor", versionString())
 		return exitOK
@@ -87,5 +89,7 @@ Commands:
               validate [-config FILE]
   alert test  send a test message to every Slack channel the config routes to
               alert test [-config FILE]
+  backup    copy the database consistently, even while serve runs
+              backup [-db FILE] PATH
   version   print the version
 `

@@ -11,10 +11,13 @@ import (
 // ErrNotFound is returned when a requested row does not exist.
 var ErrNotFound = errors.New("not found")
 
-// Run is a stored check run.
+// Run is a stored check run. A passing run whose outcomes equal the previous
+// run's shares its evidence: its Probes are that earlier run's (with their
+// latencies), and EvidenceFrom says when that run started.
 type Run struct {
 	ID int64
 	checks.Result
+	EvidenceFrom time.Time // zero when the probes are this run's own
 }
 
 // CheckSummary is one line of the overview: a check's alert state and its

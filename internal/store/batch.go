@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
+)
+
+// batchWriter applies the runs of one transaction. What it learns (check
+// ids, states, latest evidence) is staged and becomes the store's cache only
+// once the transaction commits.
+type batchWriter struct {
+	s        *Store
+	tx       *sql.Tx
+	ids      map[string]int64
+	states   map[string]alert.State
+	evidence map[int64]evidenceRef
+	roll     map[rollKey]*rollAgg
+}
+
+type rollKey struct {
+	check  int64
+	period int // 0 hour, 1 day
+	start  int64
+}
+
+type rollAgg struct {
+	runs, failures int64
+	latMin, latMax int64
+	latSum         int64
+	h              hist
+}
+
+func newBatchWriter(s *Store, tx *sql.Tx) *batchWriter {
+	return &batchWriter{s: s, tx: tx, ids: map[string]int64{}, states: map[string]alert.State{},
+		evidence: map[int64]evidenceRef{}, roll: map[rollKey]*rollAgg{}}
+}
+
+func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluator) (Run, []alert.Event, error) {
+	checkID, err := w.checkID(ctx, res.Check)
+	if err != nil {
+		return Run{}, nil, err
+	}
+	evidenceID, err := w.evidenceFor(ctx, checkID, res)
+	if err != nil {
+		return Run{}, nil, err
+	}
+	r, err := w.tx.ExecContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id)
+		VALUES (?, ?, ?, ?, ?)`, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(), evidenceID)
+	if err != nil {
+		return Run{}, nil, fmt.Errorf("record run: %w", err)
+	}
+	runID, _ := r.LastInsertId()
+	evs, err := w.decide(ctx, res, runID, eval)
+	if err != nil {
+		return Run{}, nil, err
+	}
+	w.rollup(checkID, res)
+	return Run{ID: runID, Result: res}, evs, nil
+}
+
+// checkID returns the id of a check name, creating it on first use.
+func (w *batchWriter) checkID(ctx context.Context, name string) (int64, error) {
+	if id, ok := w.ids[name]; ok {
+		return id, nil
+	}
+	if id, ok := w.s.checkIDs[name]; ok {
+		return id, nil
+	}
+	var id int64
+	err := w.tx.QueryRowContext(ctx, `INSERT INTO check_names (name) VALUES (?)
+		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`, name).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("check id of %q: %w", name, err)
+	}
+	w.ids[name] = id
+	return id, nil
+}
+
+// evidenceFor writes the run's probe outcomes, unless the run passed and
+// they equal the check's latest evidence: then the run shares that row.
+func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks.Result) (int64, error) {
+	sig, full, err := signature(res.Probes)
+	if err != nil {
+		return 0, fmt.Errorf("record run: encode probes: %w", err)
+	}
+	last, ok := w.evidence[checkID]
+	if !ok {
+		last, ok = w.s.lastEvidence[checkID]
+	}
+	if ok && last.sig == sig && res.Passed() {
+		return last.id, nil
+	}
+	r, err := w.tx.ExecContext(ctx, `INSERT INTO evidence (check_id, started_ms, probes_json) VALUES (?, ?, ?)`,
+		checkID, ms(res.Started), string(full))
+	if err != nil {
+		return 0, fmt.Errorf("record evidence: %w", err)
+	}
+	id, _ := r.LastInsertId()
+	w.evidence[checkID] = evidenceRef{id: id, sig: sig}
+	return id, nil
+}
+
+// decide folds the run into the check's state and persists what changed.
+func (w *batchWriter) decide(ctx context.Context, res checks.Result, runID int64, eval Evaluator) ([]alert.Event, error) {
+	prev, err := w.state(ctx, res.Check)
+	if err != nil {
+		return nil, err
+	}
+	next, inc, evs := eval(prev, res, runID)
+	if inc != nil {
+		if err := saveIncident(ctx, w.tx, inc); err != nil {
+			return nil, err
+		}
+	}
+	if err := saveState(ctx, w.tx, next, runID); err != nil {
+		return nil, err
+	}
+	w.states[res.Check] = next
+	for i := range evs {
+		if evs[i].IncidentID == 0 && inc != nil {
+			evs[i].IncidentID = inc.ID
+		}
+		if err := enqueue(ctx, w.tx, evs[i], w.s.now()); err != nil {
+			return nil, err
+		}
+	}
+	return evs, nil
+}
+
+func (w *batchWriter) state(ctx context.Context, check string) (alert.State, error) {
+	if st, ok := w.states[check]; ok {
+		return st, nil
+	}
+	if st, ok := w.s.states[check]; ok {
+		return st, nil
+	}
+	st, err := stateTx(ctx, w.tx, check)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return alert.State{}, err
+	}
+	return st, nil
+}
+
+// rollup adds the run to its hour and day.
+func (w *batchWriter) rollup(checkID int64, res checks.Result) {
+	us := res.Duration.Microseconds()
+	for period, size := range []time.Duration{time.Hour, 24 * time.Hour} {
+		k := rollKey{check: checkID, period: period, start: ms(res.Started.Truncate(size))}
+		a := w.roll[k]
+		if a == nil {
+			a = &rollAgg{latMin: us, latMax: us, h: newHist()}
+			w.roll[k] = a
+		}
+		a.runs++
+		if !res.Passed() {
+			a.failures++
+		}
+		a.latMin, a.latMax, a.latSum = min(a.latMin, us), max(a.latMax, us), a.latSum+us
+		a.h.add(us)
+	}
+}
+
+// flushRollups merges the batch's aggregates into the stored rollups.
+func (w *batchWriter) flushRollups() error {
+	for k, a := range w.roll {
+		if err := mergeRollup(w.tx, k, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func mergeRollup(tx *sql.Tx, k rollKey, a *rollAgg) error {
+	var old rollAgg
+	var blob []byte
+	err := tx.QueryRow(`SELECT runs, failures, lat_min, lat_max, lat_sum, hist FROM rollups
+		WHERE check_id = ? AND period = ? AND start_ms = ?`, k.check, k.period, k.start).
+		Scan(&old.runs, &old.failures, &old.latMin, &old.latMax, &old.latSum, &blob)
+	switch {
+	case err == nil:
+		h, err := decodeHist(blob)
+		if err != nil {
+			return err
+		}
+		h.merge(a.h)
+		a.h, a.runs, a.failures = h, a.runs+old.runs, a.failures+old.failures
+		a.latMin, a.latMax, a.latSum = min(a.latMin, old.latMin), max(a.latMax, old.latMax), a.latSum+old.latSum
+	case !errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("rollup: %w", err)
+	}
+	_, err = tx.Exec(`INSERT OR REPLACE INTO rollups (check_id, period, start_ms, runs, failures, lat_min, lat_max, lat_sum, hist)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, k.check, k.period, k.start, a.runs, a.failures, a.latMin, a.latMax, a.latSum, a.h.encode())
+	if err != nil {
+		return fmt.Errorf("rollup: %w", err)
+	}
+	return nil
+}
+
+// publish makes the committed batch's knowledge the store's cache.
+func (w *batchWriter) publish() {
+	for k, v := range w.ids {
+		w.s.checkIDs[k] = v
+	}
+	for k, v := range w.states {
+		w.s.states[k] = v
+	}
+	for k, v := range w.evidence {
+		w.s.lastEvidence[k] = v
+	}
+}

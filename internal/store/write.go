@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
+)
+
+// Evaluator folds a run, stored as runID, into a check's previous state
+// (alert.Decide under the check's policy): the next state, the incident the
+// run touched, and the notifications to queue.
+type Evaluator func(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event)
+
+// maxBatch bounds how many runs one transaction commits.
+const maxBatch = 512
+
+type writeReq struct {
+	ctx  context.Context
+	res  checks.Result
+	eval Evaluator
+	done chan writeResp
+}
+
+type writeResp struct {
+	run Run
+	evs []alert.Event
+	err error
+}
+
+// RecordRun stores a run, folds it into the check's state with eval, saves
+// the incident it touched, queues its notifications and updates the rollups:
+// all in one transaction, so a crash can never keep a state change and lose
+// its alert. Concurrent calls are committed together (group commit): one
+// writer, one transaction per batch.
+func (s *Store) RecordRun(ctx context.Context, res checks.Result, eval Evaluator) (Run, []alert.Event, error) {
+	req := writeReq{ctx: ctx, res: res, eval: eval, done: make(chan writeResp, 1)}
+	select {
+	case s.writes <- req:
+	case <-ctx.Done():
+		return Run{}, nil, fmt.Errorf("record run: %w", ctx.Err())
+	case <-s.closing:
+		return Run{}, nil, errors.New("record run: store closed")
+	}
+	r := <-req.done // once handed over, the write happens: wait for it
+	return r.run, r.evs, r.err
+}
+
+// writer is the single goroutine that writes runs.
+func (s *Store) writer() {
+	defer close(s.writerDone)
+	for {
+		var first writeReq
+		select {
+		case first = <-s.writes:
+		case <-s.closing:
+			return
+		}
+		batch := []writeReq{first}
+	drain:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.writes:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		s.commitBatch(batch)
+	}
+}
+
+// commitBatch writes a batch in one transaction; if that fails, each run is
+// tried alone so that one bad run cannot take the others down with it.
+func (s *Store) commitBatch(batch []writeReq) {
+	resps, err := s.writeBatch(batch)
+	if err != nil {
+		// Decide may have changed cached states through shared pointers:
+		// forget them all and read them again from the database.
+		clear(s.states)
+	}
+	if err == nil || len(batch) == 1 {
+		for i, r := range batch {
+			if err != nil {
+				resps = []writeResp{{err: err}}
+				i = 0
+			}
+			r.done <- resps[i]
+		}
+		return
+	}
+	for _, r := range batch {
+		s.commitBatch([]writeReq{r})
+	}
+}
+
+func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
+	tx, err := s.w.BeginTx(context.Background(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("record run: %w", err)
+	}
+	defer tx.Rollback()
+	w := newBatchWriter(s, tx)
+	resps := make([]writeResp, len(batch))
+	for i, r := range batch {
+		run, evs, err := w.apply(r.ctx, r.res, r.eval)
+		if err != nil {
+			return nil, err
+		}
+		resps[i] = writeResp{run: run, evs: evs}
+	}
+	if err := w.flushRollups(); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("record run: commit: %w", err)
+	}
+	w.publish()
+	return resps, nil
+}
+
+// evidenceRef is the latest evidence row of a check and what it says.
+type evidenceRef struct {
+	id  int64
+	sig [32]byte
+}
+
+// signature identifies a run's outcomes, latencies aside: two runs with the
+// same signature would show the same evidence.
+func signature(probes []checks.ProbeResult) ([32]byte, []byte, error) {
+	full, err := json.Marshal(probes)
+	if err != nil {
+		return [32]byte{}, nil, err
+	}
+	bare := make([]checks.ProbeResult, len(probes))
+	for i, p := range probes {
+		p.Latency = 0
+		bare[i] = p
+	}
+	b, err := json.Marshal(bare)
+	if err != nil {
+		return [32]byte{}, nil, err
+	}
+	return sha256.Sum256(b), full, nil
+}
