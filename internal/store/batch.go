@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -20,13 +21,26 @@ type batchWriter struct {
 	ids      map[string]int64
 	states   map[string]alert.State
 	evidence map[int64]evidenceRef
-	roll     map[rollKey]*rollAgg
+	roll     map[rollKey]*rollAgg // this batch's runs
+	merged   map[rollKey]*rollAgg // what flushRollups wrote
 }
 
 type rollKey struct {
 	check  int64
 	period int // 0 hour, 1 day
 	start  int64
+}
+
+// rollSlot is a check's hourly or daily series; the store caches the
+// newest rollup of each.
+type rollSlot struct {
+	check  int64
+	period int
+}
+
+type cachedRollup struct {
+	start int64
+	agg   *rollAgg
 }
 
 type rollAgg struct {
@@ -46,17 +60,17 @@ func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluat
 	if err != nil {
 		return Run{}, nil, err
 	}
-	evidenceID, err := w.evidenceFor(ctx, checkID, res)
+	evidenceID, reused, err := w.evidenceFor(ctx, checkID, res)
 	if err != nil {
 		return Run{}, nil, err
 	}
-	r, err := w.tx.ExecContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id)
+	r, err := w.ExecContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id)
 		VALUES (?, ?, ?, ?, ?)`, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(), evidenceID)
 	if err != nil {
 		return Run{}, nil, fmt.Errorf("record run: %w", err)
 	}
 	runID, _ := r.LastInsertId()
-	evs, err := w.decide(ctx, res, runID, eval)
+	evs, err := w.decide(ctx, res, runID, eval, reused)
 	if err != nil {
 		return Run{}, nil, err
 	}
@@ -73,7 +87,7 @@ func (w *batchWriter) checkID(ctx context.Context, name string) (int64, error) {
 		return id, nil
 	}
 	var id int64
-	err := w.tx.QueryRowContext(ctx, `INSERT INTO check_names (name) VALUES (?)
+	err := w.QueryRowContext(ctx, `INSERT INTO check_names (name) VALUES (?)
 		ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING id`, name).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("check id of %q: %w", name, err)
@@ -84,49 +98,52 @@ func (w *batchWriter) checkID(ctx context.Context, name string) (int64, error) {
 
 // evidenceFor writes the run's probe outcomes, unless the run passed and
 // they equal the check's latest evidence: then the run shares that row.
-func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks.Result) (int64, error) {
-	sig, full, err := signature(res.Probes)
-	if err != nil {
-		return 0, fmt.Errorf("record run: encode probes: %w", err)
-	}
+func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks.Result) (id int64, reused bool, err error) {
+	sig := signature(res.Probes)
 	last, ok := w.evidence[checkID]
 	if !ok {
 		last, ok = w.s.lastEvidence[checkID]
 	}
 	if ok && last.sig == sig && res.Passed() {
-		return last.id, nil
+		return last.id, true, nil
 	}
-	r, err := w.tx.ExecContext(ctx, `INSERT INTO evidence (check_id, started_ms, probes_json) VALUES (?, ?, ?)`,
+	full, err := json.Marshal(res.Probes)
+	if err != nil {
+		return 0, false, fmt.Errorf("record run: encode probes: %w", err)
+	}
+	r, err := w.ExecContext(ctx, `INSERT INTO evidence (check_id, started_ms, probes_json) VALUES (?, ?, ?)`,
 		checkID, ms(res.Started), string(full))
 	if err != nil {
-		return 0, fmt.Errorf("record evidence: %w", err)
+		return 0, false, fmt.Errorf("record evidence: %w", err)
 	}
-	id, _ := r.LastInsertId()
+	id, _ = r.LastInsertId()
 	w.evidence[checkID] = evidenceRef{id: id, sig: sig}
-	return id, nil
+	return id, false, nil
 }
 
 // decide folds the run into the check's state and persists what changed.
-func (w *batchWriter) decide(ctx context.Context, res checks.Result, runID int64, eval Evaluator) ([]alert.Event, error) {
+func (w *batchWriter) decide(ctx context.Context, res checks.Result, runID int64, eval Evaluator, sameEvidence bool) ([]alert.Event, error) {
 	prev, err := w.state(ctx, res.Check)
 	if err != nil {
 		return nil, err
 	}
 	next, inc, evs := eval(prev, res, runID)
 	if inc != nil {
-		if err := saveIncident(ctx, w.tx, inc); err != nil {
+		if err := saveIncident(ctx, w, inc); err != nil {
 			return nil, err
 		}
 	}
-	if err := saveState(ctx, w.tx, next, runID); err != nil {
-		return nil, err
+	if !routine(prev, next, sameEvidence) {
+		if err := saveState(ctx, w, next, runID); err != nil {
+			return nil, err
+		}
 	}
 	w.states[res.Check] = next
 	for i := range evs {
 		if evs[i].IncidentID == 0 && inc != nil {
 			evs[i].IncidentID = inc.ID
 		}
-		if err := enqueue(ctx, w.tx, evs[i], w.s.now()); err != nil {
+		if err := enqueue(ctx, w, evs[i], w.s.now()); err != nil {
 			return nil, err
 		}
 	}
@@ -140,7 +157,7 @@ func (w *batchWriter) state(ctx context.Context, check string) (alert.State, err
 	if st, ok := w.s.states[check]; ok {
 		return st, nil
 	}
-	st, err := stateTx(ctx, w.tx, check)
+	st, err := stateTx(ctx, w, check)
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return alert.State{}, err
 	}
@@ -166,40 +183,66 @@ func (w *batchWriter) rollup(checkID int64, res checks.Result) {
 	}
 }
 
-// flushRollups merges the batch's aggregates into the stored rollups.
+// flushRollups merges the batch's aggregates into the stored rollups. The
+// current hour and day of each check are cached, so most merges write
+// without reading first.
 func (w *batchWriter) flushRollups() error {
+	ctx := context.Background()
+	var q querier = w.tx
+	if w.s != nil {
+		q = w
+	}
+	w.merged = map[rollKey]*rollAgg{}
 	for k, a := range w.roll {
-		if err := mergeRollup(w.tx, k, a); err != nil {
+		var base *rollAgg
+		if w.s != nil {
+			if c, ok := w.s.rollups[rollSlot{k.check, k.period}]; ok && c.start == k.start {
+				base = c.agg
+			}
+		}
+		merged, err := mergeRollup(ctx, q, k, base, a)
+		if err != nil {
 			return err
 		}
+		w.merged[k] = merged
 	}
 	return nil
 }
 
-func mergeRollup(tx *sql.Tx, k rollKey, a *rollAgg) error {
-	var old rollAgg
-	var blob []byte
-	err := tx.QueryRow(`SELECT runs, failures, lat_min, lat_max, lat_sum, hist FROM rollups
-		WHERE check_id = ? AND period = ? AND start_ms = ?`, k.check, k.period, k.start).
-		Scan(&old.runs, &old.failures, &old.latMin, &old.latMax, &old.latSum, &blob)
-	switch {
-	case err == nil:
-		h, err := decodeHist(blob)
-		if err != nil {
-			return err
+// mergeRollup adds a to the stored rollup k (base, when cached; otherwise it
+// is read) and writes the sum, which it returns.
+func mergeRollup(ctx context.Context, q querier, k rollKey, base, a *rollAgg) (*rollAgg, error) {
+	if base == nil {
+		var old rollAgg
+		var blob []byte
+		err := q.QueryRowContext(ctx, `SELECT runs, failures, lat_min, lat_max, lat_sum, hist FROM rollups
+			WHERE check_id = ? AND period = ? AND start_ms = ?`, k.check, k.period, k.start).
+			Scan(&old.runs, &old.failures, &old.latMin, &old.latMax, &old.latSum, &blob)
+		switch {
+		case err == nil:
+			if old.h, err = decodeHist(blob); err != nil {
+				return nil, err
+			}
+			base = &old
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, fmt.Errorf("rollup: %w", err)
 		}
-		h.merge(a.h)
-		a.h, a.runs, a.failures = h, a.runs+old.runs, a.failures+old.failures
-		a.latMin, a.latMax, a.latSum = min(a.latMin, old.latMin), max(a.latMax, old.latMax), a.latSum+old.latSum
-	case !errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("rollup: %w", err)
 	}
-	_, err = tx.Exec(`INSERT OR REPLACE INTO rollups (check_id, period, start_ms, runs, failures, lat_min, lat_max, lat_sum, hist)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, k.check, k.period, k.start, a.runs, a.failures, a.latMin, a.latMax, a.latSum, a.h.encode())
+	sum := *a
+	sum.h = newHist()
+	sum.h.merge(a.h)
+	if base != nil {
+		sum.h.merge(base.h)
+		sum.runs, sum.failures, sum.latSum = a.runs+base.runs, a.failures+base.failures, a.latSum+base.latSum
+		sum.latMin, sum.latMax = min(a.latMin, base.latMin), max(a.latMax, base.latMax)
+	}
+	_, err := q.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (check_id, period, start_ms, runs, failures,
+		lat_min, lat_max, lat_sum, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		k.check, k.period, k.start, sum.runs, sum.failures, sum.latMin, sum.latMax, sum.latSum, sum.h.encode())
 	if err != nil {
-		return fmt.Errorf("rollup: %w", err)
+		return nil, fmt.Errorf("rollup: %w", err)
 	}
-	return nil
+	return &sum, nil
 }
 
 // publish makes the committed batch's knowledge the store's cache.
@@ -213,4 +256,21 @@ func (w *batchWriter) publish() {
 	for k, v := range w.evidence {
 		w.s.lastEvidence[k] = v
 	}
+	for k, v := range w.merged {
+		slot := rollSlot{k.check, k.period}
+		if cur, ok := w.s.rollups[slot]; !ok || cur.start <= k.start { // keep the newest period
+			w.s.rollups[slot] = cachedRollup{start: k.start, agg: v}
+		}
+	}
+}
+
+// routine reports whether a run only extended a quiet passing streak with
+// the same evidence: then the stored state is not rewritten (it was half the
+// cost of a steady run). After a restart such a state has an older pass
+// streak and "last pass" run, which matter only once something fails, and
+// then the state is written again.
+func routine(prev, next alert.State, sameEvidence bool) bool {
+	return sameEvidence && prev.Status == alert.StatusPassing && next.Status == alert.StatusPassing &&
+		prev.Incident == nil && next.Incident == nil && !prev.Flapping && !next.Flapping &&
+		len(prev.Changes) == len(next.Changes) && prev.PassStreak >= 1
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // saveIncident inserts a new incident (setting its ID) or updates a known one.
-func saveIncident(ctx context.Context, tx *sql.Tx, inc *alert.Incident) error {
+func saveIncident(ctx context.Context, tx querier, inc *alert.Incident) error {
 	if inc.ID == 0 {
 		r, err := tx.ExecContext(ctx, `INSERT INTO incidents (check_name, severity, opened_ms, incident_json)
 			VALUES (?, ?, ?, '{}')`, inc.Check, inc.Severity.String(), ms(inc.Opened))

@@ -78,7 +78,9 @@ func (s *Store) pruneSteps(now time.Time, r Retention) []pruneStep {
 		}
 	}
 	limit := fmt.Sprintf(" LIMIT %d)", pruneBatch)
-	add(r.Raw, "runs", `DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE started_ms < ?`+limit)
+	// A check's state points at a run (check_state.last_run_id): that one stays.
+	add(r.Raw, "runs", `DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE started_ms < ?
+		AND id NOT IN (SELECT last_run_id FROM check_state)`+limit)
 	add(r.Raw, "sent notifications", `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
 		WHERE (sent_ms IS NOT NULL OR failed = 1) AND created_ms < ?`+limit)
 	add(max(r.Raw, r.Hourly), "resolved incidents", `DELETE FROM incidents WHERE id IN (SELECT id FROM incidents

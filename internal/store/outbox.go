@@ -13,7 +13,7 @@ import (
 
 var _ alert.Outbox = (*Store)(nil)
 
-func enqueue(ctx context.Context, tx *sql.Tx, ev alert.Event, now time.Time) error {
+func enqueue(ctx context.Context, tx querier, ev alert.Event, now time.Time) error {
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return fmt.Errorf("enqueue: %w", err)

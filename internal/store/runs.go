@@ -10,7 +10,9 @@ import (
 // Overview returns every check that has a state, with its latest run, by name.
 func (s *Store) Overview(ctx context.Context) ([]CheckSummary, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT st.check_name, st.status, st.since_ms, st.severity, st.failing,
-		st.state_json, `+runColumns+` FROM check_state st JOIN runs r ON r.id = st.last_run_id`+runJoins+`
+		st.state_json, `+runColumns+` FROM check_state st
+		JOIN runs r ON r.id = (SELECT id FROM runs WHERE check_id = (SELECT id FROM check_names WHERE name = st.check_name)
+			ORDER BY started_ms DESC LIMIT 1)`+runJoins+`
 		ORDER BY st.check_name`)
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)

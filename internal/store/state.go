@@ -21,7 +21,7 @@ func (s *Store) State(ctx context.Context, check string) (alert.State, error) {
 	return scanState(s.r.QueryRowContext(ctx, stateQuery+` WHERE check_name = ?`, check))
 }
 
-func stateTx(ctx context.Context, tx *sql.Tx, check string) (alert.State, error) {
+func stateTx(ctx context.Context, tx querier, check string) (alert.State, error) {
 	return scanState(tx.QueryRowContext(ctx, stateQuery+` WHERE check_name = ?`, check))
 }
 
@@ -78,7 +78,7 @@ func upgradeState(st alert.State) alert.State {
 	return st
 }
 
-func saveState(ctx context.Context, tx *sql.Tx, st alert.State, runID int64) error {
+func saveState(ctx context.Context, tx querier, st alert.State, runID int64) error {
 	body, err := json.Marshal(st)
 	if err != nil {
 		return fmt.Errorf("save state: %w", err)

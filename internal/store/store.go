@@ -38,6 +38,8 @@ type Store struct {
 	checkIDs     map[string]int64
 	states       map[string]alert.State
 	lastEvidence map[int64]evidenceRef
+	rollups      map[rollSlot]cachedRollup // the current hour and day of each check
+	stmts        map[string]*sql.Stmt
 }
 
 // Open opens (creating if needed) and migrates the database at path.
@@ -56,7 +58,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	s := &Store{w: w, now: time.Now, path: path, writes: make(chan writeReq), closing: make(chan struct{}),
 		writerDone: make(chan struct{}), checkIDs: map[string]int64{}, states: map[string]alert.State{},
-		lastEvidence: map[int64]evidenceRef{}}
+		lastEvidence: map[int64]evidenceRef{}, rollups: map[rollSlot]cachedRollup{}, stmts: map[string]*sql.Stmt{}}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -82,6 +84,11 @@ func (s *Store) Close() error {
 		close(s.closing)
 		<-s.writerDone
 		s.closing = nil
+		for _, st := range s.stmts {
+			if st != nil {
+				st.Close()
+			}
+		}
 	}
 	_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	rerr := s.r.Close()

@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
+)
+
+// passingRun is a realistic passing run: three probes, a Basic challenge.
+func passingRun(check string, at time.Time) checks.Result {
+	ch := []checks.Challenge{{Scheme: "Basic", Params: []checks.Param{{Name: "realm", Value: "api", Quoted: true}}}}
+	probe := func(k checks.ProbeKind, status int, ids ...string) checks.ProbeResult {
+		p := checks.ProbeResult{Kind: k, Method: "GET", URL: "https://api.example.com/me", Status: status,
+			StatusText: "Unauthorized", Latency: 3 * time.Millisecond}
+		if status == 401 {
+			p.Challenges, p.ChallengeRaw = ch, []string{`Basic realm="api"`}
+		}
+		for _, id := range ids {
+			p.Assertions = append(p.Assertions, checks.Assertion{ID: id, Ref: "RFC 9110 §11.4", Pass: true,
+				Expected: "401", Got: "401 Unauthorized", Reason: "as expected"})
+		}
+		return p
+	}
+	return checks.Result{Check: check, Started: at, Duration: 9 * time.Millisecond, Probes: []checks.ProbeResult{
+		probe(checks.ProbeValid, 200, "A2"), probe(checks.ProbeMissing, 401, "B1", "C1", "C2", "C4"),
+		probe(checks.ProbeWrong, 401, "B2", "C5", "C2", "C4")}}
+}
+
+func benchDecide(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
+	return alert.Decide(prev, res, runID, alert.DefaultPolicy())
+}
+
+// BenchmarkRecordRun measures the write path as the scheduler drives it:
+// many checks finishing at once, each call waiting for its commit.
+// Reports runs/s and the file's bytes per run.
+func BenchmarkRecordRun(b *testing.B) {
+	dir := b.TempDir()
+	s, err := Open(context.Background(), filepath.Join(dir, "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const writers = 256 // concurrent runs finishing, as with 1,000 checks a second
+	var next atomic.Int64
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.ResetTimer()
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for {
+				i := next.Add(1) - 1
+				if i >= int64(b.N) {
+					return
+				}
+				check := fmt.Sprintf("check-%04d", int(i)%1000)
+				at := t0.Add(time.Duration(i/1000) * time.Minute).Add(time.Duration(w) * time.Millisecond)
+				if _, _, err := s.RecordRun(context.Background(), passingRun(check, at), benchDecide); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
+	if b.N >= 10000 {
+		s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+		fi, _ := os.Stat(filepath.Join(dir, "bench.db"))
+		b.ReportMetric(float64(fi.Size())/float64(b.N), "B/run")
+	}
+}
