@@ -111,8 +111,12 @@ func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks
 	if err != nil {
 		return 0, false, fmt.Errorf("record run: encode probes: %w", err)
 	}
-	r, err := w.ExecContext(ctx, `INSERT INTO evidence (check_id, started_ms, probes_json) VALUES (?, ?, ?)`,
-		checkID, ms(res.Started), string(full))
+	verdict, err := json.Marshal(verdictOf(res.Probes))
+	if err != nil {
+		return 0, false, fmt.Errorf("record run: encode verdict: %w", err)
+	}
+	r, err := w.ExecContext(ctx, `INSERT INTO evidence (check_id, started_ms, probes_json, verdict)
+		VALUES (?, ?, ?, ?)`, checkID, ms(res.Started), string(full), string(verdict))
 	if err != nil {
 		return 0, false, fmt.Errorf("record evidence: %w", err)
 	}
@@ -273,4 +277,19 @@ func routine(prev, next alert.State, sameEvidence bool) bool {
 	return sameEvidence && prev.Status == alert.StatusPassing && next.Status == alert.StatusPassing &&
 		prev.Incident == nil && next.Incident == nil && !prev.Flapping && !next.Flapping &&
 		len(prev.Changes) == len(next.Changes) && prev.PassStreak >= 1
+}
+
+// verdictOf keeps of each probe its kind, target and failed assertions:
+// enough for the overview's matrix and reasons.
+func verdictOf(probes []checks.ProbeResult) []checks.ProbeResult {
+	out := make([]checks.ProbeResult, len(probes))
+	for i, p := range probes {
+		out[i] = checks.ProbeResult{Kind: p.Kind, Method: p.Method, URL: p.URL}
+		for _, a := range p.Assertions {
+			if !a.Pass {
+				out[i].Assertions = append(out[i].Assertions, a)
+			}
+		}
+	}
+	return out
 }

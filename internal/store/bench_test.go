@@ -78,3 +78,53 @@ func BenchmarkRecordRun(b *testing.B) {
 		b.ReportMetric(float64(fi.Size())/float64(b.N), "B/run")
 	}
 }
+
+// seeded opens the benchmark history: the database named by
+// AUTHMON_BENCH_DB if it exists (build it once with `go test ./internal/store
+// -run TestSeedBenchDB`, see docs/performance.md), else a smaller history
+// built here: 1,000 checks, AUTHMON_BENCH_DAYS days (default 1) at one run a
+// minute.
+func seeded(b *testing.B) *Store {
+	b.Helper()
+	path := os.Getenv("AUTHMON_BENCH_DB")
+	if path == "" {
+		path = filepath.Join(b.TempDir(), "seed.db")
+	}
+	_, statErr := os.Stat(path)
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { s.Close() })
+	if statErr != nil {
+		days := 1
+		fmt.Sscan(os.Getenv("AUTHMON_BENCH_DAYS"), &days)
+		if err := s.SeedHistory(context.Background(), 1000, days, time.Minute, time.Now().UTC(), passingRun); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+func BenchmarkOverviewQuery(b *testing.B) {
+	s := seeded(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if sums, err := s.Overview(context.Background()); err != nil || len(sums) != 1000 {
+			b.Fatalf("overview: %d, %v", len(sums), err)
+		}
+	}
+}
+
+func BenchmarkCheckDetailQuery(b *testing.B) {
+	s := seeded(b)
+	b.ResetTimer()
+	for b.Loop() {
+		if runs, err := s.Runs(context.Background(), "seed-0500", 50); err != nil || len(runs) != 50 {
+			b.Fatalf("runs: %d, %v", len(runs), err)
+		}
+		if _, err := s.Stats(context.Background(), "seed-0500", StatWindows); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -7,10 +7,12 @@ import (
 	"time"
 )
 
-// Overview returns every check that has a state, with its latest run, by name.
+// Overview returns every check that has a state, with its latest run, by
+// name. Those runs are light: each probe holds its kind, target and failed
+// assertions only (what a summary shows); Runs has the full evidence.
 func (s *Store) Overview(ctx context.Context) ([]CheckSummary, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT st.check_name, st.status, st.since_ms, st.severity, st.failing,
-		st.state_json, `+runColumns+` FROM check_state st
+		st.state_json, `+verdictColumns+` FROM check_state st
 		JOIN runs r ON r.id = (SELECT id FROM runs WHERE check_id = (SELECT id FROM check_names WHERE name = st.check_name)
 			ORDER BY started_ms DESC LIMIT 1)`+runJoins+`
 		ORDER BY st.check_name`)
@@ -57,6 +59,11 @@ func (s *Store) Runs(ctx context.Context, check string, limit int) ([]Run, error
 // runColumns are read from runs r joined with check_names cn and evidence e
 // (runJoins).
 const runColumns = `r.id, cn.name, r.started_ms, r.duration_us, e.started_ms, e.probes_json`
+
+// verdictColumns are runColumns with the compact verdict in place of the
+// full evidence when there is one.
+const verdictColumns = `r.id, cn.name, r.started_ms, r.duration_us, e.started_ms,
+	CASE e.verdict WHEN '' THEN e.probes_json ELSE e.verdict END`
 
 const runJoins = ` JOIN check_names cn ON cn.id = r.check_id JOIN evidence e ON e.id = r.evidence_id`
 
