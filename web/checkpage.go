@@ -71,7 +71,7 @@ func (h *handler) loadCheck(ctx context.Context, c checks.Check) (checkView, err
 // findCheck looks a check up among the configured ones: the dashboard shows
 // nothing about checks it was not told about.
 func (h *handler) findCheck(name string) (checks.Check, bool) {
-	for _, c := range h.Checks {
+	for _, c := range h.Checks() {
 		if c.Name == name {
 			return c, true
 		}

@@ -57,7 +57,7 @@ func TestDemoMode(t *testing.T) {
 }
 
 func TestDemoDisabled(t *testing.T) {
-	h := New(Deps{Store: seededStore(t), Checks: testChecks(), Now: func() time.Time { return t0 }})
+	h := New(Deps{Store: seededStore(t), Checks: fixed(testChecks()), Now: func() time.Time { return t0 }})
 	if rec := postMode(h, "bypass", nil); rec.Code != http.StatusMethodNotAllowed && rec.Code != http.StatusNotFound {
 		t.Errorf("POST with the demo off: status %d", rec.Code)
 	}

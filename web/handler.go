@@ -41,8 +41,12 @@ type Demo interface {
 // Deps is what the dashboard needs. Demo is nil when the sample API is off;
 // Log and Now default to a discarding logger and time.Now.
 type Deps struct {
-	Store   Store
-	Checks  []checks.Check
+	Store Store
+	// Checks returns the checks configured now: a config reload changes them.
+	Checks func() []checks.Check
+	// Reload reports the latest config load: when, and why the file was
+	// refused (the monitor then still runs the previous config). May be nil.
+	Reload  func() (at time.Time, err error)
 	Demo    Demo
 	Log     *slog.Logger
 	Version string
@@ -71,6 +75,9 @@ func New(d Deps) http.Handler {
 	}
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Checks == nil {
+		d.Checks = func() []checks.Check { return nil }
 	}
 	h := &handler{Deps: d}
 	return securityHeaders(h.routes())
@@ -146,5 +153,6 @@ func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
 
 // page wraps a page's content in the layout.
 func (h *handler) page(title string, content templ.Component) templ.Component {
-	return layout(layoutView{Title: title, Version: h.Version}, content)
+	footer, _ := h.configStatus()
+	return layout(layoutView{Title: title, Version: h.Version, Config: footer}, content)
 }

@@ -242,7 +242,7 @@ func TestStaticAndHealth(t *testing.T) {
 
 func TestStoreErrorIs500(t *testing.T) {
 	var logs bytes.Buffer
-	h := New(Deps{Store: brokenStore{}, Checks: testChecks(), Log: slog.New(slog.NewTextHandler(&logs, nil)),
+	h := New(Deps{Store: brokenStore{}, Checks: fixed(testChecks()), Log: slog.New(slog.NewTextHandler(&logs, nil)),
 		Now: func() time.Time { return t0 }})
 	for _, path := range []string{"/", "/checks/api-basic", "/incidents", "/incidents/1"} {
 		rec := get(t, h, path)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/store"
 )
 
@@ -62,9 +63,14 @@ func (brokenStore) Incident(context.Context, int64) (store.IncidentRecord, error
 func newTestHandler(t *testing.T) (http.Handler, *fakeDemo) {
 	t.Helper()
 	demo := &fakeDemo{mode: "normal"}
-	h := New(Deps{Store: seededStore(t), Checks: testChecks(), Demo: demo, Version: "v1.2.3-test",
+	h := New(Deps{Store: seededStore(t), Checks: fixed(testChecks()), Demo: demo, Version: "v1.2.3-test",
 		Now: func() time.Time { return t0 }})
 	return h, demo
+}
+
+// fixed is Deps.Checks for a config that never changes.
+func fixed(list []checks.Check) func() []checks.Check {
+	return func() []checks.Check { return list }
 }
 
 // get serves one GET and returns the recorder.

@@ -162,7 +162,7 @@ func TestIncidentNotFound(t *testing.T) {
 // nothing about a check that is no longer configured.
 func TestIncidentsOfUnconfiguredCheck(t *testing.T) {
 	cfg := slices.DeleteFunc(testChecks(), func(c checks.Check) bool { return c.Name == "api-key" })
-	h := New(Deps{Store: seededStore(t), Checks: cfg, Now: func() time.Time { return t0 }})
+	h := New(Deps{Store: seededStore(t), Checks: fixed(cfg), Now: func() time.Time { return t0 }})
 	if rec := get(t, h, "/incidents/1"); rec.Code != http.StatusNotFound {
 		t.Errorf("incident of a removed check: status %d, want 404", rec.Code)
 	}
@@ -211,7 +211,7 @@ func TestOverviewOpenIncidents(t *testing.T) {
 
 func TestOverviewWithoutOpenIncidents(t *testing.T) {
 	cfg := slices.DeleteFunc(testChecks(), func(c checks.Check) bool { return c.Name == "api-bearer" || c.Name == "api-flaky" })
-	h := New(Deps{Store: seededStore(t), Checks: cfg, Now: func() time.Time { return t0 }})
+	h := New(Deps{Store: seededStore(t), Checks: fixed(cfg), Now: func() time.Time { return t0 }})
 	doc := parse(t, get(t, h, "/"))
 	if n := doc.Find(`[data-testid="open-incidents"], [data-testid="flapping"], [data-testid="incident-link"]`).Length(); n != 0 {
 		t.Errorf("%d incident marks on an overview with no open incident", n)

@@ -16,6 +16,7 @@ import (
 // overviewView is everything the overview page shows.
 type overviewView struct {
 	Now    time.Time
+	Banner string     // the last config reload failed: what and why
 	Open   []checkRow // rows with an open incident, worst first
 	Rows   []checkRow
 	Demo   *demoView // nil when the sample API is off
@@ -50,8 +51,9 @@ func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, fmt.Errorf("load notifications: %w", err))
 		return
 	}
-	rows := overviewRows(h.Checks, sums)
+	rows := overviewRows(h.Checks(), sums)
 	v := overviewView{Now: h.Now(), Open: withOpenIncident(rows), Rows: rows, Alerts: notes}
+	_, v.Banner = h.configStatus()
 	if h.Demo != nil {
 		v.Demo = &demoView{Mode: h.Demo.Mode(), Modes: h.Demo.Modes()}
 	}

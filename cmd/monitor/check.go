@@ -41,7 +41,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		stop := serveDemoIfFree(cfg.Demo, log)
 		defer stop()
 	}
-	results := runChecks(ctx, selected)
+	results := runChecks(ctx, selected, cfg.MaxPerHost)
 	if *asJSON {
 		err = printJSON(stdout, results)
 	} else {
@@ -102,9 +102,10 @@ func serveDemoIfFree(d *config.Demo, log *slog.Logger) (stop func()) {
 	return func() { srv.Close() }
 }
 
-// runChecks runs the checks concurrently and returns results in input order.
-func runChecks(ctx context.Context, list []checks.Check) []checks.Result {
-	hc := checks.NewClient()
+// runChecks runs the checks concurrently and returns results in input order;
+// perHost is the number of idle connections kept per target host.
+func runChecks(ctx context.Context, list []checks.Check, perHost int) []checks.Result {
+	hc := checks.NewClient(perHost)
 	out := make([]checks.Result, len(list))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)

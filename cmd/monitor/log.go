@@ -6,28 +6,56 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // newLogger returns a text logger that removes every configured secret from
 // messages and string values, as a last line of defence: the code never logs
 // a secret on purpose, but an error from a library might quote one.
 func newLogger(w io.Writer, secrets []string) *slog.Logger {
+	log, _ := newRedactingLogger(w, secrets)
+	return log
+}
+
+// newRedactingLogger is newLogger that also returns its redactor, so that a
+// config reload can add the secrets of the new file.
+func newRedactingLogger(w io.Writer, secrets []string) (*slog.Logger, *redactor) {
+	r := &redactor{}
+	r.add(secrets)
 	h := slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
-	if len(secrets) == 0 {
-		return slog.New(h)
-	}
-	sorted := slices.Clone(secrets)
-	slices.SortFunc(sorted, func(a, b string) int { return len(b) - len(a) })
-	pairs := make([]string, 0, 2*len(sorted))
-	for _, s := range sorted {
+	return slog.New(redactHandler{Handler: h, r: r}), r
+}
+
+// redactor replaces every secret it was given with [REDACTED]. Secrets are
+// only ever added: a run of a check removed by a reload may still log.
+type redactor struct {
+	mu      sync.Mutex
+	secrets []string
+	r       atomic.Pointer[strings.Replacer]
+}
+
+func (r *redactor) add(secrets []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	all := slices.Compact(slices.Sorted(slices.Values(append(r.secrets, secrets...))))
+	all = slices.DeleteFunc(all, func(s string) bool { return s == "" })
+	r.secrets = all
+	longest := slices.Clone(all)
+	slices.SortStableFunc(longest, func(a, b string) int { return len(b) - len(a) })
+	pairs := make([]string, 0, 2*len(longest))
+	for _, s := range longest {
 		pairs = append(pairs, s, "[REDACTED]")
 	}
-	return slog.New(redactHandler{Handler: h, r: strings.NewReplacer(pairs...)})
+	r.r.Store(strings.NewReplacer(pairs...))
 }
+
+// Replace redacts s.
+func (r *redactor) Replace(s string) string { return r.r.Load().Replace(s) }
 
 type redactHandler struct {
 	slog.Handler
-	r *strings.Replacer
+	r *redactor
 }
 
 func (h redactHandler) Handle(ctx context.Context, rec slog.Record) error {

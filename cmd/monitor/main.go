@@ -82,6 +82,7 @@ Commands:
               -config FILE  (env AUTHMON_CONFIG, default checks.toml)
               -db FILE      (env AUTHMON_DB, default monitor.db)
               -listen ADDR  (env AUTHMON_LISTEN, default 127.0.0.1:8080)
+            kill -HUP reloads the config file; a bad file is refused and logged
   check     run checks once now and print the verdicts; exit 0 all passed,
             1 an assertion failed, 2 config error
               check [-config FILE] [-json] [NAME...]

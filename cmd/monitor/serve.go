@@ -8,6 +8,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/authmon/monitor/internal/alert"
@@ -31,13 +35,18 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	if !ok {
 		return exitConfig
 	}
-	log := newLogger(stderr, cfg.Secrets)
+	log, redact := newRedactingLogger(stderr, cfg.Secrets)
+	// Before start: from "dashboard listening" on, SIGHUP must never kill.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	a, err := start(ctx, cfg, *dbPath, *listen, log)
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		return exitFailed
 	}
-	<-ctx.Done()
+	a.redact = redact
+	a.serveReloads(ctx, hup)
 	log.Info("shutting down")
 	a.close()
 	return exitOK
@@ -46,13 +55,19 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 // app is a running monitor: store, scheduler, sender, dashboard and the
 // optional sample API.
 type app struct {
-	log        *slog.Logger
-	store      *store.Store
-	sched      *scheduler.Scheduler
-	wake       func() // asks the sender to look at the outbox now
-	stopSender context.CancelFunc
-	senderDone chan struct{}
-	servers    []*http.Server
+	log          *slog.Logger
+	redact       *redactor // nil when the logger does not redact (tests)
+	store        *store.Store
+	sched        *scheduler.Scheduler
+	wake         func() // asks the sender to look at the outbox now
+	stopSender   context.CancelFunc
+	senderDone   chan struct{}
+	stopMaintain func() // stops storage maintenance and waits for it
+	servers      []*http.Server
+
+	live     *live          // read by the evaluator and the dashboard
+	reloadMu sync.Mutex     // one reload at a time
+	cfg      *config.Config // the config running now; guarded by reloadMu
 }
 
 func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *slog.Logger) (*app, error) {
@@ -60,7 +75,8 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 	if err != nil {
 		return nil, err
 	}
-	a := &app{log: log, store: st}
+	a := &app{log: log, store: st, cfg: cfg, live: newLive(cfg, time.Now())}
+	a.startMaintain(cfg.Retention)
 	var dm *demo.API
 	if cfg.Demo != nil {
 		if dm, err = a.startDemo(cfg.Demo); err != nil {
@@ -69,16 +85,12 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 		}
 	}
 	a.startSender(cfg)
-	hc := checks.NewClient()
-	run := func(ctx context.Context, ch checks.Check) checks.Result { return checks.Run(ctx, hc, ch) }
-	a.sched = scheduler.New(st, run, evaluator(cfg.Policies), a.wake, log)
-	for _, ch := range cfg.Checks {
-		if err := a.sched.Add(ch); err != nil {
-			a.close()
-			return nil, err
-		}
+	if err := a.startScheduler(cfg); err != nil {
+		a.close()
+		return nil, err
 	}
-	h := web.New(web.Deps{Store: st, Checks: cfg.Checks, Demo: demoDeps(dm), Log: log, Version: versionString(), Now: time.Now})
+	h := web.New(web.Deps{Store: st, Checks: a.live.currentChecks, Reload: a.live.lastLoad, Demo: demoDeps(dm),
+		Log: log, Version: versionString(), Now: time.Now})
 	addr, err := a.listen(listen, h)
 	if err != nil {
 		a.close()
@@ -89,19 +101,45 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 	return a, nil
 }
 
+// startScheduler schedules every check, each at its jittered slot, under the
+// configured limits; the probes share one HTTP client that keeps as many
+// idle connections per host as checks may run against it.
+func (a *app) startScheduler(cfg *config.Config) error {
+	hc := checks.NewClient(cfg.MaxPerHost)
+	run := func(ctx context.Context, ch checks.Check) checks.Result { return checks.Run(ctx, hc, ch) }
+	a.sched = scheduler.New(a.store, run, a.live.evaluator(), a.wake, a.log,
+		scheduler.WithLimits(cfg.MaxConcurrency, cfg.MaxPerHost))
+	for _, ch := range cfg.Checks {
+		if err := a.sched.Add(ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// startMaintain (re)starts storage maintenance under retention r.
+func (a *app) startMaintain(r store.Retention) {
+	if a.stopMaintain != nil {
+		a.stopMaintain()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		a.store.Maintain(ctx, r, a.log)
+	}()
+	a.stopMaintain = func() {
+		cancel()
+		<-done
+	}
+}
+
 // demoDeps keeps a nil *demo.API from becoming a non-nil interface.
 func demoDeps(d *demo.API) web.Demo {
 	if d == nil {
 		return nil
 	}
 	return d
-}
-
-// evaluator decides incidents under each check's policy.
-func evaluator(policies map[string]alert.Policy) store.Evaluator {
-	return func(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
-		return alert.Decide(prev, res, runID, policies[res.Check])
-	}
 }
 
 func (a *app) startDemo(d *config.Demo) (*demo.API, error) {
@@ -167,6 +205,9 @@ func (a *app) close() {
 	if a.stopSender != nil {
 		a.stopSender()
 		<-a.senderDone
+	}
+	if a.stopMaintain != nil {
+		a.stopMaintain()
 	}
 	if err := a.store.Close(); err != nil {
 		a.log.Error("close database", "err", err)

@@ -59,7 +59,7 @@ func TestMisbehavingTargets(t *testing.T) {
 			ch := bearerCheck(c.url(t))
 			ch.Timeout = 300 * time.Millisecond
 			start := time.Now()
-			res := Run(context.Background(), NewClient(), ch)
+			res := Run(context.Background(), NewClient(4), ch)
 			if took := time.Since(start); took > 5*time.Second {
 				t.Fatalf("took %s", took)
 			}

@@ -19,12 +19,15 @@ var UserAgent = "authmon"
 
 // NewClient returns the HTTP client probes should share: it never follows
 // redirects (a 302 to a login page is an answer to judge, not to chase) and
-// caps response headers.
-func NewClient() *http.Client {
+// caps response headers. It keeps up to perHost (at least 1) idle
+// connections per target host for reuse: as many as checks may run against
+// one host at once.
+func NewClient(perHost int) *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxResponseHeaderBytes = 64 << 10
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
-	tr.MaxIdleConnsPerHost = 4
+	tr.MaxIdleConnsPerHost = max(perHost, 1)
+	tr.MaxIdleConns = 0 // no total cap: many hosts must not evict each other's connections
 	return &http.Client{
 		Transport:     tr,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

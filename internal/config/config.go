@@ -13,6 +13,7 @@ import (
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/store"
 )
 
 // Config is a loaded, valid configuration.
@@ -26,6 +27,12 @@ type Config struct {
 	Policies map[string]alert.Policy
 	// Secrets lists every secret value in the file, for redaction.
 	Secrets []string
+	// MaxConcurrency bounds the checks running at once; MaxPerHost bounds
+	// those against one target host (host:port).
+	MaxConcurrency int
+	MaxPerHost     int
+	// Retention says how long stored history is kept.
+	Retention store.Retention
 }
 
 // Demo configures the built-in sample auth API.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -205,5 +206,77 @@ slack_channel = "#team-b"
 	sunday2am := time.Date(2026, 11, 29, 2, 30, 0, 0, time.UTC)
 	if !b.Silences[0].Active(sunday2am) || b.Silences[0].Active(sunday2am.Add(2*time.Hour)) {
 		t.Errorf("silence not active on Sunday 02:30 only")
+	}
+}
+
+func TestLimitsAndRetention(t *testing.T) {
+	const day = 24 * time.Hour
+	cases := []struct {
+		name, doc          string
+		global, perHost    int
+		raw, hourly, daily time.Duration
+		problem            string
+	}{
+		{name: "defaults", global: 256, perHost: 8, raw: 30 * day, hourly: 365 * day},
+		{name: "set", doc: "[monitor]\nmax_concurrency = 32\nmax_per_host = 2\n[storage]\nraw_days = 7\nhourly_days = 90\ndaily_days = 730\n",
+			global: 32, perHost: 2, raw: 7 * day, hourly: 90 * day, daily: 730 * day},
+		{name: "all forever", doc: "[storage]\nraw_days = 0\nhourly_days = 0\n", global: 256, perHost: 8},
+		{name: "raw forever, hourly by default", doc: "[storage]\nraw_days = 0\n",
+			problem: "c.toml:2: storage.raw_days: storage.raw_days (forever) must not be longer than storage.hourly_days (365 days, the default)"},
+		{name: "daily shorter than the default hourly", doc: "[storage]\ndaily_days = 200\n",
+			problem: "c.toml:2: storage.daily_days: storage.hourly_days (365 days, the default) must not be longer than storage.daily_days (200 days)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := Parse("c.toml", []byte(tc.doc), noEnv)
+			if tc.problem != "" {
+				if err == nil || err.Error() != tc.problem {
+					t.Fatalf("err = %v, want %s", err, tc.problem)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := cfg.Retention
+			if cfg.MaxConcurrency != tc.global || cfg.MaxPerHost != tc.perHost || r.Raw != tc.raw || r.Hourly != tc.hourly || r.Daily != tc.daily {
+				t.Fatalf("limits %d/%d, retention %+v", cfg.MaxConcurrency, cfg.MaxPerHost, r)
+			}
+		})
+	}
+}
+
+// TestReparseIsDeepEqual backs the reload: a check whose text did not change
+// must compare equal, silences' cron schedules included, so it keeps its
+// cron entry; a changed threshold must not.
+func TestReparseIsDeepEqual(t *testing.T) {
+	doc := `
+[[check]]
+name = "api"
+url = "https://api.example.com/me"
+[[silence]]
+schedule = "0 2 * * SUN"
+duration = "2h"
+[[silence]]
+schedule = "CRON_TZ=Europe/Berlin 30 3 * * *"
+duration = "1h"
+`
+	a, errA := Parse("c.toml", []byte(doc), noEnv)
+	b, errB := Parse("c.toml", []byte(doc), noEnv)
+	if errA != nil || errB != nil {
+		t.Fatal(errA, errB)
+	}
+	if len(a.Policies["api"].Silences) != 2 {
+		t.Fatalf("silences = %+v", a.Policies["api"].Silences)
+	}
+	if !reflect.DeepEqual(a.Checks, b.Checks) || !reflect.DeepEqual(a.Policies, b.Policies) {
+		t.Fatal("the same document parsed twice is not deeply equal")
+	}
+	c, err := Parse("c.toml", []byte(strings.Replace(doc, `duration = "2h"`, `duration = "3h"`, 1)), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reflect.DeepEqual(a.Policies, c.Policies) {
+		t.Fatal("a changed silence compares equal")
 	}
 }

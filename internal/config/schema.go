@@ -14,6 +14,7 @@ type file struct {
 	Silences []silenceSection `toml:"silence"`
 	Demo     *demoSection     `toml:"demo"`
 	Slack    *slackSection    `toml:"slack"`
+	Storage  storageSection   `toml:"storage"`
 	Checks   []checkSection   `toml:"check"`
 }
 
@@ -36,7 +37,16 @@ type silenceSection struct {
 }
 
 type monitorSection struct {
-	PublicURL string `toml:"public_url"`
+	PublicURL      string `toml:"public_url"`
+	MaxConcurrency int64  `toml:"max_concurrency"`
+	MaxPerHost     int64  `toml:"max_per_host"`
+}
+
+// storageSection holds retention in days; nil means "not set", 0 forever.
+type storageSection struct {
+	RawDays    *int64 `toml:"raw_days"`
+	HourlyDays *int64 `toml:"hourly_days"`
+	DailyDays  *int64 `toml:"daily_days"`
 }
 
 type defaults struct {

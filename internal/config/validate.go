@@ -53,6 +53,8 @@ func build(c *collector, f *file) *Config {
 		cfg.Secrets = append(cfg.Secrets, cfg.Demo.Password, cfg.Demo.Token, cfg.Demo.APIKey)
 	}
 	cfg.Secrets = nonEmpty(cfg.Secrets)
+	cfg.MaxConcurrency, cfg.MaxPerHost = buildLimits(c, f.Monitor)
+	cfg.Retention = buildRetention(c, f.Storage)
 	return cfg
 }
 

@@ -1,14 +1,14 @@
 // Package scheduler runs every check on its cron schedule, records each run
 // and wakes the alert sender when a run changed a check's state. It is the
-// one concurrent part with a lifecycle: skip-if-still-running, recovery from
-// panics, and a Stop that waits for running checks.
+// one concurrent part with a lifecycle: jittered slots, limits on running
+// checks, skip-if-still-running, recovery from panics, checks added and
+// removed while running, and a Stop that waits for running checks.
 package scheduler
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"sync"
 	"time"
@@ -30,88 +30,124 @@ type RunFunc func(ctx context.Context, ch checks.Check) checks.Result
 
 // Scheduler owns the cron instance and the checks' jobs.
 type Scheduler struct {
-	cron     *cron.Cron
-	rec      Recorder
-	run      RunFunc
-	eval     store.Evaluator
-	wake     func()
-	log      *slog.Logger
-	ctx      context.Context // cancelled by Stop once the grace period is over
-	cancel   context.CancelFunc
-	jobs     map[cron.EntryID]string // entry -> check name
-	first    sync.WaitGroup
-	stopping chan struct{} // closed by Stop: pending first runs give up
+	cron   *cron.Cron
+	rec    Recorder
+	run    RunFunc
+	eval   store.Evaluator
+	wake   func()
+	log    *slog.Logger
+	base   time.Time // @every slots are counted from here
+	limits *limiter
+	late   histogram
+	ctx    context.Context // cancelled by Stop once the grace period is over
+	cancel context.CancelFunc
+	// waitCtx is cancelled as soon as Stop is called: runs waiting for a
+	// slot give up.
+	waitCtx     context.Context
+	stopWaiting context.CancelFunc
+
+	mu      sync.Mutex
+	entries map[string]cron.EntryID // check name -> entry
+}
+
+// Option configures a Scheduler.
+type Option func(*Scheduler)
+
+// WithLimits bounds the checks running at once: global in total, perHost
+// against one target host. A value below 1 keeps the default (256 and 8).
+func WithLimits(global, perHost int) Option {
+	return func(s *Scheduler) { s.limits = newLimiter(global, perHost) }
+}
+
+// WithBase counts the slots of @every schedules from base instead of from
+// the call to New.
+func WithBase(base time.Time) Option {
+	return func(s *Scheduler) { s.base = base }
 }
 
 // New returns a scheduler. eval decides alerts (alert.Decide under each
 // check's policy); wake is called after a run queued notifications.
-func New(rec Recorder, run RunFunc, eval store.Evaluator, wake func(), log *slog.Logger) *Scheduler {
+func New(rec Recorder, run RunFunc, eval store.Evaluator, wake func(), log *slog.Logger, opts ...Option) *Scheduler {
 	l := cronLogger{log}
 	// Order matters: SkipIfStillRunning outside Recover, or a panicking job
 	// would hold its lock forever.
 	c := cron.New(cron.WithParser(checks.ScheduleParser), cron.WithLocation(time.UTC), cron.WithLogger(l),
 		cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)))
-	ctx, cancel := context.WithCancel(context.Background())
-	return &Scheduler{cron: c, rec: rec, run: run, eval: eval, wake: wake, log: log, ctx: ctx, cancel: cancel,
-		jobs: map[cron.EntryID]string{}, stopping: make(chan struct{})}
+	s := &Scheduler{cron: c, rec: rec, run: run, eval: eval, wake: wake, log: log, base: time.Now(),
+		limits: newLimiter(0, 0), entries: map[string]cron.EntryID{}}
+	for _, o := range opts {
+		o(s)
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.waitCtx, s.stopWaiting = context.WithCancel(s.ctx)
+	return s
 }
 
-// Add schedules a check.
+// Add schedules a check. Its first run is its first slot after Start (or
+// after now, once started): within one interval.
 func (s *Scheduler) Add(ch checks.Check) error {
-	id, err := s.cron.AddJob(ch.Schedule, cron.FuncJob(func() { s.runOnce(ch) }))
+	sched, err := checks.ParseSchedule(ch.Schedule)
 	if err != nil {
 		return fmt.Errorf("schedule %s: %w", ch.Name, err)
 	}
-	s.jobs[id] = ch.Name
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.entries[ch.Name]; dup {
+		return fmt.Errorf("schedule %s: already scheduled", ch.Name)
+	}
+	j := &job{s: s, ch: ch, host: hostOf(ch.URL), slot: newJittered(ch.Name, sched, s.base)}
+	s.entries[ch.Name] = s.cron.Schedule(j.slot, j)
 	return nil
 }
 
-// Start starts the cron loop and runs every check once right away, each
-// after a small delay derived from its name, so that a fresh start shows
-// results within seconds without firing every request at the same instant.
-func (s *Scheduler) Start() {
-	s.cron.Start()
-	for id, name := range s.jobs {
-		e := s.cron.Entry(id)
-		delay := firstDelay(name, e.Schedule)
-		s.first.Add(1)
-		go func() {
-			defer s.first.Done()
-			select {
-			case <-time.After(delay):
-				e.WrappedJob.Run() // through the chain: skips if already running
-			case <-s.stopping:
-			}
-		}()
+// Remove unschedules a check; a run in progress finishes (and is recorded).
+// It reports whether the check was scheduled.
+func (s *Scheduler) Remove(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.entries[name]
+	if ok {
+		s.cron.Remove(id)
+		delete(s.entries, name)
 	}
+	return ok
 }
 
-// firstDelay spreads first runs over up to 2 s (or the interval, if shorter).
-func firstDelay(name string, sched cron.Schedule) time.Duration {
-	now := time.Now()
-	spread := min(2*time.Second, sched.Next(now).Sub(now))
-	if spread <= 0 {
-		return 0
-	}
-	h := fnv.New32a()
-	h.Write([]byte(name))
-	return time.Duration(h.Sum32()) % spread
+// EntryID returns the cron entry of a scheduled check.
+func (s *Scheduler) EntryID(name string) (cron.EntryID, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id, ok := s.entries[name]
+	return id, ok
 }
+
+// Start starts the cron loop. Each check first runs at its first slot.
+func (s *Scheduler) Start() { s.cron.Start() }
 
 // Stop stops scheduling and waits for running checks to finish; after grace
-// they are cancelled (their runs are then not recorded) and awaited.
+// they are cancelled (their runs are then not recorded) and awaited. Runs
+// still waiting for a slot give up at once.
 func (s *Scheduler) Stop(grace time.Duration) {
-	close(s.stopping)
+	s.stopWaiting()
 	t := time.AfterFunc(grace, s.cancel)
 	defer t.Stop()
 	<-s.cron.Stop().Done()
-	s.first.Wait()
 	s.cancel()
 }
 
-// runOnce runs a check, records the result and wakes the sender on an event.
-func (s *Scheduler) runOnce(ch checks.Check) {
-	res := s.run(s.ctx, ch)
+// Lateness reports the median and 99th percentile of how late runs started
+// (see LatenessStats) since New or the last ResetLateness, and how many runs
+// were measured.
+func (s *Scheduler) Lateness() (p50, p99 time.Duration, n int) {
+	st := s.late.stats(false)
+	return st.P50, st.P99, st.N
+}
+
+// ResetLateness returns the lateness measured so far and starts afresh.
+func (s *Scheduler) ResetLateness() LatenessStats { return s.late.stats(true) }
+
+// record stores a result and wakes the sender on an event.
+func (s *Scheduler) record(ch checks.Check, res checks.Result) {
 	if s.ctx.Err() != nil {
 		// Cancelled by shutdown: the failures are ours, not the target's.
 		s.log.Info("check cancelled by shutdown, run not recorded", "check", ch.Name)

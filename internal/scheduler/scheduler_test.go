@@ -44,18 +44,23 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// firstRunIn returns a base that puts the first slot of the check called
+// name, on an @every schedule, d from now.
+func firstRunIn(name string, every, d time.Duration) Option {
+	return WithBase(time.Now().Add(d - offset(name, every)))
+}
+
 func TestRunsRecordsAndWakes(t *testing.T) {
 	st := openStore(t)
 	var wakes atomic.Int32
 	// Critical failures open an incident on the first run.
 	run := func(_ context.Context, ch checks.Check) checks.Result { return result(ch, false) }
-	s := New(st, run, decide, func() { wakes.Add(1) }, quiet())
+	s := New(st, run, decide, func() { wakes.Add(1) }, quiet(), firstRunIn("a", time.Hour, 100*time.Millisecond))
 	if err := s.Add(checks.Check{Name: "a", Schedule: "@every 1h"}); err != nil {
 		t.Fatal(err)
 	}
 	s.Start()
 	defer s.Stop(time.Second)
-	// The first run comes right after start, not an hour later.
 	eventually(t, "the first run", func() bool { runs, _ := st.Runs(context.Background(), "a", 5); return len(runs) == 1 })
 	eventually(t, "a wake for the failing run", func() bool { return wakes.Load() == 1 })
 	if state, err := st.State(context.Background(), "a"); err != nil || state.Status != alert.StatusFailing {
@@ -103,7 +108,7 @@ func TestStopCancelsAndDoesNotRecord(t *testing.T) {
 		<-ctx.Done() // a target that hangs
 		return result(ch, false)
 	}
-	s := New(st, run, decide, func() {}, quiet())
+	s := New(st, run, decide, func() {}, quiet(), firstRunIn("hang", time.Hour, 100*time.Millisecond))
 	if err := s.Add(checks.Check{Name: "hang", Schedule: "@every 1h"}); err != nil {
 		t.Fatal(err)
 	}
@@ -123,5 +128,11 @@ func TestAddRejectsBadSchedule(t *testing.T) {
 	s := New(openStore(t), nil, decide, func() {}, quiet())
 	if err := s.Add(checks.Check{Name: "x", Schedule: "61 * * * *"}); err == nil {
 		t.Fatal("accepted a bad schedule")
+	}
+	if err := s.Add(checks.Check{Name: "x", Schedule: "@every 1m"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Add(checks.Check{Name: "x", Schedule: "@every 1m"}); err == nil {
+		t.Fatal("scheduled the same name twice")
 	}
 }

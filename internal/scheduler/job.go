@@ -1,0 +1,55 @@
+package scheduler
+
+import (
+	"context"
+	"time"
+
+	"github.com/authmon/monitor/internal/checks"
+)
+
+// defaultWait bounds the wait for a concurrency slot of a check without a
+// timeout (the config always sets one).
+const defaultWait = 10 * time.Second
+
+// job is one scheduled check: cron runs it (through SkipIfStillRunning and
+// Recover) at each of its slot's times.
+type job struct {
+	s    *Scheduler
+	ch   checks.Check
+	host string
+	slot *jittered
+}
+
+// Run runs the check once a slot is free, then records the result.
+func (j *job) Run() {
+	res, ok := j.runLimited()
+	if ok {
+		j.s.record(j.ch, res)
+	}
+}
+
+// runLimited waits for a free slot, for at most the check's timeout, and
+// runs the check in it. The wait counts as lateness; a run that found no
+// slot in time is skipped (and measured too, so an overload shows).
+func (j *job) runLimited() (checks.Result, bool) {
+	due := j.slot.due(time.Now())
+	wait := j.ch.Timeout
+	if wait <= 0 {
+		wait = defaultWait
+	}
+	ctx, cancel := context.WithTimeout(j.s.waitCtx, wait)
+	release, err := j.s.limits.acquire(ctx, j.host)
+	cancel()
+	if !due.IsZero() {
+		j.s.late.observe(time.Since(due))
+	}
+	if err != nil {
+		if j.s.waitCtx.Err() == nil {
+			j.s.log.Warn("check skipped: no free slot to run in", "check", j.ch.Name, "host", j.host,
+				"duration", wait)
+		}
+		return checks.Result{}, false
+	}
+	defer release() // also when the check panics: Recover keeps the scheduler alive
+	return j.s.run(j.s.ctx, j.ch), true
+}
