@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -47,15 +48,13 @@ func (h *handler) getCheck(w http.ResponseWriter, r *http.Request) {
 // loadCheck reads a check's state, incidents and latest runs.
 func (h *handler) loadCheck(ctx context.Context, c checks.Check) (checkView, error) {
 	v := checkView{Now: h.Now(), Name: c.Name, Config: configOf(c), State: statePending}
-	sums, err := h.Store.Overview(ctx)
-	if err != nil {
-		return v, fmt.Errorf("load overview: %w", err)
-	}
-	for _, s := range sums {
-		if s.Name == c.Name {
-			v.State, v.Since = stateOf(s.State, s.Last), s.State.Since
-			v.Flapping, v.Incident = s.State.Flapping, openIncident(s.State)
-		}
+	s, err := h.Store.Summary(ctx, c.Name)
+	switch {
+	case err == nil:
+		v.State, v.Since = stateOf(s.State, s.Last), s.State.Since
+		v.Flapping, v.Incident = s.State.Flapping, openIncident(s.State)
+	case !errors.Is(err, store.ErrNotFound):
+		return v, fmt.Errorf("load state of %q: %w", c.Name, err)
 	}
 	recs, err := h.Store.CheckIncidents(ctx, c.Name, checkIncidentsPerPage)
 	if err != nil {

@@ -45,6 +45,9 @@ type brokenStore struct{}
 var errBroken = errors.New("disk on fire")
 
 func (brokenStore) Overview(context.Context) ([]store.CheckSummary, error) { return nil, errBroken }
+func (brokenStore) Summary(context.Context, string) (store.CheckSummary, error) {
+	return store.CheckSummary{}, errBroken
+}
 func (brokenStore) Runs(context.Context, string, int) ([]store.Run, error) { return nil, errBroken }
 func (brokenStore) Notifications(context.Context, int) ([]store.Notification, error) {
 	return nil, errBroken

@@ -11,11 +11,28 @@ import (
 // name. Those runs are light: each probe holds its kind, target and failed
 // assertions only (what a summary shows); Runs has the full evidence.
 func (s *Store) Overview(ctx context.Context) ([]CheckSummary, error) {
+	return s.summaries(ctx, ``)
+}
+
+// Summary returns one check's line of the overview, or ErrNotFound before
+// its first run.
+func (s *Store) Summary(ctx context.Context, check string) (CheckSummary, error) {
+	sums, err := s.summaries(ctx, `WHERE st.check_name = ?`, check)
+	if err != nil {
+		return CheckSummary{}, err
+	}
+	if len(sums) == 0 {
+		return CheckSummary{}, ErrNotFound
+	}
+	return sums[0], nil
+}
+
+func (s *Store) summaries(ctx context.Context, where string, args ...any) ([]CheckSummary, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT st.check_name, st.status, st.since_ms, st.severity, st.failing,
 		st.state_json, `+verdictColumns+` FROM check_state st
 		JOIN runs r ON r.id = (SELECT id FROM runs WHERE check_id = (SELECT id FROM check_names WHERE name = st.check_name)
-			ORDER BY started_ms DESC LIMIT 1)`+runJoins+`
-		ORDER BY st.check_name`)
+			ORDER BY started_ms DESC LIMIT 1)`+runJoins+` `+where+`
+		ORDER BY st.check_name`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("overview: %w", err)
 	}

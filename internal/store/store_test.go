@@ -80,6 +80,12 @@ func TestRecordRunKeepsStateAndQueuesOnce(t *testing.T) {
 	if err != nil || len(ov) != 1 || ov[0].State.Status != alert.StatusPassing || ov[0].Last.ID != runs[0].ID {
 		t.Fatalf("overview = %+v, %v", ov, err)
 	}
+	if one, err := s.Summary(ctx, "api"); err != nil || one.Last.ID != runs[0].ID {
+		t.Fatalf("summary = %+v, %v", one, err)
+	}
+	if _, err := s.Summary(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("summary of an unknown check: %v", err)
+	}
 	inc, err := s.Incident(ctx, opened.IncidentID)
 	if err != nil || inc.Open() || len(inc.Notifications) != 2 || !inc.Resolved.Equal(t0.Add(3*time.Minute)) {
 		t.Fatalf("incident = %+v, %v", inc, err)
