@@ -68,11 +68,11 @@ func TestSpan(t *testing.T) {
 		want string
 	}{
 		{-time.Second, "0s"}, {45 * time.Second, "45s"}, {14*time.Minute + 59*time.Second, "14m"},
-		{3 * time.Hour, "3h"}, {3*time.Hour + 5*time.Minute, "3h 5m"}, {52 * time.Hour, "2d 4h"}, {48 * time.Hour, "2d"},
+		{3 * time.Hour, "3h"}, {3*time.Hour + 5*time.Minute, "3h5m"}, {52 * time.Hour, "2d4h"}, {48 * time.Hour, "2d"},
 	}
 	for _, tt := range tests {
-		if got := span(tt.d); got != tt.want {
-			t.Errorf("span(%v) = %q, want %q", tt.d, got, tt.want)
+		if got := alert.Humanize(tt.d); got != tt.want {
+			t.Errorf("Humanize(%v) = %q, want %q", tt.d, got, tt.want)
 		}
 	}
 }

@@ -42,30 +42,7 @@ func incidentSpan(inc alert.Incident, now time.Time) string {
 	if inc.Open() {
 		end = now
 	}
-	return span(end.Sub(inc.Opened))
-}
-
-// span writes a duration coarsely, in its two largest units: "45s", "14m",
-// "3h 5m", "2d 4h".
-func span(d time.Duration) string {
-	d = max(d, 0)
-	switch {
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d/time.Second))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d/time.Minute))
-	case d < 24*time.Hour:
-		return twoUnits(int(d/time.Hour), "h", int(d%time.Hour/time.Minute), "m")
-	default:
-		return twoUnits(int(d/(24*time.Hour)), "d", int(d%(24*time.Hour)/time.Hour), "h")
-	}
-}
-
-func twoUnits(a int, au string, b int, bu string) string {
-	if b == 0 {
-		return strconv.Itoa(a) + au
-	}
-	return fmt.Sprintf("%d%s %d%s", a, au, b, bu)
+	return alert.Humanize(end.Sub(inc.Opened))
 }
 
 // incidentFlags lists what is unusual about an incident's notifications.

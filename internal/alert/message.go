@@ -78,7 +78,7 @@ func standalone(ev Event) summary {
 		return summary{head: joinHead(tag, severityLabel(ev), ev.Check+" "+reminderText(ev)),
 			items: ev.Regressions, mention: ev.Mention}
 	case KindResolved:
-		head := fmt.Sprintf("✅ %s resolved after %s (was %s)", ev.Check, humanize(resolvedAfter(ev)), ev.Severity)
+		head := fmt.Sprintf("✅ %s resolved after %s (was %s)", ev.Check, Humanize(resolvedAfter(ev)), ev.Severity)
 		return summary{head: joinHead(tag, head), items: ev.Regressions, resolved: true}
 	case KindFlapping:
 		return summary{head: joinHead(tag, flappingText(ev))}
@@ -102,7 +102,7 @@ func rootState(ev Event) summary {
 // rootResolved is the root message once the incident resolved. It drops the
 // mention: the edit pings nobody, and a resolved card should not look urgent.
 func rootResolved(ev Event) summary {
-	head := fmt.Sprintf("✅ %s resolved after %s (was %s)", ev.Check, humanize(resolvedAfter(ev)), ev.Severity)
+	head := fmt.Sprintf("✅ %s resolved after %s (was %s)", ev.Check, Humanize(resolvedAfter(ev)), ev.Severity)
 	return summary{head: joinHead(incidentTag(ev, ""), head), items: ev.Regressions, resolved: true}
 }
 
@@ -115,7 +115,7 @@ func reply(ev Event) summary {
 	case KindReminder:
 		return summary{head: reminderText(ev), mention: ev.Mention}
 	case KindResolved:
-		return summary{head: "✅ recovered after " + humanize(resolvedAfter(ev))}
+		return summary{head: "✅ recovered after " + Humanize(resolvedAfter(ev))}
 	case KindFlapping:
 		return summary{head: flappingText(ev)}
 	case KindCalm:
@@ -179,7 +179,7 @@ func severityLabel(ev Event) string {
 // sinceText is "since 21:03 UTC (14m)"; the date is added once the incident
 // is older than a day, when the time of day alone would mislead.
 func sinceText(ev Event) string {
-	return fmt.Sprintf("since %s (%s)", clock(ev.Since, ev.At), humanize(ev.At.Sub(ev.Since)))
+	return fmt.Sprintf("since %s (%s)", clock(ev.Since, ev.At), Humanize(ev.At.Sub(ev.Since)))
 }
 
 func clock(t, now time.Time) string {
@@ -191,7 +191,7 @@ func clock(t, now time.Time) string {
 }
 
 func reminderText(ev Event) string {
-	return fmt.Sprintf("still failing after %s (since %s)", humanize(ev.At.Sub(ev.Since)), clock(ev.Since, ev.At))
+	return fmt.Sprintf("still failing after %s (since %s)", Humanize(ev.At.Sub(ev.Since)), clock(ev.Since, ev.At))
 }
 
 // resolvedAfter is how long the incident lasted; At stands in for Resolved
@@ -226,11 +226,11 @@ func testText(ev Event) string {
 	return line
 }
 
-// humanize writes d coarsely: 45s, 14m, 2h5m, 3d4h.
-func humanize(d time.Duration) string {
+// Humanize writes a duration coarsely, in its two largest units: "45s",
+// "14m", "2h5m", "3d4h". Messages and the dashboard both use it.
+func Humanize(d time.Duration) string {
+	d = max(d, 0)
 	switch {
-	case d < time.Second:
-		return "0s"
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d/time.Second))
 	case d < time.Hour:

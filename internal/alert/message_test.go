@@ -195,8 +195,8 @@ func TestHumanize(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
-			if got := humanize(tt.d); got != tt.want {
-				t.Errorf("humanize(%s) = %q, want %q", tt.d, got, tt.want)
+			if got := Humanize(tt.d); got != tt.want {
+				t.Errorf("Humanize(%s) = %q, want %q", tt.d, got, tt.want)
 			}
 		})
 	}
