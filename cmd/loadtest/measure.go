@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// procMem is the resident set as /proc/self/status tells it, in bytes.
+type procMem struct{ hwm, rss, anon, file int64 }
+
+// memPeaks are the highest memory readings seen by a memSampler.
+type memPeaks struct {
+	atPeak    procMem // the sample with the largest VmRSS
+	goAtPeak  int64   // memory the Go runtime held then (heap, stacks, its own)
+	heapInuse int64   // largest Go heap in use
+	heapEnd   int64   // Go heap in use at the last sample
+}
+
+// memSampler reads memory four times a second: Maxrss and VmHWM give the
+// peak but not what holds it. Split into mapped files (the binary's code),
+// the Go runtime's memory and the rest (SQLite's own allocator), it does.
+type memSampler struct {
+	mu    sync.Mutex
+	peaks memPeaks
+	stop  context.CancelFunc
+	done  chan struct{}
+}
+
+func startMemSampler() *memSampler {
+	ctx, cancel := context.WithCancel(context.Background())
+	m := &memSampler{stop: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(m.done)
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			m.sample()
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return m
+}
+
+func (m *memSampler) sample() {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	pm := procMemory()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if pm.rss > m.peaks.atPeak.rss {
+		m.peaks.atPeak = pm
+		m.peaks.goAtPeak = int64(ms.Sys - ms.HeapReleased)
+	}
+	m.peaks.heapInuse = max(m.peaks.heapInuse, int64(ms.HeapInuse))
+	m.peaks.heapEnd = int64(ms.HeapInuse)
+}
+
+// finish stops sampling and returns the peaks.
+func (m *memSampler) finish() memPeaks {
+	m.stop()
+	<-m.done
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.peaks
+}
+
+// dbSize returns the size of the database file and its WAL, if any.
+func dbSize(path string) (int64, error) {
+	var total int64
+	for _, p := range []string{path, path + "-wal"} {
+		fi, err := os.Stat(p)
+		if os.IsNotExist(err) && p != path {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("db size: %w", err)
+		}
+		total += fi.Size()
+	}
+	return total, nil
+}
+
+// sleepUntil waits for t or for ctx, and says whether t was reached.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	timer := time.NewTimer(time.Until(t))
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"math"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/authmon/monitor/internal/checks"
+)
+
+// slotCounter attributes every recorded run to a slot of its check, so that
+// a run a little late (or early) at the window's edges is neither lost nor
+// counted twice: runs executed are the window's slots that got a run, and
+// every check has exactly one slot per interval of the window.
+//
+// A check's slots are taken to be its first run's start plus whole
+// intervals; each later run belongs to the nearest one. That holds while
+// lateness varies by less than half an interval.
+type slotCounter struct {
+	win      window
+	interval time.Duration
+
+	mu       sync.Mutex
+	checks   []slotTrack // by the number in the check's name
+	recorded int64       // every recorded run, warm-up included
+	executed int64       // window slots with a run
+	failed   int64       // of those, runs with a failed assertion
+}
+
+// slotTrack is one check's reference and the last slot it ran.
+type slotTrack struct {
+	first int64 // unix ns of the first run's start; 0 before it
+	last  int64 // index of the latest slot that had a run
+}
+
+func newSlotCounter(win window, interval time.Duration, n int) *slotCounter {
+	return &slotCounter{win: win, interval: interval, checks: make([]slotTrack, n)}
+}
+
+// add counts a recorded run of a generated check (load-NNNN).
+func (c *slotCounter) add(res checks.Result) {
+	i, err := strconv.Atoi(strings.TrimPrefix(res.Check, "load-"))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.recorded++
+	if err != nil || i < 0 || i >= len(c.checks) {
+		return
+	}
+	t := &c.checks[i]
+	started := res.Started.UnixNano()
+	if t.first == 0 {
+		t.first, t.last = started, -1
+	}
+	idx := int64(math.Round(float64(started-t.first) / float64(c.interval)))
+	if idx <= t.last {
+		return // a second run for a slot already counted
+	}
+	t.last = idx
+	if c.win.contains(time.Unix(0, t.first).Add(time.Duration(idx) * c.interval)) {
+		c.executed++
+		if !res.Passed() {
+			c.failed++
+		}
+	}
+}
+
+// counts returns runs recorded in all, window slots run, and failed runs.
+func (c *slotCounter) counts() (recorded, executed, failed int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.recorded, c.executed, c.failed
+}
