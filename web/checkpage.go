@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ type checkView struct {
 	Incident  *alert.Incident // the open incident, if any
 	Incidents []incidentGroup // open first, then the latest resolved
 	Runs      []store.Run
+	Stats     []store.Window // uptime and latency for 24 h, 7 d, 30 d, 1 y (rollups)
 }
 
 // configItem is one line of a check's configuration.
@@ -61,6 +63,9 @@ func (h *handler) loadCheck(ctx context.Context, c checks.Check) (checkView, err
 		return v, fmt.Errorf("load incidents of %q: %w", c.Name, err)
 	}
 	v.Incidents = groupIncidents(h.incidentRows(recs))
+	if v.Stats, err = h.Store.Stats(ctx, c.Name, store.StatWindows); err != nil {
+		return v, fmt.Errorf("load stats of %q: %w", c.Name, err)
+	}
 	if v.Runs, err = h.Store.Runs(ctx, c.Name, runsPerPage); err != nil {
 		return v, fmt.Errorf("load runs of %q: %w", c.Name, err)
 	}
@@ -101,4 +106,24 @@ func configOf(c checks.Check) []configItem {
 		{"Auth", auth},
 		{"Probes", strings.Join(kinds, ", ")},
 	}
+}
+
+// windowName is "24 h", "7 d", "30 d", "1 y".
+func windowName(d time.Duration) string {
+	switch {
+	case d >= 365*24*time.Hour:
+		return "1 y"
+	case d >= 48*time.Hour:
+		return strconv.Itoa(int(d/(24*time.Hour))) + " d"
+	default:
+		return strconv.Itoa(int(d/time.Hour)) + " h"
+	}
+}
+
+// uptime is "99.93 %", or "—" without runs.
+func uptime(w store.Window) string {
+	if w.Runs == 0 {
+		return "—"
+	}
+	return strconv.FormatFloat(w.Uptime(), 'f', 2, 64) + " %"
 }

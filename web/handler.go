@@ -18,6 +18,8 @@ import (
 type Store interface {
 	// Overview returns every check that has state or runs.
 	Overview(ctx context.Context) ([]store.CheckSummary, error)
+	// Stats summarises a check's history per window, from the rollups.
+	Stats(ctx context.Context, check string, spans []time.Duration) ([]store.Window, error)
 	// Summary returns one check's line of the overview (store.ErrNotFound before its first run).
 	Summary(ctx context.Context, check string) (store.CheckSummary, error)
 	// Runs returns the latest runs of a check, newest first.

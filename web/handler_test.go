@@ -254,3 +254,23 @@ func TestStoreErrorIs500(t *testing.T) {
 		t.Errorf("error not logged: %s", logs.String())
 	}
 }
+
+// TestCheckPageStats: uptime and latency per window come from the rollups.
+func TestCheckPageStats(t *testing.T) {
+	h, _ := newTestHandler(t)
+	doc := parse(t, get(t, h, "/checks/api-key"))
+	rows := doc.Find(`[data-testid="stats-row"]`)
+	if rows.Length() != 4 {
+		t.Fatalf("%d stats rows, want 4 (24 h, 7 d, 30 d, 1 y)", rows.Length())
+	}
+	// The fixture's runs are from March 2026: only the year window holds them.
+	if w := text(rows.Last().Find("th")); w != "1 y" {
+		t.Fatalf("last window = %q", w)
+	}
+	if year := cells(rows.Last()); !strings.Contains(year, "%") || strings.HasPrefix(year, "—") {
+		t.Fatalf("1 y row = %q", year)
+	}
+	if day := cells(rows.First()); !strings.HasPrefix(day, "—|0|0|") {
+		t.Fatalf("24 h row = %q, want no runs", day)
+	}
+}

@@ -45,6 +45,10 @@ type brokenStore struct{}
 var errBroken = errors.New("disk on fire")
 
 func (brokenStore) Overview(context.Context) ([]store.CheckSummary, error) { return nil, errBroken }
+func (brokenStore) Stats(context.Context, string, []time.Duration) ([]store.Window, error) {
+	return nil, errBroken
+}
+
 func (brokenStore) Summary(context.Context, string) (store.CheckSummary, error) {
 	return store.CheckSummary{}, errBroken
 }
