@@ -68,6 +68,11 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: loadtest [flags]\n\nRuns generated checks through the real scheduler and store against a\n"+
+			"loopback target for a fixed time and reports runs, lateness, CPU, memory and\ndatabase size.\n\n")
+		fs.PrintDefaults()
+	}
 	fs.IntVar(&o.checks, "checks", 1000, "number of generated checks")
 	fs.DurationVar(&o.interval, "interval", time.Second, "each check's interval (@every), whole seconds")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long to run, warm-up included")
@@ -78,10 +83,20 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile at the end of the window to this file")
 	if err := fs.Parse(args); err != nil {
-		return o, err
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, errUsage // the flag package has said what is wrong
 	}
-	return o, o.validate()
+	if err := o.validate(); err != nil {
+		fmt.Fprintln(stderr, "loadtest:", err)
+		return o, errUsage
+	}
+	return o, nil
 }
+
+// errUsage is a bad command line, already reported.
+var errUsage = errors.New("usage")
 
 func (o options) validate() error {
 	switch {
@@ -111,10 +126,10 @@ func minDuration(interval time.Duration) time.Duration {
 // run is main without the process.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	o, err := parseOptions(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(stderr, "loadtest:", err)
-		}
 		return 2
 	}
 	if o.memProfile != "" {
