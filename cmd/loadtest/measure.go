@@ -20,9 +20,10 @@ type memPeaks struct {
 	heapEnd   int64   // Go heap in use at the last sample
 }
 
-// memSampler reads memory four times a second: Maxrss and VmHWM give the
-// peak but not what holds it. Split into mapped files (the binary's code),
-// the Go runtime's memory and the rest (SQLite's own allocator), it does.
+// memSampler reads memory four times a second. Maxrss and VmHWM give the
+// peak but not what holds it; the samples split it into mapped files (the
+// binary's code), the Go runtime's memory and the rest (SQLite's own
+// allocator).
 type memSampler struct {
 	mu    sync.Mutex
 	peaks memPeaks
@@ -30,6 +31,7 @@ type memSampler struct {
 	done  chan struct{}
 }
 
+// startMemSampler takes a first sample now and then samples until finish.
 func startMemSampler() *memSampler {
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &memSampler{stop: cancel, done: make(chan struct{})}
@@ -49,6 +51,8 @@ func startMemSampler() *memSampler {
 	return m
 }
 
+// sample reads the Go runtime's statistics and /proc; ReadMemStats stops the
+// world for microseconds, a cost four times a second does not show.
 func (m *memSampler) sample() {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
