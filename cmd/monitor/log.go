@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/authmon/monitor/internal/checks"
 )
 
 // newLogger returns a text logger that removes every configured secret from
@@ -41,13 +43,7 @@ func (r *redactor) add(secrets []string) {
 	all := slices.Compact(slices.Sorted(slices.Values(append(r.secrets, secrets...))))
 	all = slices.DeleteFunc(all, func(s string) bool { return s == "" })
 	r.secrets = all
-	longest := slices.Clone(all)
-	slices.SortStableFunc(longest, func(a, b string) int { return len(b) - len(a) })
-	pairs := make([]string, 0, 2*len(longest))
-	for _, s := range longest {
-		pairs = append(pairs, s, "[REDACTED]")
-	}
-	r.r.Store(strings.NewReplacer(pairs...))
+	r.r.Store(checks.SecretReplacer(all))
 }
 
 // Replace redacts s.

@@ -18,16 +18,20 @@ func newRedactor(ch Check) *redactor {
 	if ch.Auth.Kind == AuthBasic {
 		secrets = append(secrets, base64.StdEncoding.EncodeToString([]byte(ch.Auth.Username+":"+ch.Auth.Password)))
 	}
-	// The replacer takes the first listed match: longest first, so a secret
-	// that contains another is removed whole.
-	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
-	var pairs []string
-	for _, s := range secrets {
-		if s != "" {
-			pairs = append(pairs, s, redacted)
-		}
+	return &redactor{r: SecretReplacer(secrets)}
+}
+
+// SecretReplacer replaces each non-empty secret with "[REDACTED]". A
+// replacer takes the first listed match, so secrets go longest first: one
+// that contains another is removed whole. The log redactor uses it too.
+func SecretReplacer(secrets []string) *strings.Replacer {
+	sorted := slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return s == "" })
+	slices.SortStableFunc(sorted, func(a, b string) int { return len(b) - len(a) })
+	pairs := make([]string, 0, 2*len(sorted))
+	for _, s := range sorted {
+		pairs = append(pairs, s, redacted)
 	}
-	return &redactor{r: strings.NewReplacer(pairs...)}
+	return strings.NewReplacer(pairs...)
 }
 
 // String returns s without secrets.
