@@ -11,6 +11,17 @@ import (
 // challenge.go: character classes, OWS, tokens, token68, quoted-strings and
 // the recovery that skips garbage up to the next list comma.
 
+// IsToken reports whether s is an RFC 9110 §5.6.2 token (a header name, an
+// auth-scheme): config validation uses the parser's own grammar.
+func IsToken(s string) bool {
+	for i := range len(s) {
+		if !isTchar(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
 // isTchar reports whether c may appear in a token (RFC 9110 §5.6.2).
 func isTchar(c byte) bool {
 	if isAlnum(c) {

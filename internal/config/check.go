@@ -63,7 +63,7 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 func checkHeaders(c *collector, key string, h map[string]string) {
 	for name, v := range h {
 		switch canon := textproto.CanonicalMIMEHeaderKey(name); {
-		case !validToken(name):
+		case !checks.IsToken(name):
 			c.add(key+"."+name, "not a valid header name")
 		case canon == "Authorization" || canon == "Cookie":
 			c.add(key+"."+name, "put credentials in [check.auth], not in headers: the missing and wrong probes must be able to leave them out")
@@ -71,18 +71,6 @@ func checkHeaders(c *collector, key string, h map[string]string) {
 			c.add(key+"."+name, "header value contains a line break or NUL")
 		}
 	}
-}
-
-func validToken(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r > 0x7e || r <= 0x20 || strings.ContainsRune("\"(),/:;<=>?@[\\]{}", r) {
-			return false
-		}
-	}
-	return true
 }
 
 func buildAuth(c *collector, key string, a *authSection) checks.Credential {
@@ -103,7 +91,7 @@ func buildAuth(c *collector, key string, a *authSection) checks.Credential {
 		need = []string{"token"}
 	case checks.AuthAPIKey:
 		need = []string{"header", "key"}
-		if a.Header != "" && !validToken(a.Header) {
+		if a.Header != "" && !checks.IsToken(a.Header) {
 			c.add(key+".header", "not a valid header name")
 		}
 	default:

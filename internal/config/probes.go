@@ -76,7 +76,7 @@ func buildProbe(c *collector, key string, kind checks.ProbeKind, t *probeSection
 	}
 	if spec.Scheme == "" {
 		spec.Scheme = defaultScheme(auth)
-	} else if !validToken(spec.Scheme) {
+	} else if !checks.IsToken(spec.Scheme) {
 		c.add(key+".scheme", "%q is not a valid auth-scheme token", spec.Scheme)
 	}
 	return spec
