@@ -98,11 +98,6 @@ func (s *Store) Close() error {
 	return rerr
 }
 
-// Ping reports whether the database answers.
-func (s *Store) Ping(ctx context.Context) error {
-	return s.w.PingContext(ctx)
-}
-
 // migrate applies every embedded migration newer than the database's
 // version, each in its own transaction, and refuses a database written by a
 // newer version of the monitor.
