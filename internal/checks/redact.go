@@ -53,8 +53,15 @@ func (r *redactor) probe(p *ProbeResult) {
 			c.Params[j].Name, c.Params[j].Value = r.String(c.Params[j].Name), r.String(c.Params[j].Value)
 		}
 	}
+	for _, hs := range [][]Header{p.RequestHeaders, p.Headers} {
+		for i := range hs {
+			hs[i].Value = r.String(hs[i].Value)
+		}
+	}
+	p.Body = r.String(p.Body)
 	for i := range p.Assertions {
 		a := &p.Assertions[i]
 		a.Expected, a.Got, a.Reason = r.String(a.Expected), r.String(a.Got), r.String(a.Reason)
+		a.Deviation = r.String(a.Deviation)
 	}
 }

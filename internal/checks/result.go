@@ -57,6 +57,35 @@ type Assertion struct {
 	// Reason is a one-line sentence a person can act on, e.g.
 	// "without credentials: expected 401, got 200 OK".
 	Reason string `json:"reason"`
+	// Deviation is set when the answer passed only because the check's
+	// configuration allows it, and says what the standard expects instead:
+	// "403 is allowed by this check; RFC 9110 §11.4 expects 401 with a challenge".
+	Deviation string `json:"deviation,omitempty"`
+}
+
+// Header is one response or request header as recorded, credentials redacted.
+type Header struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Timing is where a probe's time went, from net/http/httptrace. A zero
+// phase did not happen (a reused connection has no DNS, connect or TLS).
+type Timing struct {
+	DNS       time.Duration `json:"dns_ns,omitempty"`
+	Connect   time.Duration `json:"connect_ns,omitempty"`
+	TLS       time.Duration `json:"tls_ns,omitempty"`
+	FirstByte time.Duration `json:"first_byte_ns,omitempty"` // from sending the request to the first response byte
+	Total     time.Duration `json:"total_ns,omitempty"`
+	Reused    bool          `json:"reused,omitempty"` // the connection was reused
+}
+
+// TLSInfo describes the certificate an https target presented.
+type TLSInfo struct {
+	Subject  string    `json:"subject"`
+	Issuer   string    `json:"issuer"`
+	NotAfter time.Time `json:"not_after"`
+	Version  string    `json:"version"`
 }
 
 // ProbeResult is the evidence and verdict of one request of the matrix.
@@ -72,9 +101,22 @@ type ProbeResult struct {
 	// ChallengeRaw holds the field values as received (redacted).
 	ChallengeRaw []string `json:"challenge_raw,omitempty"`
 	// ChallengeProblems lists why the fields do not parse strictly.
-	ChallengeProblems []string    `json:"challenge_problems,omitempty"`
-	Error             string      `json:"error,omitempty"` // transport failure, plain words
-	Assertions        []Assertion `json:"assertions"`
+	ChallengeProblems []string `json:"challenge_problems,omitempty"`
+	Error             string   `json:"error,omitempty"` // transport failure, plain words
+	// RequestHeaders are the headers sent, credential values redacted.
+	RequestHeaders []Header `json:"request_headers,omitempty"`
+	// Headers are the response headers, credential and cookie values redacted.
+	Headers []Header `json:"headers,omitempty"`
+	// Body is the start of the response body (a few KB), token-like fields
+	// redacted; BodyTruncated says there was more.
+	Body          string   `json:"body,omitempty"`
+	BodyTruncated bool     `json:"body_truncated,omitempty"`
+	Timing        Timing   `json:"timing"`
+	TLS           *TLSInfo `json:"tls,omitempty"`
+	// RateLimited is set when the target answered 429: the probe is
+	// recorded, not judged as a regression, and retried after Retry-After.
+	RateLimited bool        `json:"rate_limited,omitempty"`
+	Assertions  []Assertion `json:"assertions"`
 }
 
 // Passed reports whether every assertion of the probe passed.

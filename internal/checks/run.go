@@ -7,8 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"io"
 	"net/http"
 	"time"
 )
@@ -40,75 +38,61 @@ func NewClient(perHost int) *http.Client {
 func Run(ctx context.Context, hc *http.Client, ch Check) Result {
 	res := Result{Check: ch.Name, Started: time.Now().UTC()}
 	red := newRedactor(ch)
-	for _, spec := range ch.Probes {
-		p := runProbe(ctx, hc, ch, spec)
-		red.probe(&p)
-		res.Probes = append(res.Probes, p)
+	var probes []ProbeResult
+	switch ch.Kind {
+	case KindLogin:
+		probes = runLogin(ctx, hc, ch, red)
+	case KindToken:
+		probes = runToken(ctx, hc, ch, red)
+	case KindDiscovery:
+		probes = runDiscovery(ctx, hc, ch, red)
+	default:
+		probes = runProtected(ctx, hc, ch, red)
 	}
+	for i := range probes {
+		red.probe(&probes[i])
+	}
+	res.Probes = probes
 	res.Duration = time.Since(res.Started)
 	return res
 }
 
-// answer is what one request produced.
-type answer struct {
-	status int
-	header http.Header
-	body   []byte
-	err    error
+// runProtected runs the protected-endpoint matrix.
+func runProtected(ctx context.Context, hc *http.Client, ch Check, _ *redactor) []ProbeResult {
+	out := make([]ProbeResult, 0, len(ch.Probes))
+	for _, spec := range ch.Probes {
+		out = append(out, runProbe(ctx, hc, ch, spec))
+	}
+	return out
 }
 
 func runProbe(ctx context.Context, hc *http.Client, ch Check, spec ProbeSpec) ProbeResult {
 	p := ProbeResult{Kind: spec.Kind, Method: ch.Method, URL: ch.URL}
 	ctx, cancel := context.WithTimeout(ctx, ch.Timeout)
 	defer cancel()
-	start := time.Now()
-	a := do(ctx, hc, ch, spec.Kind)
-	p.Latency = time.Since(start)
-	if a.err != nil {
-		p.Error = describeError(a.err, ch.Timeout, ch.MaxBody)
+	x := do(ctx, hc, ch, spec.Kind)
+	x.fill(&p, ch.Timeout, ch.MaxBody)
+	if x.err != nil {
 		p.Assertions = []Assertion{unreachable(spec.Kind, p.Error)}
 		return p
 	}
-	p.Status, p.StatusText = a.status, http.StatusText(a.status)
-	p.ChallengeRaw = a.header.Values("WWW-Authenticate")
-	var problems []Problem
-	p.Challenges, problems = ParseChallenges(p.ChallengeRaw)
-	for _, pr := range problems {
-		p.ChallengeProblems = append(p.ChallengeProblems, pr.Error())
-	}
-	p.Assertions = judge(spec, ch.Auth.Kind, &p, a.body)
+	p.Assertions = judge(spec, ch.Auth.Kind, &p, x.body)
 	return p
 }
 
-// do sends one request and reads at most MaxBody bytes of the answer.
-func do(ctx context.Context, hc *http.Client, ch Check, kind ProbeKind) answer {
-	req, err := http.NewRequestWithContext(ctx, ch.Method, ch.URL, nil)
+// do sends one request of the protected matrix.
+func do(ctx context.Context, hc *http.Client, ch Check, kind ProbeKind) exchange {
+	req, err := newRequest(ctx, ch.Method, ch.URL, ch.Headers, nil)
 	if err != nil {
-		return answer{err: err}
+		return exchange{err: err}
 	}
-	for k, v := range ch.Headers {
-		req.Header.Set(k, v)
-	}
-	req.Header.Set("User-Agent", UserAgent)
 	switch kind {
 	case ProbeValid:
 		present(req, ch.Auth)
 	case ProbeWrong:
 		present(req, wrongCredential(ch.Auth))
 	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return answer{err: err}
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, ch.MaxBody+1))
-	if err != nil {
-		return answer{err: fmt.Errorf("reading body: %w", err)}
-	}
-	if int64(len(body)) > ch.MaxBody {
-		return answer{err: errBodyTooLarge}
-	}
-	return answer{status: resp.StatusCode, header: resp.Header, body: body}
+	return send(hc, req, ch.MaxBody)
 }
 
 var errBodyTooLarge = errors.New("body too large")

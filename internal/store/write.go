@@ -146,7 +146,7 @@ func signature(probes []checks.ProbeResult) [32]byte {
 		field(p.ChallengeRaw...)
 		field(p.ChallengeProblems...)
 		for _, a := range p.Assertions {
-			field(a.ID, a.Ref, a.Severity.String(), strconv.FormatBool(a.Pass), a.Expected, a.Got, a.Reason)
+			field(a.ID, a.Ref, a.Severity.String(), strconv.FormatBool(a.Pass), a.Expected, a.Got, a.Reason, a.Deviation)
 		}
 		h.Write([]byte{1})
 	}

@@ -1,0 +1,221 @@
+package checks
+
+import (
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// BodyExcerpt is how much of a response body the evidence keeps.
+const BodyExcerpt = 4 << 10
+
+// exchange is one request and what came back: the answer to judge and the
+// evidence to record. Every probe of every check kind goes through send.
+type exchange struct {
+	status int
+	header http.Header
+	body   []byte // at most the check's MaxBody bytes
+	err    error
+	ev     evidence
+}
+
+// evidence is what a probe result records of an exchange.
+type evidence struct {
+	requestHeaders []Header
+	timing         Timing
+	tls            *TLSInfo
+}
+
+// send performs req with hc, timing every phase, and reads at most maxBody
+// bytes of the answer. It never follows redirects unless hc does.
+func send(hc *http.Client, req *http.Request, maxBody int64) exchange {
+	var x exchange
+	x.ev.requestHeaders = recordHeaders(req.Header)
+	t := &phaseTimer{start: time.Now()}
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), t.trace()))
+	resp, err := hc.Do(req)
+	if err != nil {
+		x.err = err
+		x.ev.timing = t.timing()
+		return x
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	x.ev.timing = t.timing()
+	x.ev.tls = tlsInfo(resp.TLS)
+	switch {
+	case err != nil:
+		x.err = fmt.Errorf("reading body: %w", err)
+	case int64(len(body)) > maxBody:
+		x.err = errBodyTooLarge
+	default:
+		x.status, x.header, x.body = resp.StatusCode, resp.Header, body
+	}
+	return x
+}
+
+// newRequest builds a probe request with the check's method, URL and headers.
+func newRequest(ctx context.Context, method, url string, headers map[string]string, body io.Reader) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("User-Agent", UserAgent)
+	return req, nil
+}
+
+// fill copies an exchange's answer and evidence into a probe result; the
+// caller judges it afterwards. A transport failure becomes p.Error.
+func (x exchange) fill(p *ProbeResult, timeout time.Duration, maxBody int64) {
+	p.RequestHeaders = x.ev.requestHeaders
+	p.Timing = x.ev.timing
+	p.Latency = x.ev.timing.Total
+	p.TLS = x.ev.tls
+	if x.err != nil {
+		p.Error = describeError(x.err, timeout, maxBody)
+		return
+	}
+	p.Status, p.StatusText = x.status, http.StatusText(x.status)
+	p.Headers = recordHeaders(x.header)
+	p.Body, p.BodyTruncated = bodyExcerpt(x.body)
+	p.ChallengeRaw = x.header.Values("WWW-Authenticate")
+	var problems []Problem
+	p.Challenges, problems = ParseChallenges(p.ChallengeRaw)
+	for _, pr := range problems {
+		p.ChallengeProblems = append(p.ChallengeProblems, pr.Error())
+	}
+}
+
+// phaseTimer collects httptrace events into a Timing.
+type phaseTimer struct {
+	start                         time.Time
+	dnsStart, connStart, tlsStart time.Time
+	dns, connect, tls             time.Duration
+	wrote, firstByte              time.Time
+	reused                        bool
+}
+
+func (t *phaseTimer) trace() *httptrace.ClientTrace {
+	return &httptrace.ClientTrace{
+		DNSStart:             func(httptrace.DNSStartInfo) { t.dnsStart = time.Now() },
+		DNSDone:              func(httptrace.DNSDoneInfo) { t.dns = since(t.dnsStart) },
+		ConnectStart:         func(string, string) { t.connStart = time.Now() },
+		ConnectDone:          func(string, string, error) { t.connect = since(t.connStart) },
+		TLSHandshakeStart:    func() { t.tlsStart = time.Now() },
+		TLSHandshakeDone:     func(tls.ConnectionState, error) { t.tls = since(t.tlsStart) },
+		GotConn:              func(i httptrace.GotConnInfo) { t.reused = i.Reused },
+		WroteRequest:         func(httptrace.WroteRequestInfo) { t.wrote = time.Now() },
+		GotFirstResponseByte: func() { t.firstByte = time.Now() },
+	}
+}
+
+func since(t time.Time) time.Duration {
+	if t.IsZero() {
+		return 0
+	}
+	return time.Since(t)
+}
+
+func (t *phaseTimer) timing() Timing {
+	tm := Timing{DNS: t.dns, Connect: t.connect, TLS: t.tls, Total: time.Since(t.start), Reused: t.reused}
+	if !t.wrote.IsZero() && !t.firstByte.IsZero() {
+		tm.FirstByte = t.firstByte.Sub(t.wrote)
+	}
+	return tm
+}
+
+func tlsInfo(cs *tls.ConnectionState) *TLSInfo {
+	if cs == nil || len(cs.PeerCertificates) == 0 {
+		return nil
+	}
+	leaf := cs.PeerCertificates[0]
+	return &TLSInfo{Subject: leaf.Subject.String(), Issuer: leaf.Issuer.String(),
+		NotAfter: leaf.NotAfter.UTC(), Version: tls.VersionName(cs.Version)}
+}
+
+// credentialHeaders carry credentials or sessions: their values are never
+// recorded, whatever the configured secrets are.
+var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie",
+	"X-Api-Key", "Api-Key", "X-Auth-Token", "X-Access-Token", "Dpop", "Authentication-Info"}
+
+// recordHeaders lists headers in name order with credential values redacted.
+// A Set-Cookie keeps its name and attributes, since cookie flags are evidence.
+func recordHeaders(h http.Header) []Header {
+	names := make([]string, 0, len(h))
+	for name := range h {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	var out []Header
+	for _, name := range names {
+		canon := textproto.CanonicalMIMEHeaderKey(name)
+		for _, v := range h[name] {
+			switch {
+			case canon == "Set-Cookie":
+				v = redactSetCookie(v)
+			case slices.Contains(credentialHeaders, canon):
+				v = redactCredential(v)
+			}
+			out = append(out, Header{Name: canon, Value: v})
+		}
+	}
+	return out
+}
+
+// redactCredential keeps an Authorization value's scheme: "Bearer [REDACTED]".
+func redactCredential(v string) string {
+	if scheme, _, ok := strings.Cut(v, " "); ok && IsToken(scheme) {
+		return scheme + " " + redacted
+	}
+	return redacted
+}
+
+// redactSetCookie replaces the cookie's value, keeping name and attributes:
+// "sid=[REDACTED]; Path=/; Secure; HttpOnly".
+func redactSetCookie(v string) string {
+	pair, attrs, _ := strings.Cut(v, ";")
+	name, _, _ := strings.Cut(pair, "=")
+	out := strings.TrimSpace(name) + "=" + redacted
+	if attrs != "" {
+		out += ";" + attrs
+	}
+	return out
+}
+
+// tokenField matches JSON members and form fields whose values are
+// credentials: "access_token": "…", password=…, and JWTs anywhere.
+var (
+	tokenJSON = regexp.MustCompile(`(?i)("(?:[a-z_]*token|password|passwd|secret|client_secret|session(?:_?id)?|sid|api_?key|code|assertion)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+	tokenForm = regexp.MustCompile(`(?i)\b((?:[a-z_]*token|password|client_secret|secret|api_?key)=)[^&\s]+`)
+	jwtLike   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
+)
+
+// bodyExcerpt is the first BodyExcerpt bytes of a body, as valid UTF-8,
+// with token-like values redacted.
+func bodyExcerpt(body []byte) (string, bool) {
+	truncated := len(body) > BodyExcerpt
+	if truncated {
+		body = body[:BodyExcerpt]
+	}
+	s := strings.ToValidUTF8(string(body), "\uFFFD")
+	return RedactTokens(s), truncated
+}
+
+// RedactTokens removes token-like values from a text: JSON members and form
+// fields named like credentials, and anything shaped like a JWT.
+func RedactTokens(s string) string {
+	s = tokenJSON.ReplaceAllString(s, `${1}"`+redacted+`"`)
+	s = tokenForm.ReplaceAllString(s, `${1}`+redacted)
+	return jwtLike.ReplaceAllString(s, redacted)
+}
