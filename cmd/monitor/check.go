@@ -91,7 +91,8 @@ func serveDemoIfFree(d *config.Demo, log *slog.Logger) (stop func()) {
 		log.Warn("sample API not started", "err", err)
 		return func() {}
 	}
-	api, err := demo.New(demo.Credentials{Username: d.Username, Password: d.Password, Token: d.Token, APIKey: d.APIKey}, d.Mode)
+	api, err := demo.New(demo.Credentials{Username: d.Username, Password: d.Password, Token: d.Token, APIKey: d.APIKey,
+		ClientID: d.ClientID, ClientSecret: d.ClientSecret}, d.Mode)
 	if err != nil {
 		ln.Close()
 		log.Warn("sample API not started", "err", err)

@@ -59,6 +59,11 @@ type Check struct {
 	TLSWarnDays []int
 	// JWT holds what issued or configured JWTs must satisfy (B9).
 	JWT JWTRules
+	// Ignore lists assertion ids this check waives, e.g. "C6.params" or
+	// "B6" (which waives B6 and every B6.x). A waived assertion is still
+	// judged and shown, with its outcome kept in the Deviation note, but it
+	// never fails the run.
+	Ignore []string
 	// Login, Token, Discovery and Enumeration configure the kinds that need
 	// more than a URL; nil when unused.
 	Login       *LoginSpec

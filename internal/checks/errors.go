@@ -45,11 +45,15 @@ func describeError(err error, timeout time.Duration, maxBody int64) string {
 	case errors.As(err, &hostErr):
 		return "TLS: " + hostErr.Error()
 	case errors.As(err, &invalid):
-		return "TLS: " + invalid.Error()
+		return "TLS: " + certInvalidWords(invalid)
 	case errors.As(err, &certErr):
 		return "TLS: " + certErr.Err.Error()
 	case errors.As(err, &recErr) || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return "TLS handshake failed: the server does not speak TLS on this port"
+	case handshakeRefused(err):
+		var op *net.OpError
+		errors.As(err, &op)
+		return "the server refused the TLS handshake: " + op.Err.Error()
 	case errors.As(err, &alertErr):
 		return "TLS handshake failed: " + alertErr.Error()
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
@@ -60,4 +64,41 @@ func describeError(err error, timeout time.Duration, maxBody int64) string {
 		return uerr.Err.Error()
 	}
 	return err.Error()
+}
+
+// certInvalidWords says why a certificate is not valid, with the date that
+// matters: "certificate expired on 2026-11-01".
+func certInvalidWords(e x509.CertificateInvalidError) string {
+	if e.Reason == x509.Expired && e.Cert != nil {
+		if time.Now().Before(e.Cert.NotBefore) {
+			return "certificate not valid before " + e.Cert.NotBefore.UTC().Format(time.DateOnly)
+		}
+		return "certificate expired on " + e.Cert.NotAfter.UTC().Format(time.DateOnly)
+	}
+	return e.Error()
+}
+
+// certProblem reports whether err is the target's certificate failing
+// verification, and whether it failed for being outside its validity
+// period (A4).
+func certProblem(err error) (bad, expired bool) {
+	var (
+		certErr *tls.CertificateVerificationError
+		invalid x509.CertificateInvalidError
+		unknown x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+	)
+	if errors.As(err, &invalid) {
+		return true, invalid.Reason == x509.Expired
+	}
+	return errors.As(err, &certErr) || errors.As(err, &unknown) || errors.As(err, &hostErr), false
+}
+
+// handshakeRefused reports whether the server ended the TLS handshake with
+// a certificate alert: how an mTLS server refuses a client that presents no
+// or an untrusted certificate.
+func handshakeRefused(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error" && op.Err != nil &&
+		strings.Contains(op.Err.Error(), "certificate")
 }

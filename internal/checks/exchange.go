@@ -32,6 +32,7 @@ type evidence struct {
 	requestHeaders []Header
 	timing         Timing
 	tls            *TLSInfo
+	finalURL       string // set when a followed redirect changed the URL
 }
 
 // send performs req with hc, timing every phase, and reads at most maxBody
@@ -51,6 +52,9 @@ func send(hc *http.Client, req *http.Request, maxBody int64) exchange {
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	x.ev.timing = t.timing()
 	x.ev.tls = tlsInfo(resp.TLS)
+	if resp.Request != nil && resp.Request != req && resp.Request.URL != nil {
+		x.ev.finalURL = resp.Request.URL.String()
+	}
 	switch {
 	case err != nil:
 		x.err = fmt.Errorf("reading body: %w", err)
@@ -82,6 +86,7 @@ func (x exchange) fill(p *ProbeResult, timeout time.Duration, maxBody int64) {
 	p.Timing = x.ev.timing
 	p.Latency = x.ev.timing.Total
 	p.TLS = x.ev.tls
+	p.RedirectedTo = x.ev.finalURL
 	if x.err != nil {
 		p.Error = describeError(x.err, timeout, maxBody)
 		return

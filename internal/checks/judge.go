@@ -15,11 +15,11 @@ func unreachable(k ProbeKind, why string) Assertion {
 }
 
 // judge checks one answer against the probe's expectations.
-func judge(spec ProbeSpec, auth AuthKind, p *ProbeResult, body []byte) []Assertion {
+func judge(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
 	if spec.Kind == ProbeValid {
 		return judgeValid(spec, p, body)
 	}
-	return judgeDenied(spec, auth, p)
+	return judgeDenied(spec, expectFor(spec.Kind), p)
 }
 
 func judgeValid(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
@@ -35,30 +35,146 @@ func judgeValid(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
 			"a body without it", spec.Kind)
 		out = append(out, a)
 	}
+	if len(spec.JSON) > 0 {
+		out = append(out, judgeJSON(spec, body))
+	}
+	if p.Status == 401 && len(p.ChallengeRaw) == 0 {
+		out = append(out, challengeAbsent("C1", spec.Kind, p.Status))
+	}
 	return out
 }
 
-// judgeDenied checks a request without or with wrong credentials: never 2xx
-// (a bypass), the expected refusal, and a well-formed challenge on a 401.
-func judgeDenied(spec ProbeSpec, auth AuthKind, p *ProbeResult) []Assertion {
-	bypassID, statusID := "B1", "C1"
-	if spec.Kind == ProbeWrong {
-		bypassID, statusID = "B2", "C5"
+// judgeJSON compares the dot paths of spec.JSON with the body, in path
+// order so that the evidence reads the same on every run.
+func judgeJSON(spec ProbeSpec, body []byte) Assertion {
+	paths := make([]string, 0, len(spec.JSON))
+	for path := range spec.JSON {
+		paths = append(paths, path)
 	}
-	want := statusWords(spec.Status, "401")
+	slices.Sort(paths)
+	doc, isJSON := jsonObject(body)
+	var want, got []string
+	pass := isJSON
+	for _, path := range paths {
+		exp := spec.JSON[path]
+		want = append(want, fmt.Sprintf("%s = %q", path, exp))
+		v, found := jsonPath(doc, path)
+		switch {
+		case !found:
+			got, pass = append(got, path+" absent"), false
+		case v != exp:
+			got, pass = append(got, fmt.Sprintf("%s = %q", path, clip(RedactTokens(v)))), false
+		}
+	}
+	gotWords := "every value as expected"
+	switch {
+	case !isJSON:
+		gotWords = "a body that is not a JSON object"
+	case !pass:
+		gotWords = strings.Join(got, ", ")
+	}
+	return check("A2.json", "expected body", SevAvail, pass, "JSON "+strings.Join(want, ", "), gotWords, spec.Kind)
+}
+
+// expectation is what the standards expect of a probe that presents no or
+// bad credentials, and the ids its assertions carry.
+type expectation struct {
+	rfc      []int  // the statuses the RFCs expect
+	words    string // the same, for deviation sentences
+	ref      string
+	bypassID string // B1 without credentials, B2 with bad ones
+	statusID string
+	errorID  string   // the assertion on the Bearer error code
+	errors   []string // the codes RFC 6750 §3.1 expects; nil: none at all
+}
+
+var (
+	expectMissing = expectation{rfc: []int{401}, words: "401 with a WWW-Authenticate challenge", ref: "RFC 9110 §11.4",
+		bypassID: "B1", statusID: "C1", errorID: "C6"}
+	expectMalformed = expectation{rfc: []int{400, 401}, words: "401 with a WWW-Authenticate challenge (or 400 for a malformed request)",
+		ref: "RFC 9110 §11.4 and RFC 6750 §3.1", bypassID: "B2", statusID: "C5", errorID: "C7",
+		errors: []string{"invalid_request", "invalid_token"}}
+	expectBad = expectation{rfc: []int{401}, words: "401 with a WWW-Authenticate challenge", ref: "RFC 9110 §11.4",
+		bypassID: "B2", statusID: "C5", errorID: "C7", errors: []string{"invalid_token"}}
+	expectScope = expectation{rfc: []int{403}, words: `403 with error="insufficient_scope"`, ref: "RFC 6750 §3.1",
+		bypassID: "B2", statusID: "C8", errorID: "C8.error", errors: []string{"insufficient_scope"}}
+)
+
+func expectFor(k ProbeKind) expectation {
+	switch k {
+	case ProbeMissing:
+		return expectMissing
+	case ProbeMalformed:
+		return expectMalformed
+	case ProbeScope:
+		return expectScope
+	}
+	return expectBad
+}
+
+// accepted is the statuses the check accepts for a denied probe.
+func (e expectation) accepted(spec ProbeSpec) []int {
+	if len(spec.Status) > 0 {
+		return spec.Status
+	}
+	return e.rfc
+}
+
+// judgeDenied checks a request without valid credentials: never 2xx (a
+// bypass), the expected refusal, and a well-formed challenge on a 401.
+func judgeDenied(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
+	accepted := e.accepted(spec)
+	want := statusWords(accepted, "")
 	refusal := want
-	if spec.Scheme != "" && statusIn(spec.Status, 401, 401) {
+	if spec.Scheme != "" && slices.Contains(accepted, 401) {
 		refusal += " with " + challengeWords(spec.Scheme)
 	}
-	out := []Assertion{bypass(bypassID, spec.Kind, p, refusal)}
+	if is2xx(p.Status) && p.RedirectedTo != "" && locationOK(spec.Location, p.URL, p.RedirectedTo) {
+		return redirectedToLogin(spec, e, p)
+	}
+	out := []Assertion{bypass(e.bypassID, spec.Kind, p, refusal)}
 	if is2xx(p.Status) {
 		return out // the bypass says it all; a status assertion would repeat it
 	}
-	out = append(out, check(statusID, "RFC 9110 §11.4", SevConf, statusIn(spec.Status, 401, p.Status), want, gotStatus(p), spec.Kind))
-	if p.Status == 401 {
-		out = append(out, challengeAssertions(spec, auth, p, statusID)...)
+	st := check(e.statusID, e.ref, SevConf, slices.Contains(accepted, p.Status), want, gotStatus(p), spec.Kind)
+	if st.Pass && !slices.Contains(e.rfc, p.Status) {
+		st.Deviation = deviation(strconv.Itoa(p.Status), e)
 	}
-	return out
+	out = append(out, st)
+	if p.Status >= 300 && p.Status < 400 && spec.Location != "" {
+		out = append(out, locationAssertion(spec, e, p))
+	}
+	return append(out, challengeAssertions(spec, e, p)...)
+}
+
+// redirectedToLogin judges a denied probe whose followed redirect ended on
+// the configured login page: the 2xx is that page, not the resource.
+func redirectedToLogin(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
+	k := spec.Kind
+	b := Assertion{ID: e.bypassID, Ref: "RFC 9110 §11.4", Severity: SevCritical, Pass: true,
+		Expected: "no access to the resource", Got: "redirected to " + p.RedirectedTo,
+		Reason: fmt.Sprintf("%s: redirected to the login page", k.Phrase())}
+	st := check(e.statusID, e.ref, SevConf, true, "a redirect to "+spec.Location, "redirected to "+p.RedirectedTo, k)
+	st.Deviation = deviation("a redirect to the login page", e)
+	return []Assertion{b, st}
+}
+
+// deviation says, in one sentence, how an answer the check allows differs
+// from what the standard expects.
+func deviation(got string, e expectation) string {
+	return fmt.Sprintf("%s is allowed by this check; %s expects %s", got, e.ref, e.words)
+}
+
+// locationAssertion: an allowed redirect must go where the check says, or
+// it is not the login page but somewhere unknown.
+func locationAssertion(spec ProbeSpec, e expectation, p *ProbeResult) Assertion {
+	loc := headerValue(p.Headers, "Location")
+	got := "no Location header"
+	if loc != "" {
+		got = "Location: " + clip(loc)
+	}
+	return check(e.statusID+".location", "RFC 9110 §10.2.2", SevConf, loc != "" && locationOK(spec.Location, p.URL, loc),
+		"a redirect to "+spec.Location, got, spec.Kind)
 }
 
 // bypass is the critical assertion: a request without valid credentials
@@ -73,6 +189,17 @@ func bypass(id string, k ProbeKind, p *ProbeResult, want string) Assertion {
 	return a
 }
 
+// refusedAtHandshake is the verdict of an mTLS probe that the server turned
+// away during the TLS handshake: a refusal, so no bypass.
+func refusedAtHandshake(k ProbeKind, why string) []Assertion {
+	e := expectFor(k)
+	return []Assertion{
+		{ID: e.bypassID, Ref: "RFC 9110 §11.4", Severity: SevCritical, Pass: true, Expected: "no access", Got: why,
+			Reason: k.Phrase() + ": refused: " + why},
+		check(e.statusID, "RFC 8446 §4.4.2.4", SevConf, true, "a refusal", why, k),
+	}
+}
+
 // check builds an assertion with the standard reason sentence.
 func check(id, ref string, sev Severity, pass bool, want, got string, k ProbeKind) Assertion {
 	a := Assertion{ID: id, Ref: ref, Severity: sev, Pass: pass, Expected: want, Got: got,
@@ -85,6 +212,7 @@ func check(id, ref string, sev Severity, pass bool, want, got string, k ProbeKin
 
 func is2xx(code int) bool { return code >= 200 && code < 300 }
 
+// statusIn reports whether got is in list, or equals def when list is empty.
 func statusIn(list []int, def, got int) bool {
 	if len(list) == 0 {
 		return got == def
@@ -104,7 +232,19 @@ func statusWords(list []int, def string) string {
 }
 
 func gotStatus(p *ProbeResult) string {
-	return strings.TrimSpace(fmt.Sprintf("%d %s", p.Status, p.StatusText))
+	if p.StatusText == "" {
+		return strconv.Itoa(p.Status)
+	}
+	return strconv.Itoa(p.Status) + " " + p.StatusText
+}
+
+func headerValue(hs []Header, name string) string {
+	for _, h := range hs {
+		if h.Name == name {
+			return h.Value
+		}
+	}
+	return ""
 }
 
 // challengeWords is "a Basic challenge", "an ApiKey challenge".

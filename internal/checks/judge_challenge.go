@@ -2,22 +2,36 @@ package checks
 
 import (
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 )
 
-// challengeAssertions judges the WWW-Authenticate fields of a 401.
-func challengeAssertions(spec ProbeSpec, auth AuthKind, p *ProbeResult, id string) []Assertion {
+// challengeAssertions judges the WWW-Authenticate fields of a refusal. A
+// 401 must carry a challenge (RFC 9110 §15.5.2), and so must a Bearer 403
+// for insufficient scope (RFC 6750 §3); on other statuses a challenge is
+// optional but, when sent, is still judged.
+func challengeAssertions(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	k := spec.Kind
-	if len(p.Challenges) == 0 {
-		return []Assertion{{ID: id + ".challenge", Ref: "RFC 9110 §15.5.2", Severity: SevConf, Expected: "a WWW-Authenticate challenge",
-			Got:    "401 without WWW-Authenticate",
-			Reason: k.Phrase() + ": got 401 without a WWW-Authenticate challenge"}}
+	required := p.Status == 401 ||
+		k == ProbeScope && p.Status == 403 && strings.EqualFold(spec.Scheme, "Bearer")
+	if len(p.ChallengeRaw) == 0 {
+		if required {
+			return []Assertion{challengeAbsent(e.statusID, k, p.Status)}
+		}
+		return nil
 	}
 	out := []Assertion{strictness(p, k)}
+	if !required {
+		return append(out, bearerLimits(p.Challenges, k)...)
+	}
+	if len(p.Challenges) == 0 {
+		return out // nothing parsed: C2 says why
+	}
 	c := p.Challenges[0]
 	if spec.Scheme != "" {
 		found, ok := FindChallenge(p.Challenges, spec.Scheme)
-		out = append(out, check(id+".scheme", "RFC 9110 §11.6.1", SevConf, ok, challengeWords(spec.Scheme),
+		out = append(out, check(e.statusID+".scheme", "RFC 9110 §11.6.1", SevConf, ok, challengeWords(spec.Scheme),
 			"WWW-Authenticate: "+FormatChallenges(p.Challenges), k))
 		if !ok {
 			return out
@@ -26,10 +40,23 @@ func challengeAssertions(spec ProbeSpec, auth AuthKind, p *ProbeResult, id strin
 	}
 	if spec.Realm != "" {
 		realm, ok := c.Realm()
-		out = append(out, check(id+".realm", "RFC 9110 §11.5", SevConf, ok && realm == spec.Realm,
+		out = append(out, check(e.statusID+".realm", "RFC 9110 §11.5", SevConf, ok && realm == spec.Realm,
 			fmt.Sprintf("realm %q", spec.Realm), realmWords(realm, ok), k))
 	}
-	return append(out, schemeRules(c, k)...)
+	out = append(out, schemeRules(spec, e, c)...)
+	return append(out, bearerLimits(p.Challenges, k)...)
+}
+
+// challengeAbsent flags a refusal that must carry WWW-Authenticate and does
+// not, whatever the check allows: a client cannot tell how to authenticate.
+func challengeAbsent(id string, k ProbeKind, status int) Assertion {
+	ref := "RFC 9110 §15.5.2"
+	if status == 403 {
+		ref = "RFC 6750 §3"
+	}
+	return Assertion{ID: id + ".challenge", Ref: ref, Severity: SevConf,
+		Expected: "a WWW-Authenticate challenge", Got: "no WWW-Authenticate",
+		Reason: fmt.Sprintf("%s: got %d without a WWW-Authenticate challenge", k.Phrase(), status)}
 }
 
 // strictness flags challenges that only a lenient reading understands.
@@ -43,25 +70,135 @@ func strictness(p *ProbeResult, k ProbeKind) Assertion {
 }
 
 // schemeRules applies what the scheme's own RFC asks of its challenge.
-func schemeRules(c Challenge, k ProbeKind) []Assertion {
+func schemeRules(spec ProbeSpec, e expectation, c Challenge) []Assertion {
+	k := spec.Kind
 	switch {
 	case strings.EqualFold(c.Scheme, "Basic"):
 		realm, ok := c.Realm()
 		return []Assertion{check("C4", "RFC 7617 §2", SevConf, ok, "a realm parameter", realmWords(realm, ok), k)}
-	case strings.EqualFold(c.Scheme, "Bearer") && k == ProbeMissing:
-		errCode, has := c.Param("error")
-		return []Assertion{check("C6", "RFC 6750 §3.1", SevConf, !has, "no error parameter",
-			fmt.Sprintf("error=%q", errCode), k)}
-	case strings.EqualFold(c.Scheme, "Bearer") && k == ProbeWrong:
-		errCode, has := c.Param("error")
-		got := "no error parameter"
-		if has {
-			got = fmt.Sprintf("error=%q", errCode)
+	case strings.EqualFold(c.Scheme, "Bearer"):
+		out := []Assertion{bearerError(spec, e, c)}
+		if k == ProbeMissing {
+			bare := c.Token68 == "" && len(c.Params) == 0
+			out = append(out, check("C6.params", "RFC 6750 §3", SevWarn, !bare,
+				"a Bearer challenge with at least one auth-param (e.g. realm)", "a bare Bearer challenge", k))
 		}
-		return []Assertion{check("C7", "RFC 6750 §3.1", SevConf, errCode == "invalid_token",
-			`error="invalid_token"`, got, k)}
+		return out
 	}
 	return nil
+}
+
+// bearerError checks the error parameter RFC 6750 §3.1 asks for: none
+// without credentials (C6), invalid_token for a bad token (C7),
+// insufficient_scope for a token lacking the scope (C8). spec.Error pins
+// another code, which then passes with a deviation.
+func bearerError(spec ProbeSpec, e expectation, c Challenge) Assertion {
+	code, has := c.Param("error")
+	got := "no error parameter"
+	if has {
+		got = fmt.Sprintf("error=%q", clip(code))
+	}
+	rfcWant, rfcPass := errorWords(e.errors), errorOK(e.errors, code, has)
+	if spec.Error == "" {
+		return check(e.errorID, "RFC 6750 §3.1", SevConf, rfcPass, rfcWant, got, spec.Kind)
+	}
+	a := check(e.errorID, "RFC 6750 §3.1", SevConf, has && code == spec.Error,
+		fmt.Sprintf("error=%q", spec.Error), got, spec.Kind)
+	if a.Pass && !rfcPass {
+		a.Deviation = fmt.Sprintf("%s is allowed by this check; RFC 6750 §3.1 expects %s", got, rfcWant)
+	}
+	return a
+}
+
+func errorOK(codes []string, code string, has bool) bool {
+	if codes == nil {
+		return !has
+	}
+	return has && slices.Contains(codes, code)
+}
+
+func errorWords(codes []string) string {
+	if codes == nil {
+		return "no error parameter"
+	}
+	parts := make([]string, len(codes))
+	for i, c := range codes {
+		parts[i] = fmt.Sprintf("error=%q", c)
+	}
+	return strings.Join(parts, " or ")
+}
+
+// bearerErrors are the codes registered for Bearer (RFC 6750 §3.1) and,
+// for DPoP challenges, the two RFC 9449 adds.
+var (
+	bearerErrors = []string{"invalid_request", "invalid_token", "insufficient_scope"}
+	dpopErrors   = []string{"invalid_request", "invalid_token", "insufficient_scope", "use_dpop_nonce", "invalid_dpop_proof"}
+	onceParams   = []string{"realm", "scope", "error", "error_description", "error_uri"}
+)
+
+// bearerLimits is C10: the attribute limits of RFC 6750 §3 (and RFC 9449
+// §7.1) on every Bearer and DPoP challenge of the answer.
+func bearerLimits(cs []Challenge, k ProbeKind) []Assertion {
+	var problems []string
+	seen := false
+	for _, c := range cs {
+		dpop := strings.EqualFold(c.Scheme, "DPoP")
+		if !dpop && !strings.EqualFold(c.Scheme, "Bearer") {
+			continue
+		}
+		seen = true
+		problems = appendLimitProblems(problems, c, dpop)
+	}
+	if !seen {
+		return nil
+	}
+	got := "attributes within the limits"
+	if len(problems) > 0 {
+		got = strings.Join(problems, "; ")
+	}
+	return []Assertion{check("C10", "RFC 6750 §3; RFC 9449 §7.1", SevWarn, len(problems) == 0,
+		"realm, scope, error, error_description and error_uri at most once, error values from the registry without \" or \\", got, k)}
+}
+
+func appendLimitProblems(problems []string, c Challenge, dpop bool) []string {
+	for _, name := range onceParams {
+		n := 0
+		for _, p := range c.Params {
+			if asciiEqualFold(p.Name, name) {
+				n++
+			}
+		}
+		if n > 1 {
+			problems = append(problems, fmt.Sprintf("%s %s appears %d times", c.Scheme, name, n))
+		}
+	}
+	for _, p := range c.Params {
+		switch lowerASCII(p.Name) {
+		case "error", "error_description":
+			if !errorChars(p.Value) {
+				problems = append(problems, fmt.Sprintf("%s %s holds a character outside %%x20-21 / %%x23-5B / %%x5D-7E", c.Scheme, p.Name))
+			}
+		}
+	}
+	registry := bearerErrors
+	if dpop {
+		registry = dpopErrors
+	}
+	if code, ok := c.Param("error"); ok && !slices.Contains(registry, code) {
+		problems = append(problems, fmt.Sprintf("%s error %q is not a registered code", c.Scheme, clip(code)))
+	}
+	return problems
+}
+
+// errorChars: error and error_description stay within %x20-21 / %x23-5B /
+// %x5D-7E (RFC 6750 §3): printable ASCII without '"' and '\'.
+func errorChars(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c < 0x20 || c > 0x7E || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func realmWords(realm string, ok bool) string {
@@ -69,4 +206,20 @@ func realmWords(realm string, ok bool) string {
 		return "no realm"
 	}
 	return fmt.Sprintf("realm %q", realm)
+}
+
+// locationOK reports whether target, resolved against the probe's URL,
+// starts with prefix resolved the same way: "/login" matches
+// "https://app.example/login?next=%2Fme".
+func locationOK(prefix, base, target string) bool {
+	if prefix == "" {
+		return false
+	}
+	b, err := url.Parse(base)
+	if err != nil {
+		return false
+	}
+	pre, err1 := b.Parse(prefix)
+	tgt, err2 := b.Parse(target)
+	return err1 == nil && err2 == nil && strings.HasPrefix(tgt.String(), pre.String())
 }

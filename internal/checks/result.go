@@ -113,6 +113,9 @@ type ProbeResult struct {
 	BodyTruncated bool     `json:"body_truncated,omitempty"`
 	Timing        Timing   `json:"timing"`
 	TLS           *TLSInfo `json:"tls,omitempty"`
+	// RedirectedTo is the URL that answered when the check follows
+	// redirects and the target redirected (redacted).
+	RedirectedTo string `json:"redirected_to,omitempty"`
 	// RateLimited is set when the target answered 429: the probe is
 	// recorded, not judged as a regression, and retried after Retry-After.
 	RateLimited bool        `json:"rate_limited,omitempty"`

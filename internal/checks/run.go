@@ -2,10 +2,7 @@ package checks
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"time"
@@ -14,6 +11,9 @@ import (
 // UserAgent is sent with every probe so that targets can tell monitor traffic
 // apart in their logs.
 var UserAgent = "authmon"
+
+// MaxRedirects bounds the redirects a check with FollowRedirects follows.
+const MaxRedirects = 10
 
 // NewClient returns the HTTP client probes should share: it never follows
 // redirects (a 302 to a login page is an answer to judge, not to chase) and
@@ -28,7 +28,7 @@ func NewClient(perHost int) *http.Client {
 	tr.MaxIdleConns = 0 // no total cap: many hosts must not evict each other's connections
 	return &http.Client{
 		Transport:     tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		CheckRedirect: noRedirects,
 	}
 }
 
@@ -50,6 +50,7 @@ func Run(ctx context.Context, hc *http.Client, ch Check) Result {
 		probes = runProtected(ctx, hc, ch, red)
 	}
 	for i := range probes {
+		waive(&probes[i], ch.Ignore)
 		red.probe(&probes[i])
 	}
 	res.Probes = probes
@@ -57,75 +58,102 @@ func Run(ctx context.Context, hc *http.Client, ch Check) Result {
 	return res
 }
 
-// runProtected runs the protected-endpoint matrix.
-func runProtected(ctx context.Context, hc *http.Client, ch Check, _ *redactor) []ProbeResult {
-	out := make([]ProbeResult, 0, len(ch.Probes))
-	for _, spec := range ch.Probes {
-		out = append(out, runProbe(ctx, hc, ch, spec))
+// protectedRun is one run of the protected-endpoint matrix.
+type protectedRun struct {
+	ctx     context.Context
+	base    *http.Client // as given: a Source's login step decides on redirects itself
+	hc      *http.Client // the check's redirect policy applied
+	ch      Check
+	red     *redactor
+	timeout time.Duration
+	maxBody int64
+	// cred is what the valid probe presents: the configured credential,
+	// or the one its Source obtained. credErr says why obtaining failed.
+	cred    Credential
+	credErr error
+	// metadataDone: C17 is judged once per run.
+	metadataDone bool
+}
+
+// runProtected runs the protected-endpoint matrix: every configured probe
+// in order, the same request but for the credentials, then A4 on the first
+// TLS answer.
+func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redactor) []ProbeResult {
+	r := &protectedRun{ctx: ctx, base: hc, ch: ch, red: red,
+		timeout: timeoutOf(ch), maxBody: maxBodyOf(ch), cred: ch.Auth}
+	if ch.Auth.Source != nil {
+		r.obtain()
 	}
+	r.hc = redirectPolicy(hc, ch.FollowRedirects, r.cred)
+	until, paused := pauses.paused(ch.Name, time.Now())
+	out := make([]ProbeResult, 0, len(ch.Probes))
+	errs := make([]error, 0, len(ch.Probes))
+	for _, spec := range ch.Probes {
+		if paused && spec.Kind != ProbeValid {
+			out, errs = append(out, skippedProbe(spec.Kind, r.method(), ch.URL, until)), append(errs, nil)
+			continue
+		}
+		if p, err, ok := r.probe(spec); ok {
+			out, errs = append(out, p), append(errs, err)
+		}
+	}
+	judgeTLS(out, errs, ch.TLSWarnDays, time.Now())
 	return out
 }
 
-func runProbe(ctx context.Context, hc *http.Client, ch Check, spec ProbeSpec) ProbeResult {
-	p := ProbeResult{Kind: spec.Kind, Method: ch.Method, URL: ch.URL}
-	ctx, cancel := context.WithTimeout(ctx, ch.Timeout)
+// obtain gets the dynamic credential from the check's Source, bounded by
+// the check's timeout, and teaches the redactor its secrets.
+func (r *protectedRun) obtain() {
+	ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
 	defer cancel()
-	x := do(ctx, hc, ch, spec.Kind)
-	x.fill(&p, ch.Timeout, ch.MaxBody)
-	if x.err != nil {
-		p.Assertions = []Assertion{unreachable(spec.Kind, p.Error)}
-		return p
+	c, err := r.ch.Auth.Source.Get(ctx, r.base)
+	if err == nil && c.Kind == AuthNone {
+		err = errors.New("the credential source returned no credential")
 	}
-	p.Assertions = judge(spec, ch.Auth.Kind, &p, x.body)
-	return p
-}
-
-// do sends one request of the protected matrix.
-func do(ctx context.Context, hc *http.Client, ch Check, kind ProbeKind) exchange {
-	req, err := newRequest(ctx, ch.Method, ch.URL, ch.Headers, nil)
 	if err != nil {
-		return exchange{err: err}
+		r.cred, r.credErr = presentedAs(r.ch.Auth), err
+		return
 	}
-	switch kind {
-	case ProbeValid:
-		present(req, ch.Auth)
-	case ProbeWrong:
-		present(req, wrongCredential(ch.Auth))
-	}
-	return send(hc, req, ch.MaxBody)
+	r.cred, r.credErr = c, nil
+	r.red.add(credentialSecrets(c)...)
 }
 
-var errBodyTooLarge = errors.New("body too large")
-
-// present puts credentials on a request.
-func present(req *http.Request, c Credential) {
-	switch c.Kind {
-	case AuthBasic:
-		req.SetBasicAuth(c.Username, c.Password)
-	case AuthBearer:
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-	case AuthAPIKey:
-		req.Header.Set(c.Header, c.Key)
+func (r *protectedRun) method() string {
+	if r.ch.Method == "" {
+		return http.MethodGet
 	}
+	return r.ch.Method
 }
 
-// wrongCredential derives well-formed credentials that no server can accept:
-// the same user with a random password, or a random token or key.
-func wrongCredential(c Credential) Credential {
-	junk := "authmon-invalid-" + randomHex(12)
-	switch c.Kind {
-	case AuthBasic:
-		c.Password = junk
-	case AuthBearer:
-		c.Token = base64.RawURLEncoding.EncodeToString([]byte(junk))
-	case AuthAPIKey:
-		c.Key = junk
+// redirectPolicy returns a copy of hc that follows redirects (at most
+// MaxRedirects) only when the check says so. A followed redirect to
+// another host loses the API key header, as net/http already drops
+// Authorization and Cookie.
+func redirectPolicy(hc *http.Client, follow bool, cred Credential) *http.Client {
+	c := *hc
+	if !follow {
+		c.CheckRedirect = noRedirects
+		return &c
 	}
-	return c
+	keyHeader := ""
+	if cred.Kind == AuthAPIKey && cred.Query == "" {
+		keyHeader = cred.Header
+	}
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) >= MaxRedirects {
+			return errTooManyRedirects
+		}
+		if keyHeader != "" && req.URL.Host != via[0].URL.Host {
+			req.Header.Del(keyHeader)
+		}
+		return nil
+	}
+	return &c
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b) // never fails (crypto/rand documents it)
-	return hex.EncodeToString(b)
-}
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+var (
+	errBodyTooLarge     = errors.New("body too large")
+	errTooManyRedirects = errors.New("stopped after 10 redirects")
+)

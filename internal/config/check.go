@@ -3,6 +3,7 @@ package config
 import (
 	"net/http"
 	"net/textproto"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -12,10 +13,13 @@ import (
 var methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 
 // buildCheck validates one [[check]] and converts it to a checks.Check.
-func buildCheck(c *collector, key string, s *checkSection, d resolved) checks.Check {
-	ch := checks.Check{Name: s.Name, Schedule: s.Schedule, Timeout: s.Timeout.Duration,
-		Method: strings.ToUpper(s.Method), URL: s.URL, Headers: s.Headers, MaxBody: s.MaxBodyBytes}
+func buildCheck(c *collector, key string, s *checkSection, d resolved, sets *credentialSets) checks.Check {
+	ch := checks.Check{Name: s.Name, Group: s.Group, Schedule: s.Schedule, Timeout: s.Timeout.Duration,
+		URL: s.URL, Headers: s.Headers, MaxBody: s.MaxBodyBytes, FollowRedirects: s.FollowRedirects}
 	checkName(c, key+".name", s.Name)
+	checkGroup(c, key+".group", s.Group)
+	kind, known := checkKind(c, key+".kind", s.Kind)
+	ch.Kind = kind
 	if ch.Schedule == "" {
 		ch.Schedule = d.schedule
 	} else {
@@ -25,25 +29,28 @@ func buildCheck(c *collector, key string, s *checkSection, d resolved) checks.Ch
 		ch.Timeout = d.timeout
 	}
 	checkTimeout(c, key+".timeout", ch.Timeout)
-	if ch.Method == "" {
-		ch.Method = http.MethodGet
-	} else if !slices.Contains(methods, ch.Method) {
-		c.add(key+".method", "unknown method %q (want one of %s)", s.Method, strings.Join(methods, ", "))
-	}
-	if s.URL == "" {
-		c.add(key+".url", "required")
-	} else {
-		checkURL(c, key+".url", s.URL)
-	}
 	if ch.MaxBody == 0 {
 		ch.MaxBody = d.maxBody
 	} else {
 		checkMaxBody(c, key+".max_body_bytes", ch.MaxBody)
 	}
 	checkHeaders(c, key+".headers", s.Headers)
-	ch.Auth = buildAuth(c, key+".auth", s.Auth)
-	ch.Probes = buildProbes(c, key, s, ch.Auth.Kind)
-	ch.Secrets = checkSecrets(ch)
+	ch.TLSWarnDays = tlsWarnDays(c, key+".tls_warn_days", s.TLSWarnDays)
+	ch.Ignore = ignoreList(c, key+".ignore", s.Ignore)
+	cred := checkCredential(c, key, s, sets)
+	ch.Auth = cred.Credential
+	secrets := cred.secrets
+	if known {
+		secrets = append(secrets, buildKind(c, key, s, &ch)...)
+		ch.Probes = buildProbes(c, key, s, ch)
+	}
+	ch.Method = checkMethod(c, key+".method", s.Method, ch)
+	if ch.URL == "" {
+		c.add(key+".url", "required")
+	} else {
+		checkURL(c, key+".url", ch.URL)
+	}
+	ch.Secrets = checkSecrets(ch, secrets, envUnder(c, key))
 	return ch
 }
 
@@ -58,7 +65,50 @@ func checkName(c *collector, key, name string) {
 	}
 }
 
+func checkGroup(c *collector, key, group string) {
+	if len(group) > 100 || strings.IndexFunc(group, isControl) >= 0 {
+		c.add(key, "a group name is at most 100 characters, without control characters")
+	}
+}
+
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// checkKinds lists the kinds in the order the documentation gives them.
+var checkKinds = []checks.CheckKind{checks.KindProtected, checks.KindLogin, checks.KindToken, checks.KindDiscovery}
+
+// checkKind reads kind; known is false for an unknown kind, whose tables and
+// probes are then not judged (every one would be a problem of its own).
+func checkKind(c *collector, key, kind string) (k checks.CheckKind, known bool) {
+	if kind == "" {
+		return checks.KindProtected, true
+	}
+	k = checks.CheckKind(kind)
+	if !slices.Contains(checkKinds, k) {
+		c.add(key, "unknown kind %q (want protected, login, token or discovery)", kind)
+		return k, false
+	}
+	return k, true
+}
+
+// checkMethod applies the kind's method: a token endpoint takes POST (RFC
+// 6749 §3.2), a login usually does, a discovery document is a GET.
+func checkMethod(c *collector, key, m string, ch checks.Check) string {
+	fixed := map[checks.CheckKind]string{checks.KindToken: http.MethodPost, checks.KindDiscovery: http.MethodGet}[ch.Kind]
+	up := strings.ToUpper(m)
+	switch {
+	case ch.Login != nil && m == "":
+		return ch.Login.Method
+	case m == "" && fixed != "":
+		return fixed
+	case m == "":
+		return http.MethodGet
+	case !slices.Contains(methods, up):
+		c.add(key, "unknown method %q (want one of %s)", m, strings.Join(methods, ", "))
+	case fixed != "" && up != fixed:
+		c.add(key, "a %s check always uses %s", ch.Kind, fixed)
+	}
+	return up
+}
 
 func checkHeaders(c *collector, key string, h map[string]string) {
 	for name, v := range h {
@@ -73,47 +123,79 @@ func checkHeaders(c *collector, key string, h map[string]string) {
 	}
 }
 
-func buildAuth(c *collector, key string, a *authSection) checks.Credential {
-	if a == nil {
-		return checks.Credential{}
+// tlsWarnDays reads tls_warn_days, largest first; left out, it is
+// checks.DefaultTLSWarnDays (30, 14, 7).
+func tlsWarnDays(c *collector, key string, days *[]int64) []int {
+	if days == nil {
+		return slices.Clone(checks.DefaultTLSWarnDays)
 	}
-	cred := checks.Credential{Kind: checks.AuthKind(a.Type), Username: a.Username, Password: a.Password,
-		Token: a.Token, Header: a.Header, Key: a.Key}
-	fields := map[string]string{"username": a.Username, "password": a.Password, "token": a.Token, "header": a.Header, "key": a.Key}
-	var need []string
-	switch cred.Kind {
-	case checks.AuthBasic:
-		need = []string{"username", "password"}
-		if strings.Contains(a.Username, ":") {
-			c.add(key+".username", "a Basic user-id cannot contain ':' (RFC 7617 §2)")
+	if len(*days) == 0 {
+		c.add(key, "lists no day: leave tls_warn_days out for the default %v", checks.DefaultTLSWarnDays)
+	}
+	out := []int{}
+	for i, d := range *days {
+		switch {
+		case d < 1 || d > 365:
+			c.add(key+"["+itoa(i)+"]", "must be between 1 and 365 days")
+		case slices.Contains(out, int(d)):
+			c.add(key+"["+itoa(i)+"]", "%d listed twice", d)
+		default:
+			out = append(out, int(d))
 		}
-	case checks.AuthBearer:
-		need = []string{"token"}
-	case checks.AuthAPIKey:
-		need = []string{"header", "key"}
-		if a.Header != "" && !checks.IsToken(a.Header) {
-			c.add(key+".header", "not a valid header name")
-		}
-	default:
-		c.add(key+".type", "unknown credential type %q (want basic, bearer or api_key)", a.Type)
+	}
+	slices.SortFunc(out, func(a, b int) int { return b - a })
+	return out
+}
+
+// checkCredential resolves the check's credentials: a named set, an inline
+// [check.auth], or none.
+func checkCredential(c *collector, key string, s *checkSection, sets *credentialSets) credential {
+	switch {
+	case s.Credentials != "" && s.Auth != nil:
+		c.add(key+".credentials", "use either credentials = \"NAME\" or [check.auth], not both")
+	case s.Credentials != "":
+		cred, _ := sets.lookup(c, key+".credentials", s.Credentials)
+		return cred
+	case s.Auth != nil:
+		cred := buildCredential(c, key+".auth", s.Auth, sets.dir)
+		cred.Source = newSource(cred.Credential) // inline: this check's own
 		return cred
 	}
-	for _, f := range []string{"username", "password", "token", "header", "key"} {
-		used := slices.Contains(need, f)
-		if used && fields[f] == "" {
-			c.add(key+"."+f, "required for type %q", a.Type)
-		} else if !used && fields[f] != "" {
-			c.add(key+"."+f, "not used by type %q", a.Type)
-		}
-	}
-	return cred
+	return credential{}
 }
 
 // checkSecrets lists the values a run must never record.
-func checkSecrets(ch checks.Check) []string {
-	out := []string{ch.Auth.Password, ch.Auth.Token, ch.Auth.Key}
+func checkSecrets(ch checks.Check, lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
 	for _, v := range ch.Headers {
 		out = append(out, v)
 	}
-	return nonEmpty(out)
+	for _, p := range ch.Probes {
+		out = append(out, p.Token)
+	}
+	out = nonEmpty(out)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// assertionID is a catalogue id with optional sub-ids: "B6", "C6.params", "A4.30".
+var assertionID = regexp.MustCompile(`^[A-D][0-9]{1,2}(\.[A-Za-z0-9_-]+)*$`)
+
+// ignoreList validates the assertion ids a check waives. Waiving B1 or B2,
+// the auth bypass itself, is refused: a check that may not report a bypass
+// has no reason to exist.
+func ignoreList(c *collector, key string, ids []string) []string {
+	for i, id := range ids {
+		ikey := key + "[" + itoa(i) + "]"
+		switch {
+		case !assertionID.MatchString(id):
+			c.add(ikey, "%q is not an assertion id such as \"C6.params\" or \"B6\" (see the README's catalogue)", id)
+		case id == "B1" || id == "B2" || strings.HasPrefix(id, "B1.") || strings.HasPrefix(id, "B2."):
+			c.add(ikey, "%s is the auth bypass assertion and cannot be ignored", id)
+		}
+	}
+	return ids
 }

@@ -33,6 +33,7 @@ type Config struct {
 	MaxPerHost     int
 	// Retention says how long stored history is kept.
 	Retention store.Retention
+	Dashboard Dashboard // who may open the dashboard, and where it listens
 }
 
 // Demo configures the built-in sample auth API.
@@ -43,6 +44,9 @@ type Demo struct {
 	Token    string
 	APIKey   string
 	Mode     string
+	// ClientID and ClientSecret are the OAuth2 client its token endpoint
+	// accepts; empty means the sample API's defaults.
+	ClientID, ClientSecret string
 }
 
 // Load reads and validates the file at path, expanding ${NAME} references
@@ -86,7 +90,16 @@ func syntaxProblem(name string, err error) error {
 func expandTree(c *collector, path string, v any, lookup func(string) (string, bool)) any {
 	switch x := v.(type) {
 	case string:
-		out, err := expand(x, lookup)
+		// Every value read from the environment is a secret, wherever it
+		// is used: record it for redaction.
+		record := func(name string) (string, bool) {
+			v, ok := lookup(name)
+			if ok {
+				c.env = append(c.env, envValue{path: path, value: v})
+			}
+			return v, ok
+		}
+		out, err := expand(x, record)
 		if err != nil {
 			c.add(path, "%v", err)
 			return x // keep the reference, so no "required" problem follows

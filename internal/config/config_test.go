@@ -24,9 +24,16 @@ func TestExampleConfigLoads(t *testing.T) {
 		t.Fatalf("example has %d checks, demo %v", len(cfg.Checks), cfg.Demo)
 	}
 	for _, ch := range cfg.Checks {
-		if len(ch.Probes) != 3 || ch.Timeout != 5*time.Second || ch.MaxBody != DefaultMaxBody {
+		if len(ch.Probes) == 0 || ch.Timeout != 5*time.Second || ch.MaxBody != DefaultMaxBody {
 			t.Errorf("%s: probes %v timeout %s max body %d", ch.Name, ch.Probes, ch.Timeout, ch.MaxBody)
 		}
+	}
+	kinds := map[checks.CheckKind]bool{}
+	for _, ch := range cfg.Checks {
+		kinds[ch.Kind] = true
+	}
+	if !kinds[checks.KindProtected] {
+		t.Errorf("the example has no protected check: %v", kinds)
 	}
 }
 
@@ -100,7 +107,12 @@ func TestEnvReferencesAndDefaults(t *testing.T) {
 	want := []checks.ProbeSpec{
 		{Kind: checks.ProbeValid, Status: []int{200, 204}},
 		{Kind: checks.ProbeMissing, Scheme: "Bearer"},
+		{Kind: checks.ProbeMalformed, Scheme: "Bearer"},
 		{Kind: checks.ProbeWrong, Scheme: "Bearer"},
+		{Kind: checks.ProbeForged, Scheme: "Bearer"},
+	}
+	if len(ch.Probes) != len(want) {
+		t.Fatalf("probes = %+v, want %d", ch.Probes, len(want))
 	}
 	for i, p := range ch.Probes {
 		if p.Kind != want[i].Kind || p.Scheme != want[i].Scheme || !slices.Equal(p.Status, want[i].Status) {
@@ -152,13 +164,29 @@ url = "https://api.example.com/me"
 type = "basic"
 username = "CANARY:user"
 password = "pa${ss-CANARY"
+[credentials.jar]
+type = "cookie"
+name = "sid"
+value = "bad;value-CANARY"
+[credentials.login]
+type = "login"
+url = "https://app.example.com/login"
+username = "u"
+password = "pw${x-CANARY"
+[credentials.idp]
+type = "oauth2"
+token_url = "https://idp.example.com/token"
+client_id = "c"
+client_secret = "${ secret-CANARY"
+auth_style = "nope"
 `
 	_, err := Parse("c.toml", []byte(doc), noEnv)
-	if err == nil {
-		t.Fatal("want problems")
+	var ps Problems
+	if !errors.As(err, &ps) || len(ps) < 6 {
+		t.Fatalf("want problems with each secret, got %v", err)
 	}
-	if strings.Contains(err.Error(), "ss-CANARY") {
-		t.Fatalf("problem text quotes the password: %v", err)
+	if strings.Contains(err.Error(), "-CANARY") {
+		t.Fatalf("problem text quotes a secret: %v", err)
 	}
 }
 

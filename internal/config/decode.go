@@ -34,7 +34,11 @@ func (d decoder) value(path string, v any, dst reflect.Value) {
 	case reflect.Slice:
 		d.slice(path, v, dst)
 	case reflect.Map:
-		d.stringMap(path, v, dst)
+		if dst.Type().Elem().Kind() == reflect.String {
+			d.stringMap(path, v, dst)
+		} else {
+			d.tableMap(path, v, dst)
+		}
 	default:
 		d.scalar(path, v, dst)
 	}
@@ -53,7 +57,7 @@ func (d decoder) table(path string, v any, dst reflect.Value) {
 			d.c.add(join(path, k), "unknown key%s", suggest(k, fields))
 			continue
 		}
-		d.value(join(path, k), m[k], dst.Field(i))
+		d.value(join(path, k), m[k], dst.FieldByIndex(i))
 	}
 }
 
@@ -88,6 +92,23 @@ func (d decoder) stringMap(path string, v any, dst reflect.Value) {
 	dst.Set(out)
 }
 
+// tableMap decodes a table whose keys are names the user chooses, such as
+// [credentials.NAME], each value into the map's element type.
+func (d decoder) tableMap(path string, v any, dst reflect.Value) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		d.c.add(path, "expected a table, got %s", kindOf(v))
+		return
+	}
+	out := reflect.MakeMapWithSize(dst.Type(), len(m))
+	for _, k := range sortedKeys(m) {
+		elem := reflect.New(dst.Type().Elem()).Elem()
+		d.value(join(path, k), m[k], elem)
+		out.SetMapIndex(reflect.ValueOf(k), elem)
+	}
+	dst.Set(out)
+}
+
 func (d decoder) scalar(path string, v any, dst reflect.Value) {
 	switch dst.Kind() {
 	case reflect.String:
@@ -109,12 +130,21 @@ func (d decoder) scalar(path string, v any, dst reflect.Value) {
 	d.c.add(path, "expected %s, got %s", kindName(dst.Kind()), kindOf(v))
 }
 
-// tomlFields maps the `toml` tag of each field to its index.
-func tomlFields(t reflect.Type) map[string]int {
-	out := map[string]int{}
+// tomlFields maps the `toml` tag of each field to its index path. The
+// fields of an embedded struct without a tag are promoted, so that sections
+// sharing keys (a login credential set and [check.login]) share one type.
+func tomlFields(t reflect.Type) map[string][]int {
+	out := map[string][]int{}
 	for i := range t.NumField() {
-		if name := t.Field(i).Tag.Get("toml"); name != "" {
-			out[name] = i
+		f := t.Field(i)
+		name := f.Tag.Get("toml")
+		switch {
+		case name != "":
+			out[name] = []int{i}
+		case f.Anonymous && f.Type.Kind() == reflect.Struct:
+			for n, sub := range tomlFields(f.Type) {
+				out[n] = append([]int{i}, sub...)
+			}
 		}
 	}
 	return out
@@ -161,7 +191,7 @@ func kindOf(v any) string {
 }
 
 // suggest names the closest known key when the unknown one looks like a typo.
-func suggest(key string, fields map[string]int) string {
+func suggest[V any](key string, fields map[string]V) string {
 	best, bestDist := "", 3
 	for name := range fields {
 		if d := distance(strings.ToLower(key), name); d < bestDist || (d == bestDist && name < best) {

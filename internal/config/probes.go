@@ -2,93 +2,125 @@ package config
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/authmon/monitor/internal/checks"
 )
 
-// buildProbes resolves which probes a check runs and what each expects. By
-// default a check with credentials runs all three; one without runs only
-// "missing".
-func buildProbes(c *collector, key string, s *checkSection, auth checks.AuthKind) []checks.ProbeSpec {
-	kinds := defaultProbes(auth)
+// buildProbes resolves which probes a check runs, in the order of its kind's
+// matrix (checks.KindProbes), and what each expects. By default a check runs
+// every probe of its kind that it can: a protected check without
+// credentials runs only "missing"; expired and scope run when their table
+// gives a token; enumeration runs when [check.enumeration] is set.
+func buildProbes(c *collector, key string, s *checkSection, ch checks.Check) []checks.ProbeSpec {
+	tables := probeTables(s)
+	var kinds []checks.ProbeKind
 	if s.Probes != nil {
-		kinds = parseProbeKinds(c, key+".probes", s.Probes, auth)
+		kinds = parseProbeKinds(c, key+".probes", s, ch)
+	} else {
+		kinds = defaultProbes(c, key, s, ch)
 	}
-	tables := map[checks.ProbeKind]*probeSection{checks.ProbeValid: s.Valid, checks.ProbeMissing: s.Missing, checks.ProbeWrong: s.Wrong}
 	var out []checks.ProbeSpec
-	for _, kind := range checks.ProbeKinds {
+	for _, kind := range checks.KindProbes[ch.Kind] {
 		t := tables[kind]
-		tkey := key + "." + string(kind)
 		if !slices.Contains(kinds, kind) {
-			if t != nil {
-				c.add(tkey, "probe %q is not in probes = [...]", kind)
+			if t != nil && s.Probes != nil {
+				c.add(key+"."+string(kind), "probe %q is not in probes = [...]", kind)
 			}
 			continue
 		}
-		out = append(out, buildProbe(c, tkey, kind, t, auth))
+		if ch.Kind != checks.KindProtected {
+			out = append(out, checks.ProbeSpec{Kind: kind}) // expectations live in the kind's table
+			continue
+		}
+		out = append(out, buildProbe(c, key+"."+string(kind), kind, t, ch.Auth))
 	}
 	return out
 }
 
-func defaultProbes(auth checks.AuthKind) []checks.ProbeKind {
-	if auth == checks.AuthNone {
-		return []checks.ProbeKind{checks.ProbeMissing}
+// probeTables maps each protected-endpoint probe to its table, nil when
+// absent.
+func probeTables(s *checkSection) map[checks.ProbeKind]*probeSection {
+	return map[checks.ProbeKind]*probeSection{
+		checks.ProbeValid: s.Valid, checks.ProbeMissing: s.Missing, checks.ProbeMalformed: s.Malformed,
+		checks.ProbeWrong: s.Wrong, checks.ProbeExpired: s.Expired, checks.ProbeScope: s.Scope, checks.ProbeForged: s.Forged,
 	}
-	return checks.ProbeKinds
 }
 
-func parseProbeKinds(c *collector, key string, names []string, auth checks.AuthKind) []checks.ProbeKind {
+// defaultProbes is every probe of the kind the check can run. A probe table
+// whose probe cannot run is a problem: it would be silently ignored.
+func defaultProbes(c *collector, key string, s *checkSection, ch checks.Check) []checks.ProbeKind {
+	tables := probeTables(s)
 	var out []checks.ProbeKind
-	for i, n := range names {
+	for _, kind := range checks.KindProbes[ch.Kind] {
+		why := unusable(kind, s, ch)
+		if why == "" {
+			out = append(out, kind)
+		} else if tables[kind] != nil {
+			c.add(key+"."+string(kind), "probe %q %s", kind, why)
+		}
+	}
+	return out
+}
+
+func parseProbeKinds(c *collector, key string, s *checkSection, ch checks.Check) []checks.ProbeKind {
+	allowed := checks.KindProbes[ch.Kind]
+	var out []checks.ProbeKind
+	for i, n := range s.Probes {
 		k := checks.ProbeKind(n)
 		ikey := key + "[" + itoa(i) + "]"
-		switch {
-		case !slices.Contains(checks.ProbeKinds, k):
-			c.add(ikey, "unknown probe %q (want valid, missing or wrong)", n)
+		switch why := unusable(k, s, ch); {
+		case !slices.Contains(allowed, k):
+			c.add(ikey, "unknown probe %q for a %s check (want %s)", n, ch.Kind, probeWords(allowed))
 		case slices.Contains(out, k):
 			c.add(ikey, "probe %q listed twice", n)
-		case k != checks.ProbeMissing && auth == checks.AuthNone:
-			c.add(ikey, "probe %q needs credentials: add [check.auth]", n)
+		case why != "":
+			c.add(ikey, "probe %q %s", n, why)
 		default:
 			out = append(out, k)
 		}
 	}
-	if len(names) == 0 {
+	if len(s.Probes) == 0 {
 		c.add(key, "lists no probe")
 	}
 	return out
 }
 
-func buildProbe(c *collector, key string, kind checks.ProbeKind, t *probeSection, auth checks.AuthKind) checks.ProbeSpec {
-	spec := checks.ProbeSpec{Kind: kind}
-	if t == nil {
-		t = &probeSection{}
+func probeWords(ks []checks.ProbeKind) string {
+	words := make([]string, len(ks))
+	for i, k := range ks {
+		words[i] = string(k)
 	}
-	spec.Status, spec.Scheme, spec.Realm, spec.BodyContains = t.Status, t.Scheme, t.Realm, t.BodyContains
-	if kind == checks.ProbeValid {
-		if t.Scheme != "" || t.Realm != "" {
-			c.add(key, "scheme and realm describe the challenge of a refused request: set them on [check.missing] or [check.wrong]")
-		}
-		return spec
-	}
-	if t.BodyContains != "" {
-		c.add(key+".body_contains", "only the valid probe checks the body")
-	}
-	if spec.Scheme == "" {
-		spec.Scheme = defaultScheme(auth)
-	} else if !checks.IsToken(spec.Scheme) {
-		c.add(key+".scheme", "%q is not a valid auth-scheme token", spec.Scheme)
-	}
-	return spec
+	return strings.Join(words, ", ")
 }
 
-func defaultScheme(auth checks.AuthKind) string {
-	switch auth {
-	case checks.AuthBasic:
-		return "Basic"
-	case checks.AuthBearer:
-		return "Bearer"
-	default: // API keys have no registered scheme: any challenge will do
-		return ""
+// unusable says why the check cannot run a probe of its kind, or "".
+func unusable(kind checks.ProbeKind, s *checkSection, ch checks.Check) string {
+	auth := ch.Auth.Kind
+	switch {
+	case ch.Kind == checks.KindProtected && kind != checks.ProbeMissing && auth == checks.AuthNone:
+		return "needs credentials: add [check.auth] or credentials = \"NAME\""
+	case kind == checks.ProbeForged && !slices.Contains(jwtAuth, auth):
+		return "re-signs the valid token: it needs a bearer, oauth2 or login credential"
+	case (kind == checks.ProbeExpired || kind == checks.ProbeScope) && !slices.Contains(tokenAuth, auth):
+		return "sends a token: it needs a bearer, oauth2, login, api_key or cookie credential"
+	case kind == checks.ProbeExpired && (s.Expired == nil || s.Expired.Token == ""):
+		return "needs the token to send: set token in [check.expired] (an expired token)"
+	case kind == checks.ProbeScope && (s.Scope == nil || s.Scope.Token == ""):
+		return "needs the token to send: set token in [check.scope] (a valid token lacking the scope)"
+	case kind == checks.ProbeEnumeration && s.Enumeration == nil:
+		return "is opt-in: add [check.enumeration]"
+	case kind == checks.ProbeTokenPassword && (ch.Token == nil || ch.Token.Username == "" || ch.Token.Password == ""):
+		return "needs username and password in [check.token]"
+	case kind == checks.ProbeJWKS && ch.Discovery != nil && !ch.Discovery.JWKS:
+		return "is off: [check.discovery] has jwks = false"
 	}
+	return ""
 }
+
+// jwtAuth are the credentials that may carry a JWT to forge; tokenAuth
+// those that can present another token in their place.
+var (
+	jwtAuth   = []checks.AuthKind{checks.AuthBearer, checks.AuthOAuth2, checks.AuthLogin}
+	tokenAuth = []checks.AuthKind{checks.AuthBearer, checks.AuthOAuth2, checks.AuthLogin, checks.AuthAPIKey, checks.AuthCookie}
+)

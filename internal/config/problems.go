@@ -42,6 +42,7 @@ type collector struct {
 	file  string
 	lines map[string]int
 	out   Problems
+	env   []envValue // values read from the environment, by key path
 }
 
 // add records a problem at key; when the key itself is absent from the file it

@@ -16,6 +16,10 @@ type file struct {
 	Slack    *slackSection    `toml:"slack"`
 	Storage  storageSection   `toml:"storage"`
 	Checks   []checkSection   `toml:"check"`
+	// Credentials are the named credential sets, [credentials.NAME].
+	Credentials map[string]*credentialSection `toml:"credentials"`
+	// Dashboard says who may open the dashboard and where it listens.
+	Dashboard *dashboardSection `toml:"dashboard"`
 }
 
 type alertsSection struct {
@@ -63,6 +67,10 @@ type demoSection struct {
 	Token    string `toml:"token"`
 	APIKey   string `toml:"api_key"`
 	Mode     string `toml:"mode"`
+	// ClientID and ClientSecret are optional (default demo-client and
+	// demo-client-secret).
+	ClientID     string `toml:"client_id"`
+	ClientSecret string `toml:"client_secret"`
 }
 
 type slackSection struct {
@@ -75,31 +83,40 @@ type slackSection struct {
 }
 
 type checkSection struct {
-	Name         string            `toml:"name"`
-	Schedule     string            `toml:"schedule"`
-	Timeout      duration          `toml:"timeout"`
-	Method       string            `toml:"method"`
-	URL          string            `toml:"url"`
-	Headers      map[string]string `toml:"headers"`
-	MaxBodyBytes int64             `toml:"max_body_bytes"`
-	Probes       []string          `toml:"probes"`
-	Failure      int64             `toml:"failure_threshold"`
-	Success      int64             `toml:"success_threshold"`
-	Reminder     duration          `toml:"reminder"`
-	SlackChannel string            `toml:"slack_channel"`
-	Auth         *authSection      `toml:"auth"`
-	Valid        *probeSection     `toml:"valid"`
-	Missing      *probeSection     `toml:"missing"`
-	Wrong        *probeSection     `toml:"wrong"`
-}
-
-type authSection struct {
-	Type     string `toml:"type"`
-	Username string `toml:"username"`
-	Password string `toml:"password"`
-	Token    string `toml:"token"`
-	Header   string `toml:"header"`
-	Key      string `toml:"key"`
+	Name            string            `toml:"name"`
+	Kind            string            `toml:"kind"`
+	Group           string            `toml:"group"`
+	Schedule        string            `toml:"schedule"`
+	Timeout         duration          `toml:"timeout"`
+	Method          string            `toml:"method"`
+	URL             string            `toml:"url"`
+	Headers         map[string]string `toml:"headers"`
+	MaxBodyBytes    int64             `toml:"max_body_bytes"`
+	FollowRedirects bool              `toml:"follow_redirects"`
+	TLSWarnDays     *[]int64          `toml:"tls_warn_days"` // nil: the default
+	Ignore          []string          `toml:"ignore"`        // assertion ids this check waives
+	Probes          []string          `toml:"probes"`
+	Failure         int64             `toml:"failure_threshold"`
+	Success         int64             `toml:"success_threshold"`
+	Reminder        duration          `toml:"reminder"`
+	SlackChannel    string            `toml:"slack_channel"`
+	// Credentials names a [credentials.NAME] set; Auth is an inline one.
+	Credentials string             `toml:"credentials"`
+	Auth        *credentialSection `toml:"auth"`
+	// The tables of the kinds that need more than a URL.
+	Login       *loginFields        `toml:"login"`
+	Token       *tokenSection       `toml:"token"`
+	Discovery   *discoverySection   `toml:"discovery"`
+	Enumeration *enumerationSection `toml:"enumeration"`
+	JWT         *jwtSection         `toml:"jwt"`
+	// The expectations of the protected-endpoint probes.
+	Valid     *probeSection `toml:"valid"`
+	Missing   *probeSection `toml:"missing"`
+	Malformed *probeSection `toml:"malformed"`
+	Wrong     *probeSection `toml:"wrong"`
+	Expired   *probeSection `toml:"expired"`
+	Scope     *probeSection `toml:"scope"`
+	Forged    *probeSection `toml:"forged"`
 }
 
 type probeSection struct {
@@ -107,6 +124,10 @@ type probeSection struct {
 	Scheme       string     `toml:"scheme"`
 	Realm        string     `toml:"realm"`
 	BodyContains string     `toml:"body_contains"`
+	JSON         jsonPaths  `toml:"json"`
+	Location     string     `toml:"location"`
+	Token        string     `toml:"token"`
+	Error        string     `toml:"error"`
 }
 
 // duration reads a Go duration string such as "10s" or "1m30s".

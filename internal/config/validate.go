@@ -3,6 +3,7 @@ package config
 import (
 	"net"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -32,10 +33,12 @@ func build(c *collector, f *file) *Config {
 		checkURL(c, "monitor.public_url", f.Monitor.PublicURL)
 	}
 	d := resolveDefaults(c, f.Defaults)
+	sets := buildCredentialSets(c, f.Credentials, filepath.Dir(c.file))
+	cfg.Secrets = append(cfg.Secrets, sets.secrets()...)
 	seen := map[string]string{}
 	for i := range f.Checks {
 		key := "check[" + itoa(i) + "]"
-		ch := buildCheck(c, key, &f.Checks[i], d)
+		ch := buildCheck(c, key, &f.Checks[i], d, sets)
 		if prev, dup := seen[strings.ToLower(ch.Name)]; dup && ch.Name != "" {
 			c.add(key+".name", "duplicate check name %q (first used by %s)", ch.Name, prev)
 		}
@@ -52,9 +55,15 @@ func build(c *collector, f *file) *Config {
 	if cfg.Demo != nil {
 		cfg.Secrets = append(cfg.Secrets, cfg.Demo.Password, cfg.Demo.Token, cfg.Demo.APIKey)
 	}
+	for _, e := range c.env {
+		cfg.Secrets = append(cfg.Secrets, e.value)
+	}
 	cfg.Secrets = nonEmpty(cfg.Secrets)
+	slices.Sort(cfg.Secrets)
+	cfg.Secrets = slices.Compact(cfg.Secrets)
 	cfg.MaxConcurrency, cfg.MaxPerHost = buildLimits(c, f.Monitor)
 	cfg.Retention = buildRetention(c, f.Storage)
+	cfg.Dashboard = buildDashboard(c, f.Dashboard)
 	return cfg
 }
 
@@ -145,7 +154,8 @@ func buildDemo(c *collector, d *demoSection) *Demo {
 	if d == nil || !d.Enabled {
 		return nil
 	}
-	out := &Demo{Listen: d.Listen, Username: d.Username, Password: d.Password, Token: d.Token, APIKey: d.APIKey, Mode: d.Mode}
+	out := &Demo{Listen: d.Listen, Username: d.Username, Password: d.Password, Token: d.Token, APIKey: d.APIKey, Mode: d.Mode,
+		ClientID: d.ClientID, ClientSecret: d.ClientSecret}
 	if out.Listen == "" {
 		out.Listen = DefaultDemoAddr
 	}

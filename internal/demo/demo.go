@@ -1,10 +1,13 @@
-// Package demo is a small sample API with login and protected routes (Basic,
-// Bearer and API key) that the monitor can serve on loopback, so a new user
-// can watch checks go green, switch the API into a broken mode and see the
-// regression detected and alerted.
+// Package demo is a small sample API that the monitor can serve on
+// loopback, so a new user can watch checks of every kind go green, switch
+// the API into a broken mode and see the regression detected and alerted:
+// routes protected with Basic, a static Bearer token, an API key, a JWT and
+// a session cookie; a login endpoint; an OAuth2 token endpoint; a discovery
+// document and its JWKS.
 package demo
 
 import (
+	"cmp"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -12,6 +15,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Modes the sample API can be in. Every mode but "ok" is a regression the
@@ -29,18 +33,38 @@ var modes = []string{ModeOK, ModeBypass, ModeNoChallenge, ModeWrongAccepted, Mod
 // Credentials are the ones the sample API accepts.
 type Credentials struct {
 	Username, Password, Token, APIKey string
+	// ClientID and ClientSecret are the OAuth2 client of the token
+	// endpoint; empty means DefaultClientID and DefaultClientSecret.
+	ClientID, ClientSecret string
 }
+
+// The OAuth2 client the token endpoint accepts when none is configured.
+const (
+	DefaultClientID     = "demo-client"
+	DefaultClientSecret = "demo-client-secret"
+)
 
 // API is the sample auth API. It is safe for concurrent use.
 type API struct {
-	creds Credentials
-	mu    sync.RWMutex
-	mode  string
+	creds    Credentials
+	signer   *signer
+	sessions sessions
+	now      func() time.Time
+	mu       sync.RWMutex
+	mode     string
 }
 
-// New returns the sample API in the given mode ("" means ok).
+// New returns the sample API in the given mode ("" means ok). Its token
+// signing key is derived from creds, so the same credentials give the same
+// key and the same static tokens (see StaticTokens).
 func New(creds Credentials, mode string) (*API, error) {
-	a := &API{creds: creds, mode: ModeOK}
+	creds.ClientID = cmp.Or(creds.ClientID, DefaultClientID)
+	creds.ClientSecret = cmp.Or(creds.ClientSecret, DefaultClientSecret)
+	sg, err := newSigner(creds.Username, creds.Password, creds.Token, creds.APIKey, creds.ClientID, creds.ClientSecret)
+	if err != nil {
+		return nil, err
+	}
+	a := &API{creds: creds, signer: sg, now: time.Now, mode: ModeOK}
 	if mode != "" {
 		if err := a.SetMode(mode); err != nil {
 			return nil, err
@@ -74,12 +98,29 @@ func (a *API) SetMode(mode string) error {
 func (a *API) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", a.index)
-	mux.HandleFunc("POST /login", a.login)
 	mux.Handle("GET /basic/profile", a.protect(`Basic realm="demo", charset="UTF-8"`, a.basicOK, nil))
 	mux.Handle("GET /bearer/orders", a.protect(`Bearer realm="demo"`, a.bearerOK,
 		[]string{`Bearer realm="demo", error="invalid_token", error_description="The access token is invalid"`}))
 	mux.Handle("GET /apikey/reports", a.protect(`ApiKey realm="demo", header="X-API-Key"`, a.apiKeyOK, nil))
+	mux.HandleFunc("GET /jwt/orders", a.jwtOrders)
+	mux.HandleFunc("GET /login", loginPage)
+	mux.HandleFunc("POST /login", a.login)
+	mux.HandleFunc("GET /session", a.preLogin)
+	mux.HandleFunc("GET /account", a.account)
+	mux.HandleFunc("POST /oauth/token", a.token)
+	mux.HandleFunc("GET /authorize", authorize)
+	mux.HandleFunc("GET /.well-known/openid-configuration", a.discovery)
+	mux.HandleFunc("GET /jwks.json", a.jwks)
+	mux.HandleFunc("GET /demo/tokens", a.staticTokens)
 	return a.modeGate(mux)
+}
+
+// routes is the index's list, for people exploring the API.
+var routes = []string{
+	"GET /basic/profile (Basic)", "GET /bearer/orders (static Bearer token)", "GET /apikey/reports (X-API-Key)",
+	"GET /jwt/orders (Bearer JWT with scope orders:read)", "GET /account (session cookie __Host-sid)",
+	"GET /session (pre-login session)", "POST /login", "POST /oauth/token",
+	"GET /.well-known/openid-configuration", "GET /jwks.json", "GET /demo/tokens",
 }
 
 func (a *API) modeGate(next http.Handler) http.Handler {
@@ -95,7 +136,7 @@ func (a *API) modeGate(next http.Handler) http.Handler {
 func (a *API) index(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"mode":   a.Mode(),
-		"routes": []string{"POST /login", "GET /basic/profile", "GET /bearer/orders", "GET /apikey/reports"},
+		"routes": routes,
 	})
 }
 
@@ -113,20 +154,16 @@ const (
 // requests that carried credentials (Bearer's error="invalid_token").
 func (a *API) protect(challenge string, check func(*http.Request) verdict, badChallenge []string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		v, mode := check(r), a.Mode()
-		if v == goodCredentials || mode == ModeBypass || (mode == ModeWrongAccepted && v == badCredentials) {
+		v := check(r)
+		if a.admitted(v) {
 			writeJSON(w, http.StatusOK, map[string]string{"user": a.creds.Username, "data": "protected"})
 			return
 		}
-		if mode != ModeNoChallenge {
-			chs := []string{challenge}
-			if v == badCredentials && badChallenge != nil {
-				chs = badChallenge
-			}
-			for _, c := range chs {
-				w.Header().Add("WWW-Authenticate", c)
-			}
+		chs := []string{challenge}
+		if v == badCredentials && badChallenge != nil {
+			chs = badChallenge
 		}
+		a.challenge(w, chs...)
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "unauthorized"})
 	})
 }
@@ -140,15 +177,39 @@ func (a *API) basicOK(r *http.Request) verdict {
 }
 
 func (a *API) bearerOK(r *http.Request) verdict {
-	h := r.Header.Get("Authorization")
-	if h == "" {
+	tok, present := bearerToken(r)
+	if !present {
 		return noCredentials
 	}
-	const prefix = "bearer "
-	if len(h) <= len(prefix) || !strings.EqualFold(h[:len(prefix)], prefix) {
-		return badCredentials
+	return judge(equal(tok, a.creds.Token))
+}
+
+// bearerToken returns the token of an "Authorization: Bearer" header, the
+// scheme matched case-insensitively (RFC 9110 §11.1). present is false
+// without Bearer credentials: another scheme is no authentication
+// information to a Bearer resource, which then sends no error code (RFC
+// 6750 §3.1).
+func bearerToken(r *http.Request) (tok string, present bool) {
+	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	return tok, strings.EqualFold(scheme, "Bearer")
+}
+
+// admitted says whether the current mode lets a request in: good
+// credentials always; anything in bypass mode; any presented credentials
+// (wrong, expired, under-scoped, unsigned) in wrong-accepted mode.
+func (a *API) admitted(v verdict) bool {
+	mode := a.Mode()
+	return v == goodCredentials || mode == ModeBypass || (mode == ModeWrongAccepted && v == badCredentials)
+}
+
+// challenge sets WWW-Authenticate, unless the mode is no-challenge.
+func (a *API) challenge(w http.ResponseWriter, values ...string) {
+	if a.Mode() == ModeNoChallenge {
+		return
 	}
-	return judge(equal(h[len(prefix):], a.creds.Token))
+	for _, v := range values {
+		w.Header().Add("WWW-Authenticate", v)
+	}
 }
 
 func (a *API) apiKeyOK(r *http.Request) verdict {

@@ -1,0 +1,105 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+)
+
+// probe runs one probe of the matrix and judges it, returning the
+// transport error for A4. It reports false when the probe does not apply
+// to the check's credentials (see offerFor): it is then left out.
+func (r *protectedRun) probe(spec ProbeSpec) (ProbeResult, error, bool) {
+	if spec.Scheme == "" && spec.Kind != ProbeValid {
+		spec.Scheme = schemeFor(r.cred)
+	}
+	if spec.Kind == ProbeValid && r.credErr != nil {
+		return r.noCredential(), nil, true
+	}
+	o, ok := offerFor(spec.Kind, r.cred, spec)
+	if !ok {
+		return ProbeResult{}, nil, false
+	}
+	switch spec.Kind {
+	case ProbeExpired, ProbeScope, ProbeForged:
+		r.red.add(secretOf(o.cred)) // a configured token, or one derived from the valid one
+	}
+	p, x := r.send(spec.Kind, o)
+	if spec.Kind == ProbeValid && r.ch.Auth.Source != nil && x.err == nil &&
+		(x.status == http.StatusUnauthorized || x.status == http.StatusForbidden) {
+		// A cached token the target no longer takes: log in again, once.
+		r.ch.Auth.Source.Invalidate(r.cred)
+		r.obtain()
+		if r.credErr != nil {
+			return r.noCredential(), nil, true
+		}
+		p, x = r.send(spec.Kind, offer{cred: r.cred})
+	}
+	r.judge(spec, &p, x)
+	return p, x.err, true
+}
+
+// noCredential is the valid probe when its credential could not be
+// obtained: nothing was sent, and the check cannot do its job.
+func (r *protectedRun) noCredential() ProbeResult {
+	why := describeError(r.credErr, r.timeout, r.maxBody)
+	from := "could not obtain credentials"
+	if r.ch.Auth.Set != "" {
+		from += fmt.Sprintf(" of %q", r.ch.Auth.Set)
+	}
+	p := ProbeResult{Kind: ProbeValid, Method: r.method(), URL: r.ch.URL, Error: from + ": " + why}
+	p.Assertions = []Assertion{{ID: "A2", Ref: "expected answer", Severity: SevAvail,
+		Expected: "credentials to present", Got: p.Error,
+		Reason: ProbeValid.Phrase() + ": " + p.Error}}
+	return p
+}
+
+// send sends one probe's request: the check's method, URL and headers,
+// with the offer's credentials, through a client presenting its
+// certificate when it has one.
+func (r *protectedRun) send(k ProbeKind, o offer) (ProbeResult, exchange) {
+	p := ProbeResult{Kind: k, Method: r.method(), URL: r.ch.URL}
+	hc := r.hc
+	if o.cred.Kind == AuthMTLS {
+		c, err := certClient(r.hc, o.cred.Cert)
+		if err != nil {
+			p.Error = err.Error()
+			return p, exchange{err: err}
+		}
+		hc = c
+	}
+	ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
+	defer cancel()
+	req, err := newRequest(ctx, p.Method, r.ch.URL, r.ch.Headers, nil)
+	if err != nil {
+		p.Error = "cannot build the request: " + err.Error()
+		return p, exchange{err: err}
+	}
+	o.apply(req)
+	x := send(hc, req, r.maxBody)
+	x.fill(&p, r.timeout, r.maxBody)
+	return p, x
+}
+
+// judge sets the probe's assertions from its answer.
+func (r *protectedRun) judge(spec ProbeSpec, p *ProbeResult, x exchange) {
+	switch {
+	case x.err != nil && spec.Kind != ProbeValid && r.cred.Kind == AuthMTLS && handshakeRefused(x.err):
+		p.Assertions = refusedAtHandshake(spec.Kind, p.Error)
+	case x.err != nil:
+		p.Assertions = []Assertion{unreachable(spec.Kind, p.Error)}
+	case x.status == http.StatusTooManyRequests:
+		until, as := rateLimited(p, x.header)
+		pauses.pause(r.ch.Name, until)
+		p.Assertions = as
+	default:
+		p.Assertions = judge(spec, p, x.body)
+		r.resourceMetadata(p)
+	}
+	if spec.Kind == ProbeValid && r.ch.Auth.Source == nil {
+		// A configured token is judged as configured (B9.expiry); tokens a
+		// Source issues are judged by the login or token check that gets them.
+		p.Assertions = append(p.Assertions, JudgeJWT(ProbeValid, secretOf(r.cred), r.ch.JWT, time.Now(), false)...)
+	}
+}
