@@ -52,4 +52,3 @@ func TestIgnoreWaivesOnlyTheListedIDs(t *testing.T) {
 		t.Fatalf("the waived assertion must stay in the evidence, passed, with a note: %+v", waived)
 	}
 }
-
