@@ -136,6 +136,13 @@ func judgeDenied(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	if is2xx(p.Status) {
 		return out // the bypass says it all; a status assertion would repeat it
 	}
+	if unavailable(p.Status) && !slices.Contains(accepted, p.Status) {
+		// The endpoint is down, not refusing: one availability failure
+		// says so; its error page's missing challenge is not news. A 500
+		// is judged as an answer: a server that crashes on bad
+		// credentials mishandles them.
+		return append(out, serverError(spec.Kind, p))
+	}
 	st := check(e.statusID, e.ref, SevConf, slices.Contains(accepted, p.Status), want, gotStatus(p), spec.Kind)
 	if st.Pass && !slices.Contains(e.rfc, p.Status) {
 		st.Deviation = deviation(strconv.Itoa(p.Status), e)
@@ -254,3 +261,7 @@ func challengeWords(scheme string) string {
 	}
 	return "a " + scheme + " challenge"
 }
+
+// unavailable is a status that says the service is down rather than that it
+// judged the request: 502, 503, 504.
+func unavailable(status int) bool { return status >= 502 && status <= 504 }

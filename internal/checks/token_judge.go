@@ -111,10 +111,14 @@ func refusal(k ProbeKind, x exchange, p *ProbeResult, what string) ([]Assertion,
 	return []Assertion{a}, doc, accepted
 }
 
-// serverError is the availability failure of a 5xx where a client error was
-// due.
+// serverError is the availability failure of a 5xx where a refusal was
+// due: A1 for login and token endpoints, A2 for a protected resource.
 func serverError(k ProbeKind, p *ProbeResult) Assertion {
-	return check("A1", "availability", SevAvail, false, "a 4xx refusal", gotStatus(p), k)
+	id := "A1"
+	if slices.Contains(ProbeKinds, k) {
+		id = "A2"
+	}
+	return check(id, "availability", SevAvail, false, "a 4xx refusal", gotStatus(p), k)
 }
 
 // refusalStatus checks the status against the check's override or the
