@@ -74,8 +74,7 @@ func schemeRules(spec ProbeSpec, e expectation, c Challenge) []Assertion {
 	k := spec.Kind
 	switch {
 	case strings.EqualFold(c.Scheme, "Basic"):
-		realm, ok := c.Realm()
-		return []Assertion{check("C4", "RFC 7617 §2", SevConf, ok, "a realm parameter", realmWords(realm, ok), k)}
+		return basicRules(c, k)
 	case strings.EqualFold(c.Scheme, "Bearer"):
 		out := []Assertion{bearerError(spec, e, c)}
 		if k == ProbeMissing {
@@ -222,4 +221,27 @@ func locationOK(prefix, base, target string) bool {
 	pre, err1 := b.Parse(prefix)
 	tgt, err2 := b.Parse(target)
 	return err1 == nil && err2 == nil && strings.HasPrefix(tgt.String(), pre.String())
+}
+
+// basicRules is C4: a Basic challenge has a realm (RFC 7617 §2), sent as a
+// quoted-string (RFC 9110 §11.5: senders MUST), and a charset, if any, is
+// "UTF-8" (RFC 7617 §2.1). The last two are warnings: clients read both
+// forms, and a bad charset only affects non-ASCII passwords.
+func basicRules(c Challenge, k ProbeKind) []Assertion {
+	realm, ok := c.Realm()
+	out := []Assertion{check("C4", "RFC 7617 §2", SevConf, ok, "a realm parameter", realmWords(realm, ok), k)}
+	for _, p := range c.Params {
+		switch {
+		case strings.EqualFold(p.Name, "realm"):
+			got := "realm=" + p.Value + " (a token)"
+			if p.Quoted {
+				got = "a quoted realm"
+			}
+			out = append(out, check("C4.quoted", "RFC 9110 §11.5", SevWarn, p.Quoted, "a quoted realm", got, k))
+		case strings.EqualFold(p.Name, "charset"):
+			out = append(out, check("C4.charset", "RFC 7617 §2.1", SevWarn, strings.EqualFold(p.Value, "UTF-8"),
+				`charset="UTF-8"`, fmt.Sprintf("charset=%q", p.Value), k))
+		}
+	}
+	return out
 }
