@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -17,6 +16,17 @@ import (
 )
 
 const chromiumPath = "/usr/bin/chromium"
+
+// The two widths every page is looked at: a laptop and a small phone.
+var (
+	desktop = viewport{"1280", 1280, 800}
+	phone   = viewport{"375", 375, 812}
+)
+
+type viewport struct {
+	name          string
+	width, height int64
+}
 
 // newBrowser starts headless chromium, or skips when it is missing, except
 // on CI, which installs it, where a missing browser must not pass silently.
@@ -45,22 +55,21 @@ func newBrowser(t *testing.T) context.Context {
 }
 
 // TestBrowser opens the overview in a real browser at desktop and phone
-// width, follows a check link, goes to the incidents and into one, and keeps
-// a screenshot of each page when AUTHMON_SCREENSHOT_DIR is set.
+// width, follows a check link to its evidence, goes to the incidents and into
+// one, and to the config page, keeping a screenshot of each.
 func TestBrowser(t *testing.T) {
-	browser := newBrowser(t)
 	h, _ := newTestHandler(t)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	browser := newBrowser(t) // closed first, so that its live stream does not hold srv.Close
 	ctx, cancel := context.WithTimeout(browser, 20*time.Second)
 	defer cancel()
-	for _, width := range []int64{1280, 390} {
-		browseOverviewToCheck(t, ctx, srv.URL, width)
-		browseIncidents(t, ctx, srv.URL, width)
+	for _, vp := range []viewport{desktop, phone} {
+		browseOverviewToCheck(t, ctx, srv.URL, vp)
+		browseIncidents(t, ctx, srv.URL, vp)
+		browseConfig(t, ctx, srv.URL, vp)
 	}
-	if os.Getenv("AUTHMON_SCREENSHOT_DIR") != "" {
-		screenshotsDark(t, ctx, srv.URL)
-	}
+	screenshotsDark(t, ctx, srv.URL)
 }
 
 // screenshotsDark keeps the main pages in dark mode too.
@@ -71,10 +80,11 @@ func screenshotsDark(t *testing.T, ctx context.Context, base string) {
 			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
 		return err
 	})
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), dark); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(desktop.width, desktop.height), dark); err != nil {
 		t.Fatal(err)
 	}
-	for name, path := range map[string]string{"overview-dark.png": "/", "incidents-dark.png": "/incidents", "incident-dark.png": "/incidents/4"} {
+	for name, path := range map[string]string{"overview-dark.png": "/", "incidents-dark.png": "/incidents",
+		"incident-dark.png": "/incidents/4", "check-dark.png": "/checks/api-bearer"} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+path)); err != nil {
 			t.Fatal(err)
 		}
@@ -82,36 +92,37 @@ func screenshotsDark(t *testing.T, ctx context.Context, base string) {
 	}
 }
 
-func browseOverviewToCheck(t *testing.T, ctx context.Context, base string, width int64) {
+func browseOverviewToCheck(t *testing.T, ctx context.Context, base string, vp viewport) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(base+"/")); err != nil {
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(base+"/")); err != nil {
 		t.Fatal(err)
 	}
 	body := visibleText(t, ctx)
 	for _, want := range []string{"api-basic", "api-bearer", pendingName, "passing", "failing", "5 checks: 2 passing, 2 failing, 1 pending",
 		"Open incidents (2)", "open since 2026-03-01 11:59:40 UTC (20s)", "⚠ flapping", "incident #4"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("%dpx overview lacks %q", width, want)
+		if !shows(body, want) {
+			t.Errorf("%spx overview lacks %q", vp.name, want)
 		}
 	}
-	screenshot(t, ctx, fmt.Sprintf("overview-%d.png", width))
+	screenshot(t, ctx, "overview-"+vp.name+".png")
 
 	link := chromedp.CSS(`[data-check="api-bearer"] [data-testid="check-link"]`)
 	if err := chromedp.Do(ctx, chromedp.Click(link), chromedp.WaitVisible(chromedp.CSS(`[data-testid="run"]`))); err != nil {
 		t.Fatal(err)
 	}
 	body = visibleText(t, ctx)
-	for _, want := range []string{"api-bearer", "failing since", "200 " + xss, `Bearer realm="` + xss + `"`, "✖ fail", "critical-security"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("%dpx check page lacks %q", width, want)
+	for _, want := range []string{"api-bearer", "failing since", "200 " + xss, `Bearer realm="` + xss + `"`, "✖ fail", "critical-security",
+		"Without credentials the endpoint must refuse", "Latency", "Uptime per day", "Days with failures: 2026-03-01"} {
+		if !shows(body, want) {
+			t.Errorf("%spx check page lacks %q", vp.name, want)
 		}
 	}
-	screenshot(t, ctx, fmt.Sprintf("check-%d.png", width))
+	screenshot(t, ctx, "check-"+vp.name+".png")
 }
 
 // browseIncidents goes from the navigation to the incidents list, and from
 // there into the resolved api-key incident.
-func browseIncidents(t *testing.T, ctx context.Context, base string, width int64) {
+func browseIncidents(t *testing.T, ctx context.Context, base string, vp viewport) {
 	t.Helper()
 	nav := chromedp.CSS(`[data-testid="nav-incidents"]`)
 	if err := chromedp.Do(ctx, chromedp.Click(nav), chromedp.WaitVisible(chromedp.CSS(`[data-testid="incident-row"]`))); err != nil {
@@ -120,11 +131,11 @@ func browseIncidents(t *testing.T, ctx context.Context, base string, width int64
 	body := visibleText(t, ctx)
 	for _, want := range []string{"Open (2)", "Resolved", "#4", "✖ open", "✔ resolved", "not announced", "still open",
 		"pending: attempt 1, last error: slack: " + xss} {
-		if !strings.Contains(body, want) {
-			t.Errorf("%dpx incidents page lacks %q", width, want)
+		if !shows(body, want) {
+			t.Errorf("%spx incidents page lacks %q", vp.name, want)
 		}
 	}
-	screenshot(t, ctx, fmt.Sprintf("incidents-%d.png", width))
+	screenshot(t, ctx, "incidents-"+vp.name+".png")
 
 	link := chromedp.CSS(`[data-incident="1"] [data-testid="incident-link"]`)
 	if err := chromedp.Do(ctx, chromedp.Click(link), chromedp.WaitVisible(chromedp.CSS(`[data-testid="regression"]`))); err != nil {
@@ -133,11 +144,27 @@ func browseIncidents(t *testing.T, ctx context.Context, base string, width int64
 	body = visibleText(t, ctx)
 	for _, want := range []string{"Incident #1: api-key", "✔ resolved", "lasted 5m", "401 → 200", "RFC 9110 §15.5.2",
 		"sent at 2026-03-01 11:51:00 UTC", "failed: channel_not_found", "channel C0AUTHMON, ts 1772366460.000100"} {
-		if !strings.Contains(body, want) {
-			t.Errorf("%dpx incident page lacks %q", width, want)
+		if !shows(body, want) {
+			t.Errorf("%spx incident page lacks %q", vp.name, want)
 		}
 	}
-	screenshot(t, ctx, fmt.Sprintf("incident-%d.png", width))
+	screenshot(t, ctx, "incident-"+vp.name+".png")
+}
+
+// browseConfig follows the navigation to the config page.
+func browseConfig(t *testing.T, ctx context.Context, base string, vp viewport) {
+	t.Helper()
+	nav := chromedp.CSS(`[data-testid="nav-config"]`)
+	if err := chromedp.Do(ctx, chromedp.Click(nav), chromedp.WaitVisible(chromedp.CSS(`[data-testid="check-config"]`))); err != nil {
+		t.Fatal(err)
+	}
+	body := visibleText(t, ctx)
+	for _, want := range []string{"Configuration", "api-basic", "Password", maskedText, "@every 30s"} {
+		if !shows(body, want) {
+			t.Errorf("%spx config page lacks %q", vp.name, want)
+		}
+	}
+	screenshot(t, ctx, "config-"+vp.name+".png")
 }
 
 func visibleText(t *testing.T, ctx context.Context) string {
@@ -149,21 +176,50 @@ func visibleText(t *testing.T, ctx context.Context) string {
 	return strings.Join(strings.Fields(s), " ") // layout decides where lines break
 }
 
-// screenshot writes a full-page PNG when a directory is asked for.
+// shows reports whether the visible text holds want. It ignores case: the
+// stylesheet upper-cases labels, and innerText follows it.
+func shows(body, want string) bool {
+	return strings.Contains(strings.ToLower(body), strings.ToLower(want))
+}
+
+// screenshotDir is where the browser tests keep their screenshots:
+// AUTHMON_SCREENSHOT_DIR, or web/testdata/screenshots (ignored by git).
+func screenshotDir() string {
+	if dir := os.Getenv("AUTHMON_SCREENSHOT_DIR"); dir != "" {
+		return dir
+	}
+	return filepath.Join("testdata", "screenshots")
+}
+
+// screenshot writes a full-page PNG of the current page.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	dir := os.Getenv("AUTHMON_SCREENSHOT_DIR")
-	if dir == "" {
-		return
-	}
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
+	dir := screenshotDir()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, name), png, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// openAllDetails opens every collapsed section, so that a screenshot and
+// the visible text hold all the evidence.
+func openAllDetails(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("details").forEach(d => d.open = true), 0`)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// must fails the test on an error of a browser step.
+func must(t *testing.T, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
 }

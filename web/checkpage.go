@@ -24,8 +24,14 @@ type checkView struct {
 	Flapping  bool
 	Incident  *alert.Incident // the open incident, if any
 	Incidents []incidentGroup // open first, then the latest resolved
+	Stats     []store.Window  // uptime and latency for 24 h, 7 d, 30 d, 1 y (rollups)
+	Query     checkQuery
+	Chart     latencyChart // the selected span, wide and narrow
+	Narrow    latencyChart
+	Days      uptimeDays
 	Runs      []store.Run
-	Stats     []store.Window // uptime and latency for 24 h, 7 d, 30 d, 1 y (rollups)
+	Older     string // link to the next page of runs; "" on the last
+	Newest    string // link back to the newest runs; "" when already there
 }
 
 // configItem is one line of a check's configuration.
@@ -39,7 +45,16 @@ func (h *handler) getCheck(w http.ResponseWriter, r *http.Request) {
 		h.notFound(w, r)
 		return
 	}
-	v, err := h.loadCheck(r.Context(), c)
+	q, err := parseCheckQuery(r.URL.Query())
+	if err != nil {
+		h.render(w, r, http.StatusBadRequest, h.page("Bad request", pageBadRequest(checkHref(c.Name), err.Error())))
+		return
+	}
+	v, err := h.loadCheck(r.Context(), c, q)
+	if errors.Is(err, store.ErrNotFound) { // a "before" run pruned since the link was made
+		h.notFound(w, r)
+		return
+	}
 	if err != nil {
 		h.serverError(w, r, err)
 		return
@@ -47,9 +62,10 @@ func (h *handler) getCheck(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, h.page(c.Name, pageCheck(v)))
 }
 
-// loadCheck reads a check's state, incidents and latest runs.
-func (h *handler) loadCheck(ctx context.Context, c checks.Check) (checkView, error) {
-	v := checkView{Now: h.Now(), Name: c.Name, Config: configOf(c), State: statePending}
+// loadCheck reads a check's state, incidents, history and the page of runs
+// the query asks for.
+func (h *handler) loadCheck(ctx context.Context, c checks.Check, q checkQuery) (checkView, error) {
+	v := checkView{Now: h.Now(), Name: c.Name, Config: configOf(c), State: statePending, Query: q}
 	s, err := h.Store.Summary(ctx, c.Name)
 	switch {
 	case err == nil:
@@ -66,10 +82,48 @@ func (h *handler) loadCheck(ctx context.Context, c checks.Check) (checkView, err
 	if v.Stats, err = h.Store.Stats(ctx, c.Name, store.StatWindows); err != nil {
 		return v, fmt.Errorf("load stats of %q: %w", c.Name, err)
 	}
-	if v.Runs, err = h.Store.Runs(ctx, c.Name, runsPerPage); err != nil {
-		return v, fmt.Errorf("load runs of %q: %w", c.Name, err)
+	if err := h.loadHistory(ctx, &v); err != nil {
+		return v, err
 	}
-	return v, nil
+	return v, h.loadRuns(ctx, &v)
+}
+
+// loadHistory draws the latency chart of the selected span and the uptime
+// bars of the last 30 days, both from the rollups.
+func (h *handler) loadHistory(ctx context.Context, v *checkView) error {
+	sp := v.Query.Span
+	series, err := h.Store.Series(ctx, v.Name, sp.Step, v.Now.Add(-sp.Length+sp.Step), v.Now)
+	if err != nil {
+		return fmt.Errorf("load latency of %q: %w", v.Name, err)
+	}
+	v.Chart, v.Narrow = newLatencyChart(series, sp, chartWide), newLatencyChart(series, sp, chartNarrow)
+	days, err := h.Store.Series(ctx, v.Name, 24*time.Hour, v.Now.Add(-(uptimeDayCount-1)*24*time.Hour), v.Now)
+	if err != nil {
+		return fmt.Errorf("load uptime of %q: %w", v.Name, err)
+	}
+	v.Days = newUptimeDays(days)
+	return nil
+}
+
+// loadRuns reads the page of runs the query selects and the links around it.
+func (h *handler) loadRuns(ctx context.Context, v *checkView) error {
+	q := v.Query
+	page, err := h.Store.RunsPage(ctx, v.Name, store.RunQuery{Before: q.Before, From: q.From, To: q.To, Limit: runsPerPage})
+	if err != nil {
+		return fmt.Errorf("load runs of %q: %w", v.Name, err)
+	}
+	v.Runs = page.Runs
+	if page.More {
+		older := q
+		older.Before = page.Runs[len(page.Runs)-1].ID
+		v.Older = older.href(v.Name)
+	}
+	if q.Before != 0 {
+		newest := q
+		newest.Before = 0
+		v.Newest = newest.href(v.Name)
+	}
+	return nil
 }
 
 // findCheck looks a check up among the configured ones: the dashboard shows
@@ -85,7 +139,7 @@ func (h *handler) findCheck(name string) (checks.Check, bool) {
 
 // configOf lists the parts of a check that are safe to show. It picks fields
 // one by one, so a field added to Check later is not shown until someone
-// decides it holds no secret.
+// decides it holds no secret. The config page shows everything, masked.
 func configOf(c checks.Check) []configItem {
 	timeout, auth := "default", string(c.Auth.Kind)
 	if c.Timeout > 0 {

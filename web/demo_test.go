@@ -10,9 +10,10 @@ import (
 )
 
 func postMode(h http.Handler, mode string, hdr map[string]string) *httptest.ResponseRecorder {
-	form := url.Values{"mode": {mode}}.Encode()
+	form := url.Values{"mode": {mode}, csrfFormField: {testCSRF}}.Encode()
 	req := httptest.NewRequest(http.MethodPost, "http://monitor.test/demo/mode", strings.NewReader(form))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: csrfCookie, Value: testCSRF})
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}

@@ -50,7 +50,8 @@ type probeCell struct {
 	Reasons string // failed assertions, one a line
 }
 
-// text is what the cell shows; the icon carries meaning without colour.
+// text is what the cell shows: an icon and a word, so that neither colour
+// nor the icon alone carries the meaning.
 func (m mark) text() string {
 	switch m {
 	case markPass:
@@ -58,10 +59,53 @@ func (m mark) text() string {
 	case markFail:
 		return "✖ fail"
 	case markPending:
-		return "…" // the state column already says "pending"; the cell stays quiet
+		return "… pending"
 	default:
+		return "— n/a"
+	}
+}
+
+// title is the cell's tooltip: the probe, and why it shows what it shows.
+func (c probeCell) title() string {
+	switch c.Mark {
+	case markPass:
+		return "passed " + c.Kind.Phrase()
+	case markFail:
+		return "failed " + c.Kind.Phrase() + ":\n" + c.Reasons
+	case markPending:
+		return string(c.Kind) + ": no result yet"
+	default:
+		return string(c.Kind) + ": not configured for this check"
+	}
+}
+
+// appendUptime writes a window's uptime, "99.93 %", or "—" without runs.
+func appendUptime(b []byte, w store.Window) []byte {
+	if w.Runs == 0 {
+		return append(b, "—"...)
+	}
+	return append(strconv.AppendFloat(b, w.Uptime(), 'f', 2, 64), " %"...)
+}
+
+// appendUptimeTitle says what the uptime figure counts, e.g. "1438 of 1440
+// runs passed in 24 h".
+func appendUptimeTitle(b []byte, w store.Window, span string) []byte {
+	if w.Runs == 0 {
+		return append(append(b, "no runs in "...), span...)
+	}
+	b = strconv.AppendInt(b, w.Runs-w.Failed, 10)
+	b = append(b, " of "...)
+	b = strconv.AppendInt(b, w.Runs, 10)
+	b = append(b, " runs passed in "...)
+	return append(b, span...)
+}
+
+// p95Text is a window's p95 latency, or "—" without runs.
+func p95Text(w store.Window) string {
+	if w.Runs == 0 {
 		return "—"
 	}
+	return ms(w.P95)
 }
 
 // timeLayout is how the dashboard writes times: UTC, to the second.
@@ -74,27 +118,33 @@ func isoTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 // ago says how long before now t was, coarsely, e.g. "12s ago".
 func ago(now, t time.Time) string {
 	d := now.Sub(t)
+	n, unit := int64(0), ""
 	switch {
 	case d < time.Second:
 		return "just now"
 	case d < time.Minute:
-		return fmt.Sprintf("%ds ago", int(d/time.Second))
+		n, unit = int64(d/time.Second), "s ago"
 	case d < time.Hour:
-		return fmt.Sprintf("%dm ago", int(d/time.Minute))
+		n, unit = int64(d/time.Minute), "m ago"
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh ago", int(d/time.Hour))
+		n, unit = int64(d/time.Hour), "h ago"
 	default:
-		return fmt.Sprintf("%dd ago", int(d/(24*time.Hour)))
+		n, unit = int64(d/(24*time.Hour)), "d ago"
 	}
+	return strconv.FormatInt(n, 10) + unit
 }
 
 // ms writes a duration in milliseconds, the unit people compare, with one
 // decimal below 10 ms so that a fast loopback answer does not read "0 ms".
-func ms(d time.Duration) string {
+func ms(d time.Duration) string { return string(appendMs(nil, d)) }
+
+func appendMs(b []byte, d time.Duration) []byte {
 	if d < 10*time.Millisecond {
-		return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
+		b = strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', 1, 64)
+	} else {
+		b = strconv.AppendInt(b, d.Milliseconds(), 10)
 	}
-	return strconv.FormatInt(d.Milliseconds(), 10) + " ms"
+	return append(b, " ms"...)
 }
 
 // statusLine is "401 Unauthorized", without repeating a code that the

@@ -18,12 +18,20 @@ import (
 type Store interface {
 	// Overview returns every check that has state or runs.
 	Overview(ctx context.Context) ([]store.CheckSummary, error)
+	// Recent returns every check's uptime windows and hourly buckets up to now.
+	Recent(ctx context.Context, now time.Time) ([]store.CheckRecent, error)
 	// Stats summarises a check's history per window, from the rollups.
 	Stats(ctx context.Context, check string, spans []time.Duration) ([]store.Window, error)
 	// Summary returns one check's line of the overview (store.ErrNotFound before its first run).
 	Summary(ctx context.Context, check string) (store.CheckSummary, error)
 	// Runs returns the latest runs of a check, newest first.
 	Runs(ctx context.Context, check string, limit int) ([]store.Run, error)
+	// RunsPage returns one page of a check's runs, newest first (keyset by run id, time range).
+	RunsPage(ctx context.Context, check string, q store.RunQuery) (store.RunPage, error)
+	// Series returns a check's hourly or daily buckets from the rollups, oldest first.
+	Series(ctx context.Context, check string, step time.Duration, from, to time.Time) ([]store.Bucket, error)
+	// LatestRunID changes whenever a run is recorded: the live refresh waits for it.
+	LatestRunID(ctx context.Context) (int64, error)
 	// Notifications returns the latest outbox rows, newest first.
 	Notifications(ctx context.Context, limit int) ([]store.Notification, error)
 	// Incidents returns the open incidents, then the latest resolved ones.
@@ -55,6 +63,13 @@ type Deps struct {
 	Log     *slog.Logger
 	Version string
 	Now     func() time.Time
+	// Auth says who may open the dashboard; the zero value lets everyone in.
+	Auth AuthConfig
+	// Metrics serves /metrics when set (behind Auth, like the API).
+	Metrics http.Handler
+	// Ready says why the monitor cannot do its job now, for /readyz; nil
+	// (or a nil func) means ready. The error text is shown to anyone.
+	Ready func(ctx context.Context) error
 }
 
 // Page sizes: enough history to see a pattern, small enough to stay fast.
@@ -65,8 +80,11 @@ const (
 	checkIncidentsPerPage = 20
 )
 
-// csp forbids inline scripts and styles, so nothing a target sends can run.
-const csp = "default-src 'self'; frame-ancestors 'none'"
+// csp forbids inline scripts and styles, so nothing a target sends can run;
+// images may be data: URIs (inline SVG sparklines); nothing may frame the
+// dashboard, change its base URL or post forms elsewhere.
+const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 type handler struct {
 	Deps
@@ -84,7 +102,9 @@ func New(d Deps) http.Handler {
 		d.Checks = func() []checks.Check { return nil }
 	}
 	h := &handler{Deps: d}
-	return securityHeaders(h.routes())
+	// Order: headers on every answer (a 401 too), then who is asking, then
+	// whether a post comes from our own form.
+	return securityHeaders(newAuthenticator(d.Auth).middleware(csrfProtect(h.routes())))
 }
 
 // routes lists every route of the dashboard in one place.
@@ -94,8 +114,17 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /checks/{name}", h.getCheck)
 	mux.HandleFunc("GET /incidents", h.getIncidents)
 	mux.HandleFunc("GET /incidents/{id}", h.getIncident)
+	mux.HandleFunc("GET /config", h.getConfig)
+	mux.HandleFunc("GET /events", h.getEvents)
 	mux.Handle("GET /static/", noDirListing(http.FileServerFS(staticFS)))
 	mux.HandleFunc("GET /healthz", getHealthz)
+	mux.HandleFunc("GET /readyz", h.getReadyz)
+	mux.HandleFunc("GET /badges/{name}/status.svg", h.getStatusBadge)
+	mux.HandleFunc("GET /badges/{name}/uptime.svg", h.getUptimeBadge)
+	h.apiRoutes(mux)
+	if h.Metrics != nil {
+		mux.Handle("GET /metrics", h.Metrics)
+	}
 	if h.Demo != nil {
 		mux.HandleFunc("POST /demo/mode", h.postDemoMode)
 	}
@@ -110,6 +139,7 @@ func securityHeaders(next http.Handler) http.Handler {
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "no-referrer")
 		hd.Set("Content-Security-Policy", csp)
+		hd.Set("X-Frame-Options", "DENY") // for browsers without frame-ancestors
 		next.ServeHTTP(w, r)
 	})
 }
@@ -125,9 +155,25 @@ func noDirListing(next http.Handler) http.Handler {
 	})
 }
 
+// getHealthz says the process is alive and serving; nothing more.
 func getHealthz(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte("ok"))
+}
+
+// getReadyz says whether the monitor can do its job: 503 with the reason
+// when it cannot (the database is not writable, the scheduler is stopped).
+func (h *handler) getReadyz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if h.Ready != nil {
+		if err := h.Ready(r.Context()); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ready"))
 }
 
 // render writes a page with the given status. It renders to a buffer first so

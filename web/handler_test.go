@@ -70,17 +70,18 @@ func TestOverviewRowDetails(t *testing.T) {
 		if title := r.Find(`[data-testid="probe-missing"]`).AttrOr("title", ""); !strings.Contains(title, "expected 401, got 200") {
 			t.Errorf("failing cell title %q lacks the reason", title)
 		}
-		if got := text(r.Find(`[data-testid="probe-wrong"]`)); got != "—" {
-			t.Errorf("unconfigured probe shows %q, want —", got)
+		if got := text(r.Find(`[data-testid="probe-wrong"]`)); got != "— n/a" {
+			t.Errorf("unconfigured probe shows %q, want — n/a", got)
 		}
 		if p := text(r.Find(`[data-testid="problem"]`)); !strings.Contains(p, "critical-security") || !strings.Contains(p, "without credentials") {
 			t.Errorf("problem cell %q lacks severity or reason", p)
 		}
-		if d := text(r.Find(`[data-testid="duration"]`)); d != "31 ms" {
-			t.Errorf("duration %q, want 31 ms", d)
+		if d := text(r.Find(`[data-testid="p95"]`)); d != "50 ms" { // 31 ms, in the 30-50 ms bucket
+			t.Errorf("p95 %q, want 50 ms", d)
 		}
-		if lr := text(r.Find(`[data-testid="last-run"]`)); lr != "2026-03-01 11:59:40 UTC 20s ago" {
-			t.Errorf("last run %q", lr)
+		lr := r.Find(`[data-testid="last-run"] time`)
+		if text(lr) != "20s ago" || lr.AttrOr("title", "") != "2026-03-01 11:59:40 UTC" || lr.AttrOr("datetime", "") != "2026-03-01T11:59:40Z" {
+			t.Errorf("last run %q (title %q)", text(lr), lr.AttrOr("title", ""))
 		}
 	})
 	t.Run("pending row", func(t *testing.T) {
@@ -147,7 +148,7 @@ func TestCheckPage(t *testing.T) {
 		}
 	}
 	failed := missing.Find(`[data-testid="assertion"][data-pass="false"]`)
-	wantCells := "✖ fail|B1|RFC 9110 §15.5.2|critical-security|401|200 " + xss + "|without credentials: expected 401, got 200 " + xss
+	wantCells := "✖ fail|B1 " + explainText("B1") + "|RFC 9110 §15.5.2|critical-security|401|200 " + xss + "|without credentials: expected 401, got 200 " + xss
 	if failed.Length() != 1 || !failed.HasClass("fail") || cells(failed) != wantCells {
 		t.Errorf("failed assertion row = %q (class %q), want %q", cells(failed), failed.AttrOr("class", ""), wantCells)
 	}
@@ -201,7 +202,7 @@ func TestSecurityHeaders(t *testing.T) {
 			"Content-Type":            "text/html; charset=utf-8",
 			"X-Content-Type-Options":  "nosniff",
 			"Referrer-Policy":         "no-referrer",
-			"Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
+			"Content-Security-Policy": csp,
 		} {
 			if hd.Get(k) != v {
 				t.Errorf("GET %s: %s = %q, want %q", path, k, hd.Get(k), v)
@@ -221,7 +222,7 @@ func TestEscapesTargetText(t *testing.T) {
 			t.Errorf("GET %s: target text not escaped", path)
 		}
 		doc := parse(t, rec)
-		if n := doc.Find("script, style, [style]").Length(); n != 0 {
+		if n := doc.Find(`script:not([src^="/static/"]), script:not(:empty), style, [style]`).Length(); n != 0 {
 			t.Errorf("GET %s: %d script or style elements", path, n)
 		}
 	}

@@ -45,6 +45,9 @@ type brokenStore struct{}
 var errBroken = errors.New("disk on fire")
 
 func (brokenStore) Overview(context.Context) ([]store.CheckSummary, error) { return nil, errBroken }
+func (brokenStore) Recent(context.Context, time.Time) ([]store.CheckRecent, error) {
+	return nil, errBroken
+}
 func (brokenStore) Stats(context.Context, string, []time.Duration) ([]store.Window, error) {
 	return nil, errBroken
 }
@@ -53,6 +56,13 @@ func (brokenStore) Summary(context.Context, string) (store.CheckSummary, error) 
 	return store.CheckSummary{}, errBroken
 }
 func (brokenStore) Runs(context.Context, string, int) ([]store.Run, error) { return nil, errBroken }
+func (brokenStore) RunsPage(context.Context, string, store.RunQuery) (store.RunPage, error) {
+	return store.RunPage{}, errBroken
+}
+func (brokenStore) Series(context.Context, string, time.Duration, time.Time, time.Time) ([]store.Bucket, error) {
+	return nil, errBroken
+}
+func (brokenStore) LatestRunID(context.Context) (int64, error) { return 0, errBroken }
 func (brokenStore) Notifications(context.Context, int) ([]store.Notification, error) {
 	return nil, errBroken
 }

@@ -2,10 +2,13 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/authmon/monitor/internal/alert"
@@ -15,23 +18,40 @@ import (
 
 // overviewView is everything the overview page shows.
 type overviewView struct {
-	Now    time.Time
-	Banner string     // the last config reload failed: what and why
-	Open   []checkRow // rows with an open incident, worst first
-	Rows   []checkRow
-	Demo   *demoView // nil when the sample API is off
-	Alerts []store.Notification
+	Now      time.Time
+	Banner   string // the last config reload failed: what and why
+	Filter   overviewFilter
+	Ignored  string // a filter value that means nothing, said plainly
+	States   []filterLink
+	Groups   []filterLink // every group, for the group picker
+	Total    int          // configured checks, whatever the filter
+	Listed   []checkRow   // the checks the filter lets through
+	Kinds    []checks.ProbeKind
+	Open     []checkRow // listed rows with an open incident, worst first
+	Sections []groupSection
+	Demo     *demoView // nil when the sample API is off
+	Alerts   []store.Notification
+}
+
+// groupSection is one group of the checks table.
+type groupSection struct {
+	Name string
+	Href string // the overview of this group alone
+	Rows []checkRow
 }
 
 // checkRow is one line of the overview table.
 type checkRow struct {
 	Name     string
+	Group    string // its label: the configured group or ungroupedLabel
 	Target   string // method and URL, secrets removed
 	State    state
 	Flapping bool
 	Incident *alert.Incident // the open incident, if any
-	Cells    []probeCell     // one per checks.ProbeKinds entry
+	Cells    []probeCell     // one per column of the matrix
 	Last     *store.Run      // nil before the first run
+	Recent   *store.CheckRecent
+	kinds    []checks.ProbeKind // configured probes
 }
 
 // demoView is the sample API panel.
@@ -41,18 +61,16 @@ type demoView struct {
 }
 
 func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
-	sums, err := h.Store.Overview(r.Context())
+	f, ignored := parseFilter(r.URL.Query())
+	now := h.Now()
+	data, err := h.loadOverview(r.Context(), now)
 	if err != nil {
-		h.serverError(w, r, fmt.Errorf("load overview: %w", err))
+		h.serverError(w, r, err)
 		return
 	}
-	notes, err := h.Store.Notifications(r.Context(), alertsPerPage)
-	if err != nil {
-		h.serverError(w, r, fmt.Errorf("load notifications: %w", err))
-		return
-	}
-	rows := overviewRows(h.Checks(), sums)
-	v := overviewView{Now: h.Now(), Open: withOpenIncident(rows), Rows: rows, Alerts: notes}
+	all := overviewRows(overviewConfigs(h.Checks()), data.sums, data.recent)
+	v := newOverviewView(all, f, now)
+	v.Ignored, v.Alerts = ignored, data.notes
 	_, v.Banner = h.configStatus()
 	if h.Demo != nil {
 		v.Demo = &demoView{Mode: h.Demo.Mode(), Modes: h.Demo.Modes()}
@@ -60,38 +78,218 @@ func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, h.page("", pageOverview(v)))
 }
 
-// overviewRows lists every configured check with its stored state, failing
-// checks first so that what needs attention is at the top. Checks that are in
-// the store but no longer configured are left out: nobody can fix them here.
-func overviewRows(cfg []checks.Check, sums []store.CheckSummary) []checkRow {
-	byName := make(map[string]store.CheckSummary, len(sums))
-	for _, s := range sums {
-		byName[s.Name] = s
+type overviewData struct {
+	sums   []store.CheckSummary
+	recent []store.CheckRecent
+	notes  []store.Notification
+}
+
+// loadOverview runs the page's three reads side by side: each takes its own
+// connection of the read pool, and together they are most of the page's time.
+func (h *handler) loadOverview(ctx context.Context, now time.Time) (overviewData, error) {
+	var d overviewData
+	var errs [3]error
+	var wg sync.WaitGroup
+	wg.Go(func() { d.recent, errs[1] = h.Store.Recent(ctx, now) })
+	wg.Go(func() { d.notes, errs[2] = h.Store.Notifications(ctx, alertsPerPage) })
+	d.sums, errs[0] = h.Store.Overview(ctx)
+	wg.Wait()
+	for i, what := range []string{"overview", "recent history", "notifications"} {
+		if errs[i] != nil {
+			return overviewData{}, fmt.Errorf("load %s: %w", what, errs[i])
+		}
 	}
-	rows := make([]checkRow, 0, len(cfg))
-	for _, c := range cfg {
-		sum := byName[c.Name]
-		rows = append(rows, checkRow{
-			Name:     c.Name,
-			Target:   c.Method + " " + redactURL(c.URL, c.Secrets),
-			State:    stateOf(sum.State, sum.Last),
-			Flapping: sum.State.Flapping,
-			Incident: openIncident(sum.State),
-			Cells:    probeCells(c, sum.Last),
-			Last:     sum.Last,
-		})
+	return d, nil
+}
+
+// overviewCheck is what the overview takes from a configured check.
+type overviewCheck struct {
+	Name, Group, Target string
+	Kinds               []checks.ProbeKind
+}
+
+// overviewConfigCache keeps overviewConfigs' answer for the config it was computed
+// from: redacting 1,000 URLs on every page view is work for nothing, and a
+// reload hands over a new slice, which misses the cache.
+var overviewConfigCache struct {
+	sync.Mutex
+	first *checks.Check
+	n     int
+	out   []overviewCheck
+}
+
+func overviewConfigs(cfg []checks.Check) []overviewCheck {
+	if len(cfg) == 0 {
+		return nil
 	}
-	slices.SortFunc(rows, func(a, b checkRow) int {
-		af, bf := a.State == stateFailing, b.State == stateFailing
-		if af != bf {
-			if af {
-				return -1
-			}
+	overviewConfigCache.Lock()
+	defer overviewConfigCache.Unlock()
+	if overviewConfigCache.first == &cfg[0] && overviewConfigCache.n == len(cfg) {
+		return overviewConfigCache.out
+	}
+	out := make([]overviewCheck, len(cfg))
+	for i, c := range cfg {
+		out[i] = overviewCheck{Name: c.Name, Group: groupLabel(c.Group),
+			Target: c.Method + " " + redactURL(c.URL, c.Secrets)}
+		for _, p := range c.Probes {
+			out[i].Kinds = append(out[i].Kinds, p.Kind)
+		}
+	}
+	overviewConfigCache.first, overviewConfigCache.n, overviewConfigCache.out = &cfg[0], len(cfg), out
+	return out
+}
+
+// ungroupedLabel names the checks without a group, in the table and in
+// ?group= (so a config group of that name joins them).
+const ungroupedLabel = "Ungrouped"
+
+func groupLabel(g string) string {
+	if g == "" {
+		return ungroupedLabel
+	}
+	return g
+}
+
+// overviewRows lists every configured check with what the store knows of
+// it. Checks in the store but no longer configured are left out: nobody can
+// fix them here.
+func overviewRows(cfg []overviewCheck, sums []store.CheckSummary, recent []store.CheckRecent) []checkRow {
+	byName := make(map[string]*store.CheckSummary, len(sums))
+	for i := range sums {
+		byName[sums[i].Name] = &sums[i]
+	}
+	recentOf := make(map[string]*store.CheckRecent, len(recent))
+	for i := range recent {
+		recentOf[recent[i].Name] = &recent[i]
+	}
+	rows := make([]checkRow, len(cfg))
+	for i, c := range cfg {
+		row := checkRow{Name: c.Name, Group: c.Group, Target: c.Target, kinds: c.Kinds, Recent: recentOf[c.Name]}
+		if sum := byName[c.Name]; sum != nil {
+			row.Flapping, row.Incident, row.Last = sum.State.Flapping, openIncident(sum.State), sum.Last
+			row.State = stateOf(sum.State, sum.Last)
+		} else {
+			row.State = statePending
+		}
+		rows[i] = row
+	}
+	return rows
+}
+
+// newOverviewView filters the rows, groups them and fills the matrix.
+func newOverviewView(all []checkRow, f overviewFilter, now time.Time) overviewView {
+	v := overviewView{Now: now, Filter: f, Total: len(all)}
+	inGroup := make([]checkRow, 0, len(all))
+	groups := map[string]int{}
+	for _, r := range all {
+		groups[r.Group]++
+		if f.Group == "" || r.Group == f.Group {
+			inGroup = append(inGroup, r)
+		}
+	}
+	v.States = stateLinks(inGroup, f)
+	v.Groups = groupLinks(groups, f)
+	for _, r := range inGroup {
+		if f.State == "" || r.State == f.State {
+			v.Listed = append(v.Listed, r)
+		}
+	}
+	slices.SortFunc(v.Listed, compareRows)
+	v.Kinds = matrixKinds(v.Listed)
+	for i := range v.Listed {
+		v.Listed[i].Cells = probeCells(v.Listed[i], v.Kinds)
+	}
+	v.Open = withOpenIncident(v.Listed)
+	v.Sections = sections(v.Listed, f)
+	return v
+}
+
+// compareRows puts what needs attention first: an open incident, then a
+// failing state; then by name.
+func compareRows(a, b checkRow) int {
+	rank := func(r checkRow) int {
+		switch {
+		case r.Incident != nil:
+			return 0
+		case r.State == stateFailing:
+			return 1
+		default:
+			return 2
+		}
+	}
+	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Name, b.Name))
+}
+
+// sections groups sorted rows by group, groups in name order with the
+// ungrouped checks last.
+func sections(rows []checkRow, f overviewFilter) []groupSection {
+	idx := map[string]int{}
+	var out []groupSection
+	for _, r := range rows {
+		i, ok := idx[r.Group]
+		if !ok {
+			i = len(out)
+			idx[r.Group] = i
+			out = append(out, groupSection{Name: r.Group, Href: overviewFilter{State: f.State, Group: r.Group}.href()})
+		}
+		out[i].Rows = append(out[i].Rows, r)
+	}
+	slices.SortFunc(out, func(a, b groupSection) int { return compareGroups(a.Name, b.Name) })
+	return out
+}
+
+func compareGroups(a, b string) int {
+	if (a == ungroupedLabel) != (b == ungroupedLabel) {
+		if a == ungroupedLabel {
 			return 1
 		}
-		return cmp.Compare(a.Name, b.Name)
-	})
-	return rows
+		return -1
+	}
+	return cmp.Or(cmp.Compare(strings.ToLower(a), strings.ToLower(b)), cmp.Compare(a, b))
+}
+
+// matrixKinds are the matrix's columns: the probe kinds the listed checks
+// run or last reported, in the order of checks.ProbeKinds, then of the other
+// kinds' matrices, then any other by name.
+func matrixKinds(rows []checkRow) []checks.ProbeKind {
+	used := map[checks.ProbeKind]bool{}
+	for _, r := range rows {
+		for _, k := range r.kinds {
+			used[k] = true
+		}
+		if r.Last != nil {
+			for _, p := range r.Last.Probes {
+				used[p.Kind] = true
+			}
+		}
+	}
+	var out []checks.ProbeKind
+	for _, k := range knownKinds() {
+		if used[k] {
+			out = append(out, k)
+			delete(used, k)
+		}
+	}
+	rest := make([]checks.ProbeKind, 0, len(used))
+	for k := range used {
+		rest = append(rest, k)
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+// knownKinds is the column order: the protected-endpoint matrix, then the
+// login, token and discovery ones.
+func knownKinds() []checks.ProbeKind {
+	out := slices.Clone(checks.ProbeKinds)
+	for _, kind := range []checks.CheckKind{checks.KindLogin, checks.KindToken, checks.KindDiscovery} {
+		for _, k := range checks.KindProbes[kind] {
+			if !slices.Contains(out, k) {
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }
 
 // openIncident is the check's incident if it is open.
@@ -118,22 +316,23 @@ func withOpenIncident(rows []checkRow) []checkRow {
 	return open
 }
 
-// probeCells fills the matrix row of a check: the last run's verdict per probe
-// kind, pending for a configured probe without a result, and none otherwise.
-func probeCells(c checks.Check, last *store.Run) []probeCell {
-	cells := make([]probeCell, 0, len(checks.ProbeKinds))
-	for _, kind := range checks.ProbeKinds {
+// probeCells fills a row of the matrix: per column the last run's verdict,
+// pending for a configured probe without one, and "not configured" for a
+// probe the check does not run.
+func probeCells(r checkRow, kinds []checks.ProbeKind) []probeCell {
+	cells := make([]probeCell, len(kinds))
+	for i, kind := range kinds {
 		cell := probeCell{Kind: kind, Mark: markNone}
-		if slices.ContainsFunc(c.Probes, func(p checks.ProbeSpec) bool { return p.Kind == kind }) {
+		if slices.Contains(r.kinds, kind) {
 			cell.Mark = markPending
 		}
-		if p, ok := probeOf(last, kind); ok {
-			cell.Mark, cell.Reasons = markPass, failedReasons(p)
+		if p, ok := probeOf(r.Last, kind); ok {
+			cell.Mark = markPass
 			if !p.Passed() {
-				cell.Mark = markFail
+				cell.Mark, cell.Reasons = markFail, failedReasons(p)
 			}
 		}
-		cells = append(cells, cell)
+		cells[i] = cell
 	}
 	return cells
 }
@@ -183,15 +382,21 @@ func countLine(rows []checkRow) string {
 	for _, r := range rows {
 		n[r.State]++
 	}
-	noun := "checks"
-	if len(rows) == 1 {
-		noun = "check"
-	}
-	s := fmt.Sprintf("%d %s: %d passing, %d failing", len(rows), noun, n[statePassing], n[stateFailing])
+	s := fmt.Sprintf("%d %s: %d passing, %d failing", len(rows), plural(len(rows), "check", "checks"),
+		n[statePassing], n[stateFailing])
 	if n[statePending] > 0 {
 		s += fmt.Sprintf(", %d pending", n[statePending])
 	}
 	return s
+}
+
+// listedLine says how many checks the filter shows, e.g. "12 of 1000 checks
+// shown", or nothing without a filter.
+func (v overviewView) listedLine() string {
+	if v.Filter == (overviewFilter{}) {
+		return ""
+	}
+	return strconv.Itoa(len(v.Listed)) + " of " + strconv.Itoa(v.Total) + " " + plural(v.Total, "check", "checks") + " shown"
 }
 
 // maxReasons is how many failure reasons a row of the overview lists; the

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"strings"
 	"syscall"
 )
 
@@ -25,14 +26,19 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := runIO(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
 }
 
-// run dispatches a command line. It is main without the process: tests call
-// it directly.
+// run dispatches a command line with an empty stdin. It is main without the
+// process: tests call it directly.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runIO(ctx, args, strings.NewReader(""), stdout, stderr)
+}
+
+// runIO is run with a stdin, which the hash commands read.
+func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return exitConfig
@@ -48,6 +54,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return alertCmd(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return backupCmd(ctx, args[1:], stdout, stderr)
+	case "hash-password":
+		return hashPasswordCmd(args[1:], stdin, stdout, stderr)
+	case "hash-token":
+		return hashTokenCmd(args[1:], stdin, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "monitor", versionString())
 		return exitOK
@@ -81,8 +91,11 @@ Commands:
             alert Slack on regressions
               -config FILE  (env AUTHMON_CONFIG, default checks.toml)
               -db FILE      (env AUTHMON_DB, default monitor.db)
-              -listen ADDR  (env AUTHMON_LISTEN, default 127.0.0.1:8080)
-            kill -HUP reloads the config file; a bad file is refused and logged
+              -listen ADDR  (env AUTHMON_LISTEN, else [dashboard] listen,
+                            else 127.0.0.1:8080)
+            kill -HUP reloads the config file; a bad file is refused and logged.
+            Refuses (exit 2) a non-loopback address while [dashboard] has no
+            users, tokens or proxy_user_header, unless allow_anonymous = true
   check     run checks once now and print the verdicts; exit 0 all passed,
             1 an assertion failed, 2 config error
               check [-config FILE] [-json] [NAME...]
@@ -92,5 +105,9 @@ Commands:
               alert test [-config FILE]
   backup    copy the database consistently, even while serve runs
               backup [-db FILE] PATH
+  hash-password  read a password on stdin, print its bcrypt hash for
+            [dashboard] users:  monitor hash-password <<<"$PW"
+  hash-token     print a new API token and the sha256 form for [dashboard]
+            tokens; -stdin hashes a token read from stdin instead
   version   print the version
 `

@@ -185,7 +185,8 @@ func (a *app) applyRest(old, next *config.Config) {
 	restart := map[string]bool{
 		"[slack]": !reflect.DeepEqual(old.Slack, next.Slack),
 		"[monitor] max_concurrency and max_per_host": old.MaxConcurrency != next.MaxConcurrency || old.MaxPerHost != next.MaxPerHost,
-		"[demo]": !reflect.DeepEqual(old.Demo, next.Demo),
+		"[demo]":      !reflect.DeepEqual(old.Demo, next.Demo),
+		"[dashboard]": !reflect.DeepEqual(old.Dashboard, next.Dashboard),
 	}
 	for what, changed := range restart {
 		if changed {

@@ -18,6 +18,7 @@ import (
 	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/config"
 	"github.com/authmon/monitor/internal/demo"
+	"github.com/authmon/monitor/internal/metrics"
 	"github.com/authmon/monitor/internal/scheduler"
 	"github.com/authmon/monitor/internal/store"
 	"github.com/authmon/monitor/web"
@@ -27,7 +28,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", stderr)
 	path := configFlag(fs)
 	dbPath := fs.String("db", envOr("AUTHMON_DB", "monitor.db"), "SQLite file (env AUTHMON_DB)")
-	listen := fs.String("listen", envOr("AUTHMON_LISTEN", "127.0.0.1:8080"), "dashboard address (env AUTHMON_LISTEN)")
+	listen := fs.String("listen", "", "dashboard address (env AUTHMON_LISTEN, else [dashboard] listen, else "+defaultListen+")")
 	if fs.Parse(args) != nil {
 		return exitConfig
 	}
@@ -35,12 +36,17 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	if !ok {
 		return exitConfig
 	}
+	addr := listenAddr(*listen, cfg.Dashboard)
+	if err := checkExposure(addr, cfg.Dashboard); err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitConfig
+	}
 	log, redact := newRedactingLogger(stderr, cfg.Secrets)
 	// Before start: from "dashboard listening" on, SIGHUP must never kill.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	a, err := start(ctx, cfg, *dbPath, *listen, log)
+	a, err := start(ctx, cfg, *dbPath, addr, log)
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		return exitFailed
@@ -64,6 +70,7 @@ type app struct {
 	senderDone   chan struct{}
 	stopMaintain func() // stops storage maintenance and waits for it
 	servers      []*http.Server
+	metrics      *metrics.Metrics
 
 	live     *live          // read by the evaluator and the dashboard
 	reloadMu sync.Mutex     // one reload at a time
@@ -76,6 +83,7 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 		return nil, err
 	}
 	a := &app{log: log, store: st, cfg: cfg, live: newLive(cfg, time.Now())}
+	a.metrics = metrics.New(metrics.Sources{Checks: a.checkStates, QueueDepth: st.PendingNotifications}, versionString(), log)
 	a.startMaintain(cfg.Retention)
 	var dm *demo.API
 	if cfg.Demo != nil {
@@ -90,14 +98,16 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 		return nil, err
 	}
 	h := web.New(web.Deps{Store: st, Checks: a.live.currentChecks, Reload: a.live.lastLoad, Demo: demoDeps(dm),
-		Log: log, Version: versionString(), Now: time.Now})
+		Log: log, Version: versionString(), Now: time.Now, Auth: authConfig(cfg.Dashboard),
+		Metrics: a.metrics.Handler(), Ready: a.ready})
 	addr, err := a.listen(listen, h)
 	if err != nil {
 		a.close()
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
 	a.sched.Start()
-	log.Info("dashboard listening", "addr", "http://"+addr, "checks", len(cfg.Checks), "db", dbPath)
+	log.Info("dashboard listening", "addr", "http://"+addr, "auth", authSummary(cfg.Dashboard), "checks", len(cfg.Checks),
+		"db", dbPath)
 	return a, nil
 }
 
@@ -106,9 +116,13 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 // idle connections per host as checks may run against it.
 func (a *app) startScheduler(cfg *config.Config) error {
 	hc := checks.NewClient(cfg.MaxPerHost)
-	run := func(ctx context.Context, ch checks.Check) checks.Result { return checks.Run(ctx, hc, ch) }
-	a.sched = scheduler.New(a.store, run, a.live.evaluator(), a.wake, a.log,
-		scheduler.WithLimits(cfg.MaxConcurrency, cfg.MaxPerHost))
+	run := func(ctx context.Context, ch checks.Check) checks.Result {
+		res := checks.Run(ctx, hc, ch)
+		a.metrics.ObserveRun(res)
+		return res
+	}
+	a.sched = scheduler.New(timedRecorder{a.store, a.metrics}, run, a.live.evaluator(), a.wake, a.log,
+		scheduler.WithLimits(cfg.MaxConcurrency, cfg.MaxPerHost), scheduler.WithObserver(a.metrics))
 	for _, ch := range cfg.Checks {
 		if err := a.sched.Add(ch); err != nil {
 			return err
@@ -143,7 +157,8 @@ func demoDeps(d *demo.API) web.Demo {
 }
 
 func (a *app) startDemo(d *config.Demo) (*demo.API, error) {
-	dm, err := demo.New(demo.Credentials{Username: d.Username, Password: d.Password, Token: d.Token, APIKey: d.APIKey}, d.Mode)
+	dm, err := demo.New(demo.Credentials{Username: d.Username, Password: d.Password, Token: d.Token, APIKey: d.APIKey,
+		ClientID: d.ClientID, ClientSecret: d.ClientSecret}, d.Mode)
 	if err != nil {
 		return nil, err
 	}
@@ -163,6 +178,7 @@ func (a *app) startSender(cfg *config.Config) {
 		n = sl
 	}
 	sender := alert.NewSender(a.store, n, a.log, time.Now)
+	sender.OnOutcome = a.metrics.ObserveDelivery
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopSender, a.senderDone = cancel, make(chan struct{})
 	a.wake = sender.Wake

@@ -25,6 +25,9 @@ type Sender struct {
 	PollInterval time.Duration
 	// AttemptTimeout bounds one Notify call. Default 15s.
 	AttemptTimeout time.Duration
+	// OnOutcome, when set, is told how each delivery attempt ended, as
+	// recorded: "sent", "retry" or "failed" (for metrics).
+	OnOutcome func(outcome string)
 
 	ob   Outbox
 	n    Notifier
@@ -135,11 +138,13 @@ func (s *Sender) record(ctx context.Context, d Delivery, thread Thread, err erro
 		if err := s.ob.MarkSent(mctx, d.ID, s.now(), thread); err != nil {
 			return fmt.Errorf("mark sent %d: %w", d.ID, err)
 		}
+		s.outcome("sent")
 	case IsPermanent(err):
 		s.log.Error("alert delivery failed, giving up", deliveryAttrs(d, err)...)
 		if err := s.ob.MarkFailed(mctx, d.ID, err.Error()); err != nil {
 			return fmt.Errorf("mark failed %d: %w", d.ID, err)
 		}
+		s.outcome("failed")
 	default:
 		wait := backoff(d.Attempts, err)
 		s.log.Warn("alert delivery failed, will retry",
@@ -147,8 +152,15 @@ func (s *Sender) record(ctx context.Context, d Delivery, thread Thread, err erro
 		if err := s.ob.MarkRetry(mctx, d.ID, s.now().Add(wait), err.Error()); err != nil {
 			return fmt.Errorf("mark retry %d: %w", d.ID, err)
 		}
+		s.outcome("retry")
 	}
 	return nil
+}
+
+func (s *Sender) outcome(o string) {
+	if s.OnOutcome != nil {
+		s.OnOutcome(o)
+	}
 }
 
 // deliveryAttrs are the fixed log keys of a failed delivery. err comes from

@@ -41,10 +41,13 @@ func (j *job) runLimited() (checks.Result, bool) {
 	release, err := j.s.limits.acquire(ctx, j.host)
 	cancel()
 	if !due.IsZero() {
-		j.s.late.observe(time.Since(due))
+		late := time.Since(due)
+		j.s.late.observe(late)
+		j.s.obs.ObserveLateness(late)
 	}
 	if err != nil {
 		if j.s.waitCtx.Err() == nil {
+			j.s.obs.ObserveSkipped(j.ch.Name)
 			j.s.log.Warn("check skipped: no free slot to run in", "check", j.ch.Name, "host", j.host,
 				"duration", wait)
 		}

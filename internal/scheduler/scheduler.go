@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -48,6 +49,10 @@ type Scheduler struct {
 
 	mu      sync.Mutex
 	entries map[string]cron.EntryID // check name -> entry
+
+	obs Observer
+	// running is true between Start and Stop, for the readiness probe.
+	running atomic.Bool
 }
 
 // Option configures a Scheduler.
@@ -57,6 +62,23 @@ type Option func(*Scheduler)
 // against one target host. A value below 1 keeps the default (256 and 8).
 func WithLimits(global, perHost int) Option {
 	return func(s *Scheduler) { s.limits = newLimiter(global, perHost) }
+}
+
+// Observer is told how late each run started and which runs found no free
+// slot; metrics implement it.
+type Observer interface {
+	ObserveLateness(d time.Duration)
+	ObserveSkipped(check string)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) ObserveLateness(time.Duration) {}
+func (nopObserver) ObserveSkipped(string)         {}
+
+// WithObserver reports lateness and skipped runs to o.
+func WithObserver(o Observer) Option {
+	return func(s *Scheduler) { s.obs = o }
 }
 
 // WithBase counts the slots of @every schedules from base instead of from
@@ -74,7 +96,7 @@ func New(rec Recorder, run RunFunc, eval store.Evaluator, wake func(), log *slog
 	c := cron.New(cron.WithParser(checks.ScheduleParser), cron.WithLocation(time.UTC), cron.WithLogger(l),
 		cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)))
 	s := &Scheduler{cron: c, rec: rec, run: run, eval: eval, wake: wake, log: log, base: time.Now(),
-		limits: newLimiter(0, 0), entries: map[string]cron.EntryID{}}
+		limits: newLimiter(0, 0), obs: nopObserver{}, entries: map[string]cron.EntryID{}}
 	for _, o := range opts {
 		o(s)
 	}
@@ -122,12 +144,19 @@ func (s *Scheduler) EntryID(name string) (cron.EntryID, bool) {
 }
 
 // Start starts the cron loop. Each check first runs at its first slot.
-func (s *Scheduler) Start() { s.cron.Start() }
+func (s *Scheduler) Start() {
+	s.running.Store(true)
+	s.cron.Start()
+}
+
+// Running reports whether the scheduler was started and not stopped.
+func (s *Scheduler) Running() bool { return s.running.Load() }
 
 // Stop stops scheduling and waits for running checks to finish; after grace
 // they are cancelled (their runs are then not recorded) and awaited. Runs
 // still waiting for a slot give up at once.
 func (s *Scheduler) Stop(grace time.Duration) {
+	s.running.Store(false)
 	s.stopWaiting()
 	t := time.AfterFunc(grace, s.cancel)
 	defer t.Stop()

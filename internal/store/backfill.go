@@ -13,6 +13,7 @@ import (
 // SQL cannot do.
 var migrationCode = map[int]func(ctx context.Context, tx *sql.Tx) error{
 	4: backfillRollups,
+	6: backfillRecent,
 }
 
 // backfillRollups builds the rollups of the runs that predate them.

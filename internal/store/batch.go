@@ -23,6 +23,8 @@ type batchWriter struct {
 	evidence map[int64]evidenceRef
 	roll     map[rollKey]*rollAgg // this batch's runs
 	merged   map[rollKey]*rollAgg // what flushRollups wrote
+	recent   map[int64]int64      // strip hours (recent.go) read or written
+	latest   map[int64]*latestRun // each check's newest run (latest.go)
 }
 
 type rollKey struct {
@@ -52,7 +54,8 @@ type rollAgg struct {
 
 func newBatchWriter(s *Store, tx *sql.Tx) *batchWriter {
 	return &batchWriter{s: s, tx: tx, ids: map[string]int64{}, states: map[string]alert.State{},
-		evidence: map[int64]evidenceRef{}, roll: map[rollKey]*rollAgg{}}
+		evidence: map[int64]evidenceRef{}, roll: map[rollKey]*rollAgg{}, recent: map[int64]int64{},
+		latest: map[int64]*latestRun{}}
 }
 
 func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluator) (Run, []alert.Event, error) {
@@ -70,6 +73,9 @@ func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluat
 		return Run{}, nil, fmt.Errorf("record run: %w", err)
 	}
 	runID, _ := r.LastInsertId()
+	if err := w.noteLatest(checkID, runID, res, evidenceID, reused); err != nil {
+		return Run{}, nil, err
+	}
 	evs, err := w.decide(ctx, res, runID, eval, reused)
 	if err != nil {
 		return Run{}, nil, err
@@ -210,6 +216,12 @@ func (w *batchWriter) flushRollups() error {
 		}
 		w.merged[k] = merged
 	}
+	if w.s != nil {
+		if err := w.refreshRecent(ctx); err != nil {
+			return err
+		}
+		return w.writeLatest(ctx)
+	}
 	return nil
 }
 
@@ -259,6 +271,9 @@ func (w *batchWriter) publish() {
 	}
 	for k, v := range w.evidence {
 		w.s.lastEvidence[k] = v
+	}
+	for k, v := range w.recent {
+		w.s.recentAt[k] = v
 	}
 	for k, v := range w.merged {
 		slot := rollSlot{k.check, k.period}

@@ -7,15 +7,9 @@ import (
 	"time"
 )
 
-// Overview returns every check that has a state, with its latest run, by
-// name. Those runs are light: each probe holds its kind, target and failed
-// assertions only (what a summary shows); Runs has the full evidence.
-func (s *Store) Overview(ctx context.Context) ([]CheckSummary, error) {
-	return s.summaries(ctx, ``)
-}
-
-// Summary returns one check's line of the overview, or ErrNotFound before
-// its first run.
+// Summary returns one check's line of the overview with its full state, or
+// ErrNotFound before its first run. Its run is light: each probe holds its
+// kind, target and failed assertions only; Runs has the full evidence.
 func (s *Store) Summary(ctx context.Context, check string) (CheckSummary, error) {
 	sums, err := s.summaries(ctx, `WHERE st.check_name = ?`, check)
 	if err != nil {
@@ -34,7 +28,7 @@ func (s *Store) summaries(ctx context.Context, where string, args ...any) ([]Che
 			ORDER BY started_ms DESC LIMIT 1)`+runJoins+` `+where+`
 		ORDER BY st.check_name`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("overview: %w", err)
+		return nil, fmt.Errorf("summary: %w", err)
 	}
 	defer rows.Close()
 	var out []CheckSummary
@@ -42,11 +36,11 @@ func (s *Store) summaries(ctx context.Context, where string, args ...any) ([]Che
 		var c stateColumns
 		run, err := scanRun(rows, c.dest()...)
 		if err != nil {
-			return nil, fmt.Errorf("overview: %w", err)
+			return nil, fmt.Errorf("summary: %w", err)
 		}
 		st, err := c.decode()
 		if err != nil {
-			return nil, fmt.Errorf("overview: %w", err)
+			return nil, fmt.Errorf("summary: %w", err)
 		}
 		out = append(out, CheckSummary{Name: st.Check, State: st, Last: &run})
 	}

@@ -52,13 +52,18 @@ func (s *Store) seedChunk(ctx context.Context, n int, from, to time.Time, every 
 				res.Probes[1].Status, res.Probes[1].Assertions[0].Pass = 200, false
 			}
 			k++
-			evidenceID, _, err := w.evidenceFor(ctx, id, res)
+			evidenceID, reused, err := w.evidenceFor(ctx, id, res)
 			if err != nil {
 				return err
 			}
-			if _, err := w.ExecContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id)
-				VALUES (?, ?, ?, ?, ?)`, id, ms(at), res.Duration.Microseconds(), res.Passed(), evidenceID); err != nil {
+			r, err := w.ExecContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id)
+				VALUES (?, ?, ?, ?, ?)`, id, ms(at), res.Duration.Microseconds(), res.Passed(), evidenceID)
+			if err != nil {
 				return fmt.Errorf("seed: %w", err)
+			}
+			runID, _ := r.LastInsertId()
+			if err := w.noteLatest(id, runID, res, evidenceID, reused); err != nil {
+				return err
 			}
 			w.rollup(id, res)
 		}

@@ -39,6 +39,7 @@ type Store struct {
 	states       map[string]alert.State
 	lastEvidence map[int64]evidenceRef
 	rollups      map[rollSlot]cachedRollup // the current hour and day of each check
+	recentAt     map[int64]int64           // the hour of each check's recent-history strip
 	stmts        map[string]*sql.Stmt
 }
 
@@ -58,7 +59,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	w.SetMaxOpenConns(1)
 	s := &Store{w: w, now: time.Now, path: path, writes: make(chan writeReq), closing: make(chan struct{}),
 		writerDone: make(chan struct{}), checkIDs: map[string]int64{}, states: map[string]alert.State{},
-		lastEvidence: map[int64]evidenceRef{}, rollups: map[rollSlot]cachedRollup{}, stmts: map[string]*sql.Stmt{}}
+		lastEvidence: map[int64]evidenceRef{}, rollups: map[rollSlot]cachedRollup{}, stmts: map[string]*sql.Stmt{},
+		recentAt: map[int64]int64{}}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)

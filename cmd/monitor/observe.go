@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/metrics"
+	"github.com/authmon/monitor/internal/store"
+)
+
+// readyTimeout bounds the readiness probe: a database that cannot give its
+// write lock within it is not ready.
+const readyTimeout = 2 * time.Second
+
+// timedRecorder records runs through the store and measures each write.
+type timedRecorder struct {
+	st *store.Store
+	m  *metrics.Metrics
+}
+
+func (r timedRecorder) RecordRun(ctx context.Context, res checks.Result, eval store.Evaluator) (store.Run, []alert.Event, error) {
+	start := time.Now()
+	run, evs, err := r.st.RecordRun(ctx, res, eval)
+	r.m.ObserveStoreWrite(time.Since(start), err)
+	return run, evs, err
+}
+
+// checkStates is metrics.Sources.Checks: every configured check (and only
+// those) with its stored state.
+func (a *app) checkStates(ctx context.Context) ([]metrics.CheckState, error) {
+	sums, err := a.store.Overview(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byName := make(map[string]alert.State, len(sums))
+	for _, s := range sums {
+		byName[s.Name] = s.State
+	}
+	cfg := a.live.currentChecks()
+	out := make([]metrics.CheckState, 0, len(cfg))
+	for _, c := range cfg {
+		cs := metrics.CheckState{Check: c.Name, State: "pending"}
+		if st, ok := byName[c.Name]; ok && st.Status != alert.StatusUnknown {
+			cs.State, cs.Severity = string(st.Status), st.Severity
+		}
+		out = append(out, cs)
+	}
+	return out, nil
+}
+
+// ready is web.Deps.Ready: the database takes writes and the scheduler
+// runs. The reasons are plain words for anyone polling; details go to the log.
+func (a *app) ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	var problems []string
+	if err := a.store.Writable(ctx); err != nil {
+		a.log.Warn("not ready: database not writable", "err", err)
+		problems = append(problems, "database not writable")
+	}
+	if a.sched == nil || !a.sched.Running() {
+		problems = append(problems, "scheduler not running")
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "; "))
+	}
+	return nil
+}
