@@ -35,13 +35,13 @@ func (h *handler) apiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/checks/{name}/runs", h.apiRuns)
 	mux.HandleFunc("GET /api/v1/incidents", h.apiIncidents)
 	mux.HandleFunc("GET /api/v1/incidents/{id}", h.apiIncident)
-	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusNotFound, apiError{"no such API route: see /api/v1/checks and /api/v1/incidents"})
+	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, r, http.StatusNotFound, apiError{"no such API route: see /api/v1/checks and /api/v1/incidents"})
 	})
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
-		mux.HandleFunc(m+" /api/", func(w http.ResponseWriter, _ *http.Request) {
+		mux.HandleFunc(m+" /api/", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", "GET, HEAD")
-			writeJSON(w, http.StatusMethodNotAllowed, apiError{"the API is read-only: use GET"})
+			writeJSON(w, r, http.StatusMethodNotAllowed, apiError{"the API is read-only: use GET"})
 		})
 	}
 }
@@ -62,7 +62,7 @@ func (h *handler) apiChecks(w http.ResponseWriter, r *http.Request) {
 		sum, ok := byName[c.Name]
 		out = append(out, newAPICheck(c, sum, ok))
 	}
-	writeJSON(w, http.StatusOK, struct {
+	writeJSON(w, r, http.StatusOK, struct {
 		Checks []apiCheck `json:"checks"`
 	}{out})
 }
@@ -70,7 +70,7 @@ func (h *handler) apiChecks(w http.ResponseWriter, r *http.Request) {
 func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.findCheck(r.PathValue("name"))
 	if !ok {
-		writeJSON(w, http.StatusNotFound, apiError{"no configured check has this name"})
+		writeJSON(w, r, http.StatusNotFound, apiError{"no configured check has this name"})
 		return
 	}
 	sum, err := h.Store.Summary(r.Context(), c.Name)
@@ -91,24 +91,24 @@ func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 	for _, s := range stats {
 		d.Uptime = append(d.Uptime, newAPIWindow(s))
 	}
-	writeJSON(w, http.StatusOK, d)
+	writeJSON(w, r, http.StatusOK, d)
 }
 
 func (h *handler) apiRuns(w http.ResponseWriter, r *http.Request) {
 	c, ok := h.findCheck(r.PathValue("name"))
 	if !ok {
-		writeJSON(w, http.StatusNotFound, apiError{"no configured check has this name"})
+		writeJSON(w, r, http.StatusNotFound, apiError{"no configured check has this name"})
 		return
 	}
 	q, err := runQuery(r.URL.Query())
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		writeJSON(w, r, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
 	page, err := h.Store.RunsPage(r.Context(), c.Name, q)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, apiError{"before: no run of this check has that id"})
+		writeJSON(w, r, http.StatusNotFound, apiError{"before: no run of this check has that id"})
 		return
 	case err != nil:
 		h.apiServerError(w, r, fmt.Errorf("load runs of %q: %w", c.Name, err))
@@ -124,7 +124,7 @@ func (h *handler) apiRuns(w http.ResponseWriter, r *http.Request) {
 		next.Set("limit", strconv.Itoa(q.Limit))
 		out.Next = "/api/v1/checks/" + url.PathEscape(c.Name) + "/runs?" + next.Encode()
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, r, http.StatusOK, out)
 }
 
 // runQuery reads limit, before (a run id) and from/to (RFC 3339).
@@ -175,12 +175,12 @@ func limitParam(v url.Values) (int, error) {
 func (h *handler) apiIncidents(w http.ResponseWriter, r *http.Request) {
 	limit, err := limitParam(r.URL.Query())
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, apiError{err.Error()})
+		writeJSON(w, r, http.StatusBadRequest, apiError{err.Error()})
 		return
 	}
 	state := r.URL.Query().Get("state")
 	if state != "" && state != "open" && state != "all" {
-		writeJSON(w, http.StatusBadRequest, apiError{"state: want open or all"})
+		writeJSON(w, r, http.StatusBadRequest, apiError{"state: want open or all"})
 		return
 	}
 	recs, err := h.Store.Incidents(r.Context(), limit)
@@ -195,7 +195,7 @@ func (h *handler) apiIncidents(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, newAPIIncident(rec, h.Now(), false))
 	}
-	writeJSON(w, http.StatusOK, struct {
+	writeJSON(w, r, http.StatusOK, struct {
 		Incidents []apiIncident `json:"incidents"`
 	}{out})
 }
@@ -203,43 +203,41 @@ func (h *handler) apiIncidents(w http.ResponseWriter, r *http.Request) {
 func (h *handler) apiIncident(w http.ResponseWriter, r *http.Request) {
 	id, ok := parseID(r.PathValue("id"))
 	if !ok {
-		writeJSON(w, http.StatusNotFound, apiError{"no incident has this id"})
+		writeJSON(w, r, http.StatusNotFound, apiError{"no incident has this id"})
 		return
 	}
 	rec, err := h.Store.Incident(r.Context(), id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		writeJSON(w, http.StatusNotFound, apiError{"no incident has this id"})
+		writeJSON(w, r, http.StatusNotFound, apiError{"no incident has this id"})
 		return
 	case err != nil:
 		h.apiServerError(w, r, fmt.Errorf("load incident %d: %w", id, err))
 		return
 	}
 	if _, known := h.findCheck(rec.Check); !known {
-		writeJSON(w, http.StatusNotFound, apiError{"no incident has this id"})
+		writeJSON(w, r, http.StatusNotFound, apiError{"no incident has this id"})
 		return
 	}
-	writeJSON(w, http.StatusOK, newAPIIncident(rec, h.Now(), true))
+	writeJSON(w, r, http.StatusOK, newAPIIncident(rec, h.Now(), true))
 }
 
 // writeJSON encodes v first, so that a failure is a clean 500. HTML
 // characters are escaped (\u003c), so a target's markup stays inert even in
 // a browser that sniffs.
-func writeJSON(w http.ResponseWriter, status int, v any) {
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
 		status, buf = http.StatusInternalServerError, *bytes.NewBufferString(`{"error":"internal server error"}` + "\n")
 	}
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	writeBody(w, r, status, "application/json", &buf)
 }
 
 // apiServerError logs err (it may name files or SQL) and answers a bare 500.
 func (h *handler) apiServerError(w http.ResponseWriter, r *http.Request, err error) {
 	h.Log.ErrorContext(r.Context(), "API request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	writeJSON(w, http.StatusInternalServerError, apiError{"internal server error"})
+	writeJSON(w, r, http.StatusInternalServerError, apiError{"internal server error"})
 }
 
 // checkKind names a check's kind; empty is the protected kind.

@@ -236,7 +236,7 @@ func (a *authenticator) refuse(w http.ResponseWriter, r *http.Request, res authR
 func (a *authenticator) deny(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	w.Header().Set("Cache-Control", "no-store")
 	if strings.HasPrefix(r.URL.Path, "/api/") {
-		writeJSON(w, status, apiError{Error: msg})
+		writeJSON(w, r, status, apiError{Error: msg})
 		return
 	}
 	http.Error(w, msg, status)

@@ -184,9 +184,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, status int, c t
 		h.serverError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, _ = buf.WriteTo(w)
+	writeBody(w, r, status, "text/html; charset=utf-8", &buf)
 }
 
 // serverError is the one place that logs an unexpected error and answers 500.

@@ -317,13 +317,16 @@ func withOpenIncident(rows []checkRow) []checkRow {
 }
 
 // probeCells fills a row of the matrix: per column the last run's verdict,
-// pending for a configured probe without one, and "not configured" for a
-// probe the check does not run.
+// pending for a configured probe before the check's first run, and "not
+// configured" for a probe the check does not run or the last run left out.
 func probeCells(r checkRow, kinds []checks.ProbeKind) []probeCell {
 	cells := make([]probeCell, len(kinds))
 	for i, kind := range kinds {
 		cell := probeCell{Kind: kind, Mark: markNone}
-		if slices.Contains(r.kinds, kind) {
+		if slices.Contains(r.kinds, kind) && r.Last == nil {
+			// Configured but never run. After a run, a configured probe
+			// the run left out did not apply (a forged probe for a token
+			// that is not a JWT; enumeration between its hourly runs).
 			cell.Mark = markPending
 		}
 		if p, ok := probeOf(r.Last, kind); ok {

@@ -371,7 +371,7 @@ func tableChecks(v overviewView) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Checks and their probe matrix\"><table class=\"checks\" data-testid=\"checks\"><thead><tr><th scope=\"col\" class=\"name\">Check</th><th scope=\"col\">State</th>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<div class=\"table-scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Checks and their probe matrix\"><table class=\"checks\" data-testid=\"checks\"><thead><tr><th scope=\"col\" class=\"name\">Check</th><th scope=\"col\">State</th><th scope=\"col\" class=\"num\" title=\"uptime over the last 24 hours\">24 h</th><th scope=\"col\" class=\"num\" title=\"uptime over the last 7 days (whole UTC days)\">7 d</th><th scope=\"col\" class=\"num\" title=\"uptime over the last 30 days (whole UTC days)\">30 d</th><th scope=\"col\" class=\"num\" title=\"95th percentile of the run duration over the last 24 hours\">p95 24 h</th><th scope=\"col\" title=\"p95 per hour over the last 24 hours; marks under hours with failed runs\">Last 24 h</th>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -383,7 +383,7 @@ func tableChecks(v overviewView) templ.Component {
 			var templ_7745c5c3_Var16 string
 			templ_7745c5c3_Var16, templ_7745c5c3_Err = templruntime.NewAttributeExpression(k.Phrase()).Resolve(ctx)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `overview.templ`, Line: 90, Col: 54}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `overview.templ`, Line: 95, Col: 54}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var16)
 			if templ_7745c5c3_Err != nil {
@@ -396,7 +396,7 @@ func tableChecks(v overviewView) templ.Component {
 			var templ_7745c5c3_Var17 string
 			templ_7745c5c3_Var17, templ_7745c5c3_Err = templ.JoinStringErrs(string(k))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `overview.templ`, Line: 90, Col: 94}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `overview.templ`, Line: 95, Col: 94}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var17))
 			if templ_7745c5c3_Err != nil {
@@ -407,7 +407,7 @@ func tableChecks(v overviewView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<th scope=\"col\" class=\"num\" title=\"uptime over the last 24 hours\">24 h</th><th scope=\"col\" class=\"num\" title=\"uptime over the last 7 days (whole UTC days)\">7 d</th><th scope=\"col\" class=\"num\" title=\"uptime over the last 30 days (whole UTC days)\">30 d</th><th scope=\"col\" class=\"num\" title=\"95th percentile of the run duration over the last 24 hours\">p95 24 h</th><th scope=\"col\" title=\"p95 per hour over the last 24 hours; marks under hours with failed runs\">Last 24 h</th><th scope=\"col\">Last run</th><th scope=\"col\">Problem</th></tr></thead> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<th scope=\"col\">Last run</th><th scope=\"col\">Problem</th></tr></thead> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -106,6 +106,7 @@ func (rw *rowWriter) row(r checkRow) error {
 		}
 	}
 	rw.str(`</td>`)
+	rw.recent(r.Recent)
 	for i, c := range r.Cells {
 		rw.str(`<td class="probe mark-`)
 		rw.str(string(c.Mark))
@@ -123,7 +124,6 @@ func (rw *rowWriter) row(r checkRow) error {
 		rw.str(c.Mark.text())
 		rw.str(`</td>`)
 	}
-	rw.recent(r.Recent)
 	if r.Last != nil {
 		rw.str(`<td class="last" data-testid="last-run"><time datetime="`)
 		rw.b = r.Last.Started.UTC().AppendFormat(rw.b, time.RFC3339)
