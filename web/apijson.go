@@ -73,7 +73,7 @@ func newAPICheck(c checks.Check, sum store.CheckSummary, ran bool) apiCheck {
 		return out
 	}
 	st := sum.State
-	out.State, out.Since, out.Flapping = string(st.Status), st.Since, st.Flapping
+	out.State, out.Since, out.Flapping = string(st.Status), st.Since.Truncate(time.Millisecond), st.Flapping
 	if st.Status == alert.StatusUnknown {
 		out.State = "pending"
 	}
@@ -253,8 +253,8 @@ func newAPIIncident(rec store.IncidentRecord, now time.Time, withNotes bool) api
 	if !inc.Open() {
 		end, state = inc.Resolved, "resolved"
 	}
-	out := apiIncident{ID: inc.ID, Check: inc.Check, State: state, Severity: inc.Severity.String(), Opened: inc.Opened,
-		Resolved: inc.Resolved, DurationS: max(end.Sub(inc.Opened), 0).Seconds(), Silenced: inc.Silenced,
+	out := apiIncident{ID: inc.ID, Check: inc.Check, State: state, Severity: inc.Severity.String(), Opened: inc.Opened.Truncate(time.Millisecond),
+		Resolved: inc.Resolved.Truncate(time.Millisecond), DurationS: max(end.Sub(inc.Opened), 0).Seconds(), Silenced: inc.Silenced,
 		FirstFailRun: inc.FirstFailRun, LastFailRun: inc.LastFailRun, BeforeRun: inc.BeforeRun,
 		Regressions: make([]apiRegression, 0, len(inc.Regressions))}
 	for _, rg := range inc.Regressions {
