@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strings"
 )
 
 // resourceMetadata is C17: a challenge that names its protected resource
@@ -33,6 +34,13 @@ func (r *protectedRun) fetchMetadata(k ProbeKind, raw string) Assertion {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return fail(fmt.Sprintf("resource_metadata %q, which is not an absolute http(s) URL", clip(raw)))
 	}
+	if !sameHost(u, r.ch.URL) {
+		// The target names the URL: following it anywhere would let any
+		// monitored server make the monitor fetch internal addresses.
+		a := check("C17", "RFC 9728 §3.3, §5.1", SevConf, true, want, "resource_metadata on "+u.Hostname(), k)
+		a.Deviation = "not fetched: authmon follows resource_metadata only on the checked host"
+		return a
+	}
 	ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
 	defer cancel()
 	req, err := newRequest(ctx, "GET", u.String(), nil, nil)
@@ -56,4 +64,10 @@ func (r *protectedRun) fetchMetadata(k ProbeKind, raw string) Assertion {
 		return fail("a document at " + clip(raw) + " without a resource string")
 	}
 	return check("C17", "RFC 9728 §3.3, §5.1", SevConf, res == r.ch.URL, want, fmt.Sprintf("resource %q", clip(res)), k)
+}
+
+// sameHost reports whether u names the same host as the check's URL.
+func sameHost(u *url.URL, checkURL string) bool {
+	c, err := url.Parse(checkURL)
+	return err == nil && strings.EqualFold(u.Hostname(), c.Hostname())
 }

@@ -28,6 +28,9 @@ func TestResourceMetadata(t *testing.T) {
 		{"no resource", func(string) (int, string) { return 200, `{}` }, "", false, "without a resource string"},
 		{"missing document", func(string) (int, string) { return 404, `` }, "", false, "404 from"},
 		{"not a URL", nil, "/relative", false, "not an absolute http(s) URL"},
+		// A target must not make the monitor fetch other hosts (e.g.
+		// internal addresses): the link is left alone, and said so.
+		{"another host", nil, "http://metadata.internal.test/meta", true, "resource_metadata on metadata.internal.test"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
