@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -102,26 +103,36 @@ func (x exchange) fill(p *ProbeResult, timeout time.Duration, maxBody int64) {
 	}
 }
 
-// phaseTimer collects httptrace events into a Timing.
+// phaseTimer collects httptrace events into a Timing. The transport dials
+// on a goroutine of its own, which can outlive the request (a timed-out
+// request leaves its dial running), so every field is behind mu.
 type phaseTimer struct {
 	start                         time.Time
+	mu                            sync.Mutex
 	dnsStart, connStart, tlsStart time.Time
 	dns, connect, tls             time.Duration
 	wrote, firstByte              time.Time
 	reused                        bool
 }
 
+// at runs f with the timer locked.
+func (t *phaseTimer) at(f func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	f()
+}
+
 func (t *phaseTimer) trace() *httptrace.ClientTrace {
 	return &httptrace.ClientTrace{
-		DNSStart:             func(httptrace.DNSStartInfo) { t.dnsStart = time.Now() },
-		DNSDone:              func(httptrace.DNSDoneInfo) { t.dns = since(t.dnsStart) },
-		ConnectStart:         func(string, string) { t.connStart = time.Now() },
-		ConnectDone:          func(string, string, error) { t.connect = since(t.connStart) },
-		TLSHandshakeStart:    func() { t.tlsStart = time.Now() },
-		TLSHandshakeDone:     func(tls.ConnectionState, error) { t.tls = since(t.tlsStart) },
-		GotConn:              func(i httptrace.GotConnInfo) { t.reused = i.Reused },
-		WroteRequest:         func(httptrace.WroteRequestInfo) { t.wrote = time.Now() },
-		GotFirstResponseByte: func() { t.firstByte = time.Now() },
+		DNSStart:             func(httptrace.DNSStartInfo) { t.at(func() { t.dnsStart = time.Now() }) },
+		DNSDone:              func(httptrace.DNSDoneInfo) { t.at(func() { t.dns = since(t.dnsStart) }) },
+		ConnectStart:         func(string, string) { t.at(func() { t.connStart = time.Now() }) },
+		ConnectDone:          func(string, string, error) { t.at(func() { t.connect = since(t.connStart) }) },
+		TLSHandshakeStart:    func() { t.at(func() { t.tlsStart = time.Now() }) },
+		TLSHandshakeDone:     func(tls.ConnectionState, error) { t.at(func() { t.tls = since(t.tlsStart) }) },
+		GotConn:              func(i httptrace.GotConnInfo) { t.at(func() { t.reused = i.Reused }) },
+		WroteRequest:         func(httptrace.WroteRequestInfo) { t.at(func() { t.wrote = time.Now() }) },
+		GotFirstResponseByte: func() { t.at(func() { t.firstByte = time.Now() }) },
 	}
 }
 
@@ -133,6 +144,8 @@ func since(t time.Time) time.Duration {
 }
 
 func (t *phaseTimer) timing() Timing {
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	tm := Timing{DNS: t.dns, Connect: t.connect, TLS: t.tls, Total: time.Since(t.start), Reused: t.reused}
 	if !t.wrote.IsZero() && !t.firstByte.IsZero() {
 		tm.FirstByte = t.firstByte.Sub(t.wrote)
