@@ -52,8 +52,7 @@ func probeDiscovery(ctx context.Context, hc *http.Client, ch Check, spec Discove
 	if x.err != nil {
 		return p, nil
 	}
-	if _, as := rateLimited(&p, x.header); p.RateLimited {
-		p.Assertions = as
+	if throttled(ch.Name, &p, x.header) {
 		return p, nil
 	}
 	doc, isJSON := jsonObject(x.body)
@@ -169,8 +168,7 @@ func probeJWKS(ctx context.Context, hc *http.Client, ch Check, doc map[string]an
 	if x.err != nil {
 		return p
 	}
-	if _, as := rateLimited(&p, x.header); p.RateLimited {
-		p.Assertions = as
+	if throttled(ch.Name, &p, x.header) {
 		return p
 	}
 	set, isJSON := jsonObject(x.body)

@@ -89,9 +89,7 @@ func enumerationAttempt(ctx context.Context, hc *http.Client, ch Check, spec Log
 	if x.err != nil {
 		return p, x, true
 	}
-	if until, as := rateLimited(&p, x.header); p.RateLimited {
-		pauses.pause(ch.Name, until)
-		p.Assertions = as
+	if throttled(ch.Name, &p, x.header) {
 		return p, x, true
 	}
 	return p, x, false

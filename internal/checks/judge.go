@@ -265,3 +265,13 @@ func challengeWords(scheme string) string {
 // unavailable is a status that says the service is down rather than that it
 // judged the request: 502, 503, 504.
 func unavailable(status int) bool { return status >= 502 && status <= 504 }
+
+// serverError is the availability failure of a 5xx where a refusal was
+// due: A1 for login and token endpoints, A2 for a protected resource.
+func serverError(k ProbeKind, p *ProbeResult) Assertion {
+	id := "A1"
+	if slices.Contains(ProbeKinds, k) {
+		id = "A2"
+	}
+	return check(id, "availability", SevAvail, false, "a 4xx refusal", gotStatus(p), k)
+}

@@ -88,9 +88,7 @@ func probeLogin(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec) 
 		return p, nil
 	}
 	seen := issuedValues(spec, x, pre)
-	if until, as := rateLimited(&p, x.header); p.RateLimited {
-		pauses.pause(ch.Name, until)
-		p.Assertions = as
+	if throttled(ch.Name, &p, x.header) {
 		return p, seen
 	}
 	p.Assertions = judgeLogin(ch, spec, &p, x, time.Now())
@@ -117,9 +115,7 @@ func probeLoginWrong(ctx context.Context, hc *http.Client, ch Check, spec LoginS
 		return p, nil
 	}
 	seen := issuedValues(spec, x, nil)
-	if until, as := rateLimited(&p, x.header); p.RateLimited {
-		pauses.pause(ch.Name, until)
-		p.Assertions = as
+	if throttled(ch.Name, &p, x.header) {
 		return p, seen
 	}
 	p.Assertions = judgeLoginWrong(spec, &p, x)

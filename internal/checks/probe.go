@@ -89,10 +89,7 @@ func (r *protectedRun) judge(spec ProbeSpec, p *ProbeResult, x exchange) {
 		p.Assertions = refusedAtHandshake(spec.Kind, p.Error)
 	case x.err != nil:
 		p.Assertions = []Assertion{unreachable(spec.Kind, p.Error)}
-	case x.status == http.StatusTooManyRequests:
-		until, as := rateLimited(p, x.header)
-		pauses.pause(r.ch.Name, until)
-		p.Assertions = as
+	case throttled(r.ch.Name, p, x.header):
 	default:
 		p.Assertions = judge(spec, p, x.body)
 		r.resourceMetadata(p)

@@ -22,14 +22,23 @@ const (
 	retryAfterMax = 24 * time.Hour
 )
 
-// rateLimited handles a 429: it sets p.RateLimited and returns until when
-// the check's negative probes should pause, with the C18 assertion on the
-// Retry-After field (RFC 6585 §4; RFC 9110 §10.2.3). Any other status gives
-// a zero time and no assertion.
-func rateLimited(p *ProbeResult, h http.Header) (until time.Time, a []Assertion) {
-	return rateLimitedAt(p, h, time.Now())
+// throttled handles a 429 to a probe of check: it sets p.RateLimited and
+// the C18 assertion on the Retry-After field (RFC 6585 §4; RFC 9110
+// §10.2.3), pauses the check's negative probes until Retry-After has passed,
+// and reports true. Any other answer is left to be judged.
+func throttled(check string, p *ProbeResult, h http.Header) bool {
+	until, as := rateLimitedAt(p, h, time.Now())
+	if !p.RateLimited {
+		return false
+	}
+	pauses.pause(check, until)
+	p.Assertions = as
+	return true
 }
 
+// rateLimitedAt returns, for a 429 at now, until when negative probes
+// should pause and the C18 assertion; any other status gives a zero time
+// and no assertion.
 func rateLimitedAt(p *ProbeResult, h http.Header, now time.Time) (time.Time, []Assertion) {
 	if p.Status != http.StatusTooManyRequests {
 		return time.Time{}, nil

@@ -45,10 +45,7 @@ func runToken(ctx context.Context, hc *http.Client, ch Check, red *redactor) []P
 				}
 			}
 		}
-		if until, as := rateLimited(&p, x.header); p.RateLimited {
-			pauses.pause(ch.Name, until)
-			p.Assertions = as
-		} else {
+		if !throttled(ch.Name, &p, x.header) {
 			p.Assertions = judgeTokenProbe(ch, spec, &p, x, time.Now())
 		}
 		out = append(out, p)

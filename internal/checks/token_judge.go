@@ -111,16 +111,6 @@ func refusal(k ProbeKind, x exchange, p *ProbeResult, what string) ([]Assertion,
 	return []Assertion{a}, doc, accepted
 }
 
-// serverError is the availability failure of a 5xx where a refusal was
-// due: A1 for login and token endpoints, A2 for a protected resource.
-func serverError(k ProbeKind, p *ProbeResult) Assertion {
-	id := "A1"
-	if slices.Contains(ProbeKinds, k) {
-		id = "A2"
-	}
-	return check(id, "availability", SevAvail, false, "a 4xx refusal", gotStatus(p), k)
-}
-
 // refusalStatus checks the status against the check's override or the
 // standard's default, saying so when only the override made it pass.
 func refusalStatus(id, ref string, k ProbeKind, p *ProbeResult, override, def []int, std string) Assertion {
