@@ -33,7 +33,7 @@ func hashPasswordCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 		fmt.Fprintln(stderr, "usage: monitor hash-password [-cost N] <<<\"$PASSWORD\"")
 		return exitConfig
 	}
-	pw, err := readSecretLine(stdin)
+	pw, err := readSecretLine(stdin, "password", `monitor hash-password <<<"$PASSWORD"`)
 	if err != nil {
 		fmt.Fprintln(stderr, "hash-password:", err)
 		return exitConfig
@@ -51,15 +51,16 @@ func hashPasswordCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) i
 	return exitOK
 }
 
-// readSecretLine reads the first line of r, without its line ending.
-func readSecretLine(r io.Reader) (string, error) {
+// readSecretLine reads the first line of r, without its line ending; what
+// and example name the secret and the command in the error for no input.
+func readSecretLine(r io.Reader, what, example string) (string, error) {
 	line, err := bufio.NewReader(io.LimitReader(r, 4096)).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return "", fmt.Errorf("read stdin: %w", err)
 	}
 	line = strings.TrimRight(line, "\r\n")
 	if line == "" {
-		return "", errors.New("no password on stdin: pipe it in, e.g. monitor hash-password <<<\"$PASSWORD\"")
+		return "", fmt.Errorf("no %s on stdin: pipe it in, e.g. %s", what, example)
 	}
 	return line, nil
 }
@@ -75,9 +76,9 @@ func hashTokenCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	}
 	token := ""
 	if *fromStdin {
-		t, err := readSecretLine(stdin)
+		t, err := readSecretLine(stdin, "token", `monitor hash-token -stdin <<<"$TOKEN"`)
 		if err != nil {
-			fmt.Fprintln(stderr, "hash-token:", strings.ReplaceAll(err.Error(), "password", "token"))
+			fmt.Fprintln(stderr, "hash-token:", err)
 			return exitConfig
 		}
 		token = t
