@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -39,17 +40,23 @@ func writeBody(w http.ResponseWriter, r *http.Request, status int, contentType s
 	_, _ = out.WriteTo(w)
 }
 
-// acceptsGzip reads Accept-Encoding loosely: "gzip" listed without q=0.
+// acceptsGzip reports whether Accept-Encoding lists gzip with a weight
+// above zero (RFC 9110 §12.5.3; a missing weight is 1).
 func acceptsGzip(r *http.Request) bool {
 	if r == nil {
 		return false
 	}
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.EqualFold(strings.TrimSpace(coding), "gzip") {
-			q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		coding, params, _ := strings.Cut(part, ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
 		}
+		name, value, ok := strings.Cut(strings.TrimSpace(params), "=")
+		if !ok || !strings.EqualFold(strings.TrimSpace(name), "q") {
+			return true
+		}
+		q, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		return err != nil || q > 0
 	}
 	return false
 }

@@ -44,7 +44,7 @@ func TestPagesAndAPICompressWhenAsked(t *testing.T) {
 }
 
 func TestAcceptsGzip(t *testing.T) {
-	for header, want := range map[string]bool{"": false, "gzip": true, "br, GZIP;q=0.5": true, "gzip;q=0": false, "deflate": false} {
+	for header, want := range map[string]bool{"": false, "gzip": true, "br, GZIP;q=0.5": true, "gzip;q=0": false, "gzip; Q=0.000": false, "gzip;q=0.001": true, "deflate": false} {
 		r := httptest.NewRequest(http.MethodGet, "/", nil)
 		r.Header.Set("Accept-Encoding", header)
 		if got := acceptsGzip(r); got != want {
