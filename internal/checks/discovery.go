@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net"
@@ -66,7 +67,7 @@ func probeDiscovery(ctx context.Context, hc *http.Client, ch Check, spec Discove
 		return p, nil
 	}
 	issuer, _ := jsonPath(doc, "issuer")
-	want := cmpStr(spec.Issuer, issuerFromURL(ch.URL))
+	want := cmp.Or(spec.Issuer, issuerFromURL(ch.URL))
 	p.Assertions = append(p.Assertions,
 		check("A5.issuer", "RFC 8414 §3.3; OIDC Discovery §4.3", SevConf, issuer == want,
 			fmt.Sprintf("issuer %q, identical", want), fmt.Sprintf("issuer %q", clipHeader(issuer)), k),

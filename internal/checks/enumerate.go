@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -52,7 +53,7 @@ func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec Login
 		return p, nil, false
 	}
 	enumerationDue.pause(ch.Name, now.Add(durationOr(e.Every, DefaultEnumEvery)))
-	users := [2]string{cmpStr(e.UnknownUser, "authmon-unknown-"+randomHex(8)), canaryUser(ch, spec)}
+	users := [2]string{cmp.Or(e.UnknownUser, "authmon-unknown-"+randomHex(8)), canaryUser(ch, spec)}
 	n := min(max(e.Samples, 0), maxEnumSamples)
 	if n == 0 {
 		n = DefaultEnumSamples

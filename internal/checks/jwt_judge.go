@@ -127,8 +127,10 @@ func days(d time.Duration) string {
 }
 
 // clip bounds a claim value copied into evidence.
-func clip(s string) string {
-	const limit = 120
+func clip(s string) string { return clipTo(s, 120) }
+
+// clipTo cuts s to at most limit bytes, on a rune boundary, marking the cut.
+func clipTo(s string, limit int) string {
 	if len(s) > limit {
 		return strings.ToValidUTF8(s[:limit], "") + "…"
 	}

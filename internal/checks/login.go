@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"time"
@@ -52,14 +53,14 @@ func loginSpecOf(ch Check) LoginSpec {
 	case ch.Auth.Login != nil:
 		spec = *ch.Auth.Login
 	}
-	spec.URL = cmpStr(spec.URL, ch.URL)
-	spec.Method = cmpStr(spec.Method, http.MethodPost)
+	spec.URL = cmp.Or(spec.URL, ch.URL)
+	spec.Method = cmp.Or(spec.Method, http.MethodPost)
 	return spec
 }
 
 // canaryUser is the user negative probes name: never a real account.
 func canaryUser(ch Check, spec LoginSpec) string {
-	return cmpStr(spec.CanaryUser, cmpStr(ch.Auth.Username, "authmon-canary"))
+	return cmp.Or(spec.CanaryUser, cmp.Or(ch.Auth.Username, "authmon-canary"))
 }
 
 // probeLogin logs in with the canary credentials, after fetching the

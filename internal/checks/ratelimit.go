@@ -92,12 +92,7 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 }
 
 // clipHeader bounds a header value copied into an assertion.
-func clipHeader(v string) string {
-	if len(v) > 80 {
-		return strings.ToValidUTF8(v[:80], "") + "…"
-	}
-	return v
-}
+func clipHeader(v string) string { return clipTo(v, 80) }
 
 // pauses remembers, per check name, until when its negative probes wait
 // after a 429. Run has no state of its own between runs, and checks of one

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -101,9 +102,9 @@ func loginOutgoing(spec LoginSpec, user, password string, cookies []*http.Cookie
 	for k, v := range spec.Extra {
 		fields[k] = v
 	}
-	fields[cmpStr(spec.UsernameField, "username")] = user
-	fields[cmpStr(spec.PasswordField, "password")] = password
-	o := outgoing{method: cmpStr(spec.Method, http.MethodPost), url: spec.URL}
+	fields[cmp.Or(spec.UsernameField, "username")] = user
+	fields[cmp.Or(spec.PasswordField, "password")] = password
+	o := outgoing{method: cmp.Or(spec.Method, http.MethodPost), url: spec.URL}
 	switch strings.ToLower(spec.Format) {
 	case "", "json":
 		b, err := json.Marshal(fields)
@@ -178,7 +179,7 @@ func loginToken(spec LoginSpec, x exchange) (issued, bool) {
 		}
 		return issued{where: "cookie " + spec.TokenCookie}, false
 	}
-	path := cmpStr(spec.TokenJSON, "access_token")
+	path := cmp.Or(spec.TokenJSON, "access_token")
 	t := issued{where: "JSON field " + path}
 	doc, ok := jsonObject(x.body)
 	if !ok {
@@ -250,7 +251,7 @@ func tokenPlace(spec LoginSpec) string {
 	case spec.TokenCookie != "":
 		return "in cookie " + spec.TokenCookie
 	}
-	return "in JSON field " + cmpStr(spec.TokenJSON, "access_token")
+	return "in JSON field " + cmp.Or(spec.TokenJSON, "access_token")
 }
 
 // liveCookies are the cookies an answer sets, leaving out deletions.
@@ -262,11 +263,4 @@ func liveCookies(h http.Header) []*http.Cookie {
 		}
 	}
 	return out
-}
-
-func cmpStr(s, def string) string {
-	if s != "" {
-		return s
-	}
-	return def
 }
