@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -104,12 +105,7 @@ func observe(x exchange, t Timing, user string) answer {
 	body := strings.ReplaceAll(string(x.body), user, "")
 	a.length = len(body)
 	if doc, ok := jsonObject(x.body); ok {
-		keys := make([]string, 0, len(doc))
-		for k := range doc {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		a.keys = "{" + strings.Join(keys, ", ") + "}"
+		a.keys = "{" + strings.Join(slices.Sorted(maps.Keys(doc)), ", ") + "}"
 	}
 	var hs []string
 	for _, name := range []string{"WWW-Authenticate", "Set-Cookie"} {

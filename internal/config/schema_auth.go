@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"sort"
 )
 
 // credentialSection is one credential set: [credentials.NAME] or a check's
@@ -112,12 +111,7 @@ func (j *jsonPaths) setTOML(v any) error {
 }
 
 func flattenPaths(prefix string, m map[string]any, out jsonPaths) error {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(m) {
 		path := join(prefix, k)
 		switch x := m[k].(type) {
 		case string:
