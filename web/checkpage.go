@@ -175,9 +175,4 @@ func windowName(d time.Duration) string {
 }
 
 // uptime is "99.93 %", or "—" without runs.
-func uptime(w store.Window) string {
-	if w.Runs == 0 {
-		return "—"
-	}
-	return strconv.FormatFloat(w.Uptime(), 'f', 2, 64) + " %"
-}
+func uptime(w store.Window) string { return string(appendUptime(nil, w)) }
