@@ -114,6 +114,14 @@ func (s *Sender) step(ctx context.Context, now time.Time) (bool, error) {
 // attempt starts unmarked. It returns only outbox errors; the notifier's
 // errors are recorded on the delivery.
 func (s *Sender) deliver(ctx context.Context, d Delivery) error {
+	if d.Event.Kind == KindFolded {
+		// Never sent (it was held back by flapping or a silence), but never
+		// swallowed either: the log says what happened.
+		s.log.Warn("alert folded, not sent", slog.String("check", d.Event.Check),
+			slog.Int64("incident", d.Event.IncidentID), slog.String("reason", d.Event.Reason),
+			slog.Int64("delivery", d.ID), slog.String("alert", RenderText(d.Event)))
+		return s.record(ctx, d, Thread{}, nil)
+	}
 	if err := s.ob.MarkInFlight(ctx, d.ID, s.now()); err != nil {
 		return fmt.Errorf("mark in flight %d: %w", d.ID, err)
 	}
