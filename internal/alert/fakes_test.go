@@ -106,6 +106,13 @@ func (o *memOutbox) MarkRetry(_ context.Context, id int64, next time.Time, errTe
 	})
 }
 
+func (o *memOutbox) MarkRetryUnsure(_ context.Context, id int64, next time.Time, errText string) error {
+	return o.update(id, func(it *memItem) {
+		it.Attempts++
+		it.next, it.errText = next, errText // still in flight: look first
+	})
+}
+
 func (o *memOutbox) MarkFailed(_ context.Context, id int64, errText string) error {
 	return o.update(id, func(it *memItem) { it.failed, it.errText, it.InFlight = true, errText, false })
 }

@@ -127,11 +127,15 @@ func (s *Sender) deliver(ctx context.Context, d Delivery) error {
 	}
 	actx, cancel := context.WithTimeout(ctx, s.AttemptTimeout)
 	thread, err := s.n.Notify(actx, d)
+	timedOut := actx.Err() != nil
 	cancel()
 	if err != nil && ctx.Err() != nil {
 		// Shutting down: not the receiver's fault. The delivery stays in
 		// flight, so the next attempt looks for the message first.
 		return nil
+	}
+	if err != nil && timedOut && !IsPermanent(err) {
+		err = unsure(err) // the request may have landed before our deadline
 	}
 	return s.record(ctx, d, thread, err)
 }
@@ -157,7 +161,11 @@ func (s *Sender) record(ctx context.Context, d Delivery, thread Thread, err erro
 		wait := backoff(d.Attempts, err)
 		s.log.Warn("alert delivery failed, will retry",
 			append(deliveryAttrs(d, err), slog.Duration("retry_in", wait))...)
-		if err := s.ob.MarkRetry(mctx, d.ID, s.now().Add(wait), err.Error()); err != nil {
+		mark := s.ob.MarkRetry
+		if mayHaveLanded(err) {
+			mark = s.ob.MarkRetryUnsure
+		}
+		if err := mark(mctx, d.ID, s.now().Add(wait), err.Error()); err != nil {
 			return fmt.Errorf("mark retry %d: %w", d.ID, err)
 		}
 		s.outcome("retry")

@@ -101,6 +101,12 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText
 		inflight_ms = 0 WHERE id = ?`, next.UnixMilli(), errText, id)
 }
 
+// MarkRetryUnsure implements alert.Outbox: inflight_ms is kept.
+func (s *Store) MarkRetryUnsure(ctx context.Context, id int64, next time.Time, errText string) error {
+	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?
+		WHERE id = ?`, next.UnixMilli(), errText, id)
+}
+
 // MarkFailed implements alert.Outbox.
 func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
 	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, failed = 1, last_error = ?,
