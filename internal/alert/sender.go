@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,6 +36,7 @@ type Sender struct {
 	log  *slog.Logger
 	now  func() time.Time
 	wake chan struct{}
+	sent atomic.Int64 // deliveries marked sent
 }
 
 // NewSender returns a Sender. log nil means slog.Default(); now nil means
@@ -60,22 +63,37 @@ func (s *Sender) Wake() {
 // Run delivers notifications until ctx is done. Outbox errors are logged and
 // retried after PollInterval.
 func (s *Sender) Run(ctx context.Context) {
+	woke := false
 	for ctx.Err() == nil {
 		did, err := s.step(ctx, s.now())
+		if err == nil && !did && woke {
+			did, err = s.probe(ctx)
+		}
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("alert outbox failed", slog.String("err", err.Error()))
 		}
+		woke = false
 		if err != nil || !did {
-			s.wait(ctx)
+			woke = s.wait(ctx)
 		}
 	}
 }
 
+// probe tries the oldest waiting notification now, backoff or not, when a
+// new one was queued and could not go (it waits behind its check's older
+// ones): if the receiver is back, that delivery succeeds and the outbox
+// makes the rest of its channel due, instead of the new alert sitting out
+// old retries' backoff.
+func (s *Sender) probe(ctx context.Context) (bool, error) {
+	return s.step(ctx, time.UnixMilli(math.MaxInt64/2))
+}
+
 // Drain delivers every notification due now and returns. A delivery that
-// fails is scheduled for later, not retried within the same Drain.
+// fails is scheduled for later, and retried within the same Drain only if a
+// later delivery succeeded (which makes its channel's waiting ones due).
 func (s *Sender) Drain(ctx context.Context) error {
 	start := s.now()
-	seen := make(map[int64]bool)
+	seen := make(map[int64]int64) // delivery -> s.sent when it was tried
 	for ctx.Err() == nil {
 		d, err := s.ob.NextDue(ctx, start)
 		if errors.Is(err, ErrNothingDue) {
@@ -84,10 +102,10 @@ func (s *Sender) Drain(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("drain: %w", err)
 		}
-		if seen[d.ID] {
+		if last, ok := seen[d.ID]; ok && last == s.sent.Load() {
 			return fmt.Errorf("drain: outbox returned delivery %d twice", d.ID)
 		}
-		seen[d.ID] = true
+		seen[d.ID] = s.sent.Load()
 		if err := s.deliver(ctx, d); err != nil {
 			return fmt.Errorf("drain: %w", err)
 		}
@@ -150,6 +168,7 @@ func (s *Sender) record(ctx context.Context, d Delivery, thread Thread, err erro
 		if err := s.ob.MarkSent(mctx, d.ID, s.now(), thread); err != nil {
 			return fmt.Errorf("mark sent %d: %w", d.ID, err)
 		}
+		s.sent.Add(1)
 		s.outcome("sent")
 	case IsPermanent(err):
 		s.log.Error("alert delivery failed, giving up", deliveryAttrs(d, err)...)
@@ -201,13 +220,16 @@ func backoff(attempts int, err error) time.Duration {
 	return wait
 }
 
-// wait blocks until Wake, PollInterval or the end of ctx.
-func (s *Sender) wait(ctx context.Context) {
+// wait blocks until Wake, PollInterval or the end of ctx, and reports
+// whether Wake ended it.
+func (s *Sender) wait(ctx context.Context) bool {
 	t := time.NewTimer(s.PollInterval)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 	case <-s.wake:
+		return true
 	case <-t.C:
 	}
+	return false
 }
