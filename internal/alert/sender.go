@@ -28,7 +28,8 @@ type Sender struct {
 	// AttemptTimeout bounds one Notify call. Default 15s.
 	AttemptTimeout time.Duration
 	// OnOutcome, when set, is told how each delivery attempt ended, as
-	// recorded: "sent", "retry" or "failed" (for metrics).
+	// recorded: "sent", "retry" or "failed", or "folded" for an incident
+	// that was only logged (for metrics).
 	OnOutcome func(outcome string)
 
 	ob   Outbox
@@ -138,7 +139,11 @@ func (s *Sender) deliver(ctx context.Context, d Delivery) error {
 		s.log.Warn("alert folded, not sent", slog.String("check", d.Event.Check),
 			slog.Int64("incident", d.Event.IncidentID), slog.String("reason", d.Event.Reason),
 			slog.Int64("delivery", d.ID), slog.String("alert", RenderText(d.Event)))
-		return s.record(ctx, d, Thread{}, nil)
+		if err := s.ob.MarkSent(ctx, d.ID, s.now(), Thread{}); err != nil {
+			return fmt.Errorf("mark folded %d: %w", d.ID, err)
+		}
+		s.outcome("folded")
+		return nil
 	}
 	if err := s.ob.MarkInFlight(ctx, d.ID, s.now()); err != nil {
 		return fmt.Errorf("mark in flight %d: %w", d.ID, err)
