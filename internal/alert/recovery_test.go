@@ -3,6 +3,7 @@ package alert
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -62,5 +63,24 @@ func TestSenderProbesWhenNewAlertWaits(t *testing.T) {
 	eventually(t, "every notification delivered", func() bool { return len(sentOrder(f)) == 4 })
 	if got := sentOrder(f); !slices.Equal(got, []string{"alpha", "bravo", "charlie", "alpha"}) {
 		t.Fatalf("delivered %v, want alpha, bravo, charlie, then alpha resolved", got)
+	}
+}
+
+// TestSenderDoesNotProbeARateLimitedSlack: the probe of a new alert never
+// goes before the end of the Retry-After Slack asked for.
+func TestSenderDoesNotProbeARateLimitedSlack(t *testing.T) {
+	f := newFakeSlack(t)
+	f.respond = status(http.StatusTooManyRequests, "Retry-After: 120", "")
+	ob, clk := &memOutbox{}, &fakeClock{t: evT0}
+	ob.add(event(KindOpened, "alpha", 1, bypass()))
+	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
+	s.PollInterval = time.Hour
+	runSender(t, s)
+	eventually(t, "the first attempt", func() bool { return len(f.requests()) == 1 })
+	ob.add(event(KindResolved, "alpha", 1, bypass()))
+	s.Wake()
+	time.Sleep(50 * time.Millisecond) // a probe would go at once
+	if n := len(f.requests()); n != 1 {
+		t.Fatalf("Slack got %d requests while it asked to wait, want 1", n)
 	}
 }

@@ -38,6 +38,9 @@ type Sender struct {
 	now  func() time.Time
 	wake chan struct{}
 	sent atomic.Int64 // deliveries marked sent
+	// limited is when the receiver's latest Retry-After ends (unix ms): a
+	// probe never goes before it.
+	limited atomic.Int64
 }
 
 // NewSender returns a Sender. log nil means slog.Default(); now nil means
@@ -84,8 +87,11 @@ func (s *Sender) Run(ctx context.Context) {
 // new one was queued and could not go (it waits behind its check's older
 // ones): if the receiver is back, that delivery succeeds and the outbox
 // makes the rest of its channel due, instead of the new alert sitting out
-// old retries' backoff.
+// old retries' backoff. A receiver that asked to wait (429) is not probed.
 func (s *Sender) probe(ctx context.Context) (bool, error) {
+	if s.now().UnixMilli() < s.limited.Load() {
+		return false, nil
+	}
 	return s.step(ctx, time.UnixMilli(math.MaxInt64/2))
 }
 
@@ -183,6 +189,9 @@ func (s *Sender) record(ctx context.Context, d Delivery, thread Thread, err erro
 		s.outcome("failed")
 	default:
 		wait := backoff(d.Attempts, err)
+		if ra, ok := errors.AsType[*RetryAfterError](err); ok {
+			s.limited.Store(s.now().Add(ra.Wait).UnixMilli())
+		}
 		s.log.Warn("alert delivery failed, will retry",
 			append(deliveryAttrs(d, err), slog.Duration("retry_in", wait))...)
 		mark := s.ob.MarkRetry
