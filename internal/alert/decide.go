@@ -59,12 +59,12 @@ func (st *State) closing(silenced bool, now time.Time, p Policy) Event {
 		return st.event(KindResolved, now, p)
 	}
 	ev := st.event(KindFolded, now, p)
-	ev.Reason = "flapping"
-	if silenced {
-		ev.Reason = "silence"
-	}
+	ev.Reason = "silence" // now, or one that ended before it failed again
 	if st.Flapping || st.FlapNoticed {
 		st.Folded = append(slices.Clone(st.Folded), inc.ID)
+		if !silenced {
+			ev.Reason = "flapping"
+		}
 	}
 	return ev
 }

@@ -91,6 +91,22 @@ func TestDecideSilenceHoldsFlapNotices(t *testing.T) {
 	play(t, p, []step{{run(0, "B1"), "opened", true}, {run(10, "B1"), "", true}, {run(30, "B1"), "reminder", true}})
 }
 
+// TestFoldedReason: a folded incident says what held it back, also when
+// the silence ended before it resolved.
+func TestFoldedReason(t *testing.T) {
+	p := DefaultPolicy()
+	p.Silences = []Silence{{Start: t0.Add(time.Minute), End: t0.Add(5 * time.Minute)}}
+	st := play(t, p, []step{{run(0), "", false}, {run(1, "B1"), "", true}, {run(5), "", true}})
+	if _, _, evs := Decide(st, run(6), 4, p); len(evs) != 1 || evs[0].Reason != "silence" {
+		t.Fatalf("events %+v, want one folded by a silence", evs)
+	}
+	st = play(t, flappy(), append(slices.Clone(flapStart), step{run(5, "C1"), "", false},
+		step{run(6, "C1"), "", true}, step{run(7), "", true}))
+	if _, _, evs := Decide(st, run(8), 9, flappy()); len(evs) != 1 || evs[0].Reason != "flapping" {
+		t.Fatalf("events %+v, want one folded by flapping", evs)
+	}
+}
+
 // TestSenderLogsFoldedIncident covers item 1's "at least logged": a folded
 // incident reaches the log, and never Slack.
 func TestSenderLogsFoldedIncident(t *testing.T) {
