@@ -30,8 +30,9 @@ type checkView struct {
 	Narrow    latencyChart
 	Days      uptimeDays
 	Runs      []store.Run
-	Older     string // link to the next page of runs; "" on the last
-	Newest    string // link back to the newest runs; "" when already there
+	Older     string        // link to the next page of runs; "" on the last
+	Newest    string        // link back to the newest runs; "" when already there
+	Silences  []silenceView // the silences covering the check now
 }
 
 // configItem is one line of a check's configuration.
@@ -66,6 +67,7 @@ func (h *handler) getCheck(w http.ResponseWriter, r *http.Request) {
 // the query asks for.
 func (h *handler) loadCheck(ctx context.Context, c checks.Check, q checkQuery) (checkView, error) {
 	v := checkView{Now: h.Now(), Name: c.Name, Config: configOf(c), State: statePending, Query: q}
+	v.Silences = h.activeSilences(c.Name, v.Now)
 	s, err := h.Store.Summary(ctx, c.Name)
 	switch {
 	case err == nil:

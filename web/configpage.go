@@ -17,6 +17,8 @@ type configView struct {
 	Problems   []string  // why that load was refused; empty when it succeeded
 	Groups     []configGroup
 	CheckCount int
+	Now        time.Time
+	Silences   []silenceView // active now
 }
 
 // configGroup is the checks of one dashboard group, by name.
@@ -44,7 +46,8 @@ type probeConfig struct {
 
 func (h *handler) getConfig(w http.ResponseWriter, r *http.Request) {
 	list := h.Checks()
-	v := configView{CheckCount: len(list), Groups: configGroups(list)}
+	v := configView{CheckCount: len(list), Groups: configGroups(list), Now: h.Now()}
+	v.Silences = h.activeSilences("", v.Now)
 	if h.Reload != nil {
 		at, err := h.Reload()
 		v.Reload, v.LoadedAt = true, at

@@ -181,6 +181,8 @@ func checkHref(name string) string { return "/checks/" + url.PathEscape(name) }
 // delivery says where a notification stands, e.g. "sent at …".
 func delivery(n store.Notification) string {
 	switch {
+	case !n.Sent.IsZero() && n.Event.Kind == alert.KindFolded:
+		return "not sent, logged at " + fmtTime(n.Sent)
 	case !n.Sent.IsZero():
 		return "sent at " + fmtTime(n.Sent)
 	case n.Failed:
@@ -219,6 +221,8 @@ func kindLabel(k alert.Kind) string {
 		return "⚠ flapping"
 	case alert.KindCalm:
 		return "✔ calm"
+	case alert.KindFolded:
+		return "· folded (not sent)"
 	default:
 		return string(k)
 	}

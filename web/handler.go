@@ -10,6 +10,7 @@ import (
 
 	"github.com/a-h/templ"
 
+	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/store"
 )
@@ -41,6 +42,9 @@ type Store interface {
 	// Incident returns one incident with its notifications, oldest first, or
 	// an error wrapping store.ErrNotFound.
 	Incident(ctx context.Context, id int64) (store.IncidentRecord, error)
+	// DeliveryStatus says how many notifications wait and since when their
+	// delivery has been failing.
+	DeliveryStatus(ctx context.Context) (store.DeliveryStatus, error)
 }
 
 // Demo switches the built-in sample auth API between its behaviours.
@@ -70,6 +74,9 @@ type Deps struct {
 	// Ready says why the monitor cannot do its job now, for /readyz; nil
 	// (or a nil func) means ready. The error text is shown to anyone.
 	Ready func(ctx context.Context) error
+	// Policies returns each check's alert policy now (a reload changes
+	// them), for the active silences; nil shows none.
+	Policies func() map[string]alert.Policy
 }
 
 // Page sizes: enough history to see a pattern, small enough to stay fast.

@@ -45,6 +45,9 @@ type brokenStore struct{}
 var errBroken = errors.New("disk on fire")
 
 func (brokenStore) Overview(context.Context) ([]store.CheckSummary, error) { return nil, errBroken }
+func (brokenStore) DeliveryStatus(context.Context) (store.DeliveryStatus, error) {
+	return store.DeliveryStatus{}, errBroken
+}
 func (brokenStore) Recent(context.Context, time.Time) ([]store.CheckRecent, error) {
 	return nil, errBroken
 }

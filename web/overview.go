@@ -31,6 +31,8 @@ type overviewView struct {
 	Sections []groupSection
 	Demo     *demoView // nil when the sample API is off
 	Alerts   []store.Notification
+	Delivery string        // "Slack failing since …" while notifications fail
+	Silences []silenceView // active now
 }
 
 // groupSection is one group of the checks table.
@@ -71,6 +73,7 @@ func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
 	all := overviewRows(overviewConfigs(h.Checks()), data.sums, data.recent)
 	v := newOverviewView(all, f, now)
 	v.Ignored, v.Alerts = ignored, data.notes
+	v.Delivery, v.Silences = deliveryLine(data.sent, now), h.activeSilences("", now)
 	_, v.Banner = h.configStatus()
 	if h.Demo != nil {
 		v.Demo = &demoView{Mode: h.Demo.Mode(), Modes: h.Demo.Modes()}
@@ -82,19 +85,25 @@ type overviewData struct {
 	sums   []store.CheckSummary
 	recent []store.CheckRecent
 	notes  []store.Notification
+	sent   store.DeliveryStatus
 }
 
 // loadOverview runs the page's three reads side by side: each takes its own
 // connection of the read pool, and together they are most of the page's time.
 func (h *handler) loadOverview(ctx context.Context, now time.Time) (overviewData, error) {
 	var d overviewData
-	var errs [3]error
+	var errs [4]error
 	var wg sync.WaitGroup
 	wg.Go(func() { d.recent, errs[1] = h.Store.Recent(ctx, now) })
-	wg.Go(func() { d.notes, errs[2] = h.Store.Notifications(ctx, alertsPerPage) })
+	wg.Go(func() {
+		d.notes, errs[2] = h.Store.Notifications(ctx, alertsPerPage)
+		if errs[2] == nil {
+			d.sent, errs[3] = h.Store.DeliveryStatus(ctx)
+		}
+	})
 	d.sums, errs[0] = h.Store.Overview(ctx)
 	wg.Wait()
-	for i, what := range []string{"overview", "recent history", "notifications"} {
+	for i, what := range []string{"overview", "recent history", "notifications", "delivery status"} {
 		if errs[i] != nil {
 			return overviewData{}, fmt.Errorf("load %s: %w", what, errs[i])
 		}

@@ -99,7 +99,8 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 	}
 	h := web.New(web.Deps{Store: st, Checks: a.live.currentChecks, Reload: a.live.lastLoad, Demo: demoDeps(dm),
 		Log: log, Version: versionString(), Now: time.Now, Auth: authConfig(cfg.Dashboard),
-		Metrics: a.metrics.Handler(), Ready: a.ready})
+		Metrics: a.metrics.Handler(), Ready: a.ready,
+		Policies: func() map[string]alert.Policy { return *a.live.policies.Load() }})
 	addr, err := a.listen(listen, h)
 	if err != nil {
 		a.close()

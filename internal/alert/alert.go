@@ -34,6 +34,14 @@ type State struct {
 
 	Changes  []time.Time `json:"changes"` // status changes inside the flap window
 	Flapping bool        `json:"flapping"`
+	// FlapNoticed is set once the "flapping" notice is queued, until its
+	// "stable again": either may wait for the end of a silence.
+	FlapNoticed bool `json:"flap_noticed,omitempty"`
+	// FlapCount is the most status changes seen in the window while flapping.
+	FlapCount int `json:"flap_count,omitempty"`
+	// Folded are the incidents that opened and resolved unannounced while
+	// flapping: the "stable again" notice names them.
+	Folded []int64 `json:"folded,omitempty"`
 
 	Incident *Incident `json:"incident"` // the open incident, if any
 }
@@ -87,7 +95,10 @@ const (
 	KindResolved Kind = "resolved" // recovered
 	KindFlapping Kind = "flapping" // changing state too often: quiet until calm
 	KindCalm     Kind = "calm"     // stable again after flapping
-	KindTest     Kind = "test"     // `monitor alert test`
+	// KindFolded records an incident that opened and resolved while quiet
+	// (flapping or silenced): never sent, only logged and kept in the outbox.
+	KindFolded Kind = "folded"
+	KindTest   Kind = "test" // `monitor alert test`
 )
 
 // Event is one notification to send. It holds only redacted evidence: it is
@@ -106,6 +117,14 @@ type Event struct {
 	Status      Status       `json:"status,omitempty"`  // the check's state (calm)
 	Channel     string       `json:"channel,omitempty"` // where it goes; "" the default
 	Mention     string       `json:"mention,omitempty"` // e.g. "<!here>", critical only
+	// Changes, Window and Calm describe flapping: the status changes counted
+	// in the window, and how long the check must stay stable to end it.
+	Changes int           `json:"changes,omitempty"`
+	Window  time.Duration `json:"window,omitempty"`
+	Calm    time.Duration `json:"calm,omitempty"`
+	// Incidents are those a flapping or "stable again" notice covers.
+	Incidents []int64 `json:"incidents,omitempty"`
+	Reason    string  `json:"reason,omitempty"` // why a folded incident was not sent
 	// DashboardURL links to the check's page when a public URL is configured.
 	DashboardURL string `json:"dashboard_url,omitempty"`
 }

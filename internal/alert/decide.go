@@ -13,32 +13,60 @@ import (
 // notifications to queue. It is pure: time comes from the run.
 func Decide(prev State, res checks.Result, runID int64, p Policy) (State, *Incident, []Event) {
 	st := observe(prev, res, runID, p)
-	var evs []Event
 	now := res.Started
-	if ev := st.flapTransition(prev.Flapping, now, p); ev != nil {
-		evs = append(evs, *ev)
-	}
-	quiet := st.Flapping || p.silenced(now)
+	silenced := p.silenced(now)
+	st.flapTransition(prev.Flapping, now, p)
+	var evs []Event
 	var touched *Incident
 	switch {
 	case st.Incident == nil && st.Status == StatusFailing && (st.FailStreak >= p.FailureThreshold || critical(res)):
 		st.Incident = open(&st, res, runID, p)
 		touched = st.Incident
-		evs = append(evs, st.announce(quiet, now, p)...)
+		evs = append(evs, st.announce(st.quiet(silenced), now, p)...)
 	case st.Incident != nil && st.Status == StatusFailing:
 		touched = st.Incident
-		evs = append(evs, st.stillFailing(res, runID, quiet, p)...)
+		evs = append(evs, st.stillFailing(res, runID, silenced, p)...)
 	case st.Incident != nil && st.PassStreak >= p.SuccessThreshold:
 		touched = st.Incident
 		touched.Resolved = now
-		// A resolution closes a conversation already started, so it is sent
-		// even in a silence; flapping already told the team to expect noise.
-		if touched.Announced && !st.Flapping {
-			evs = append(evs, st.event(KindResolved, now, p))
-		}
+		evs = append(evs, st.closing(silenced, now, p))
 		st.Incident = nil
 	}
-	return st, touched, evs
+	// The flapping notices go first, and after the incident's change, so that
+	// "stable again" names an incident folded by this very run.
+	return st, touched, append(st.flapNotices(silenced, now, p), evs...)
+}
+
+// quiet reports whether the open incident's notifications are held back: in
+// a silence, or while flapping when the incident is only availability noise.
+// A security incident is never folded into flapping: an intermittent bypass
+// (one backend of several without auth) is exactly what flaps.
+func (st *State) quiet(silenced bool) bool {
+	return silenced || (st.Flapping && foldable(st.Incident.Severity))
+}
+
+// foldable reports whether flapping may hold back incidents of sev.
+func foldable(sev checks.Severity) bool { return sev < checks.SevHighSec }
+
+// closing is the notification of a resolved incident. An announced incident
+// is always closed where it was announced, even in a silence or while
+// flapping: a Slack thread is never left red. One that was never announced
+// was folded; it is not sent but still logged, and a flapping one is named
+// by the "stable again" notice.
+func (st *State) closing(silenced bool, now time.Time, p Policy) Event {
+	inc := st.Incident
+	if inc.Announced {
+		return st.event(KindResolved, now, p)
+	}
+	ev := st.event(KindFolded, now, p)
+	ev.Reason = "silence" // now, or one that ended before it failed again
+	if st.Flapping || st.FlapNoticed {
+		st.Folded = append(slices.Clone(st.Folded), inc.ID)
+		if !silenced {
+			ev.Reason = "flapping"
+		}
+	}
+	return ev
 }
 
 // observe updates the run-level facts: status, streaks, evidence, changes.
@@ -71,23 +99,6 @@ func observe(prev State, res checks.Result, runID int64, p Policy) State {
 		st.LastPass, st.Streak = &snap, nil
 	}
 	return st
-}
-
-// flapTransition starts flapping when the check changed state too often and
-// ends it once the check has been calm long enough, with one notice each.
-func (st *State) flapTransition(was bool, now time.Time, p Policy) *Event {
-	switch {
-	case !was && p.FlapChanges > 0 && len(st.Changes) >= p.FlapChanges:
-		st.Flapping = true
-		ev := st.event(KindFlapping, now, p)
-		return &ev
-	case was && now.Sub(st.Since) >= p.FlapCalm:
-		st.Flapping, st.Changes = false, nil // count afresh from here
-		ev := st.event(KindCalm, now, p)
-		ev.Status = st.Status
-		return &ev
-	}
-	return nil
 }
 
 func critical(res checks.Result) bool {
@@ -125,7 +136,7 @@ func (st *State) announce(quiet bool, now time.Time, p Policy) []Event {
 }
 
 // stillFailing extends an open incident with a failing run.
-func (st *State) stillFailing(res checks.Result, runID int64, quiet bool, p Policy) []Event {
+func (st *State) stillFailing(res checks.Result, runID int64, silenced bool, p Policy) []Event {
 	inc := st.Incident
 	inc.LastFailRun, inc.LastFail = runID, res.Started
 	before := len(inc.Regressions)
@@ -134,6 +145,7 @@ func (st *State) stillFailing(res checks.Result, runID int64, quiet bool, p Poli
 	rose := res.Severity() > inc.Severity
 	inc.Severity = max(inc.Severity, res.Severity())
 	now := res.Started
+	quiet := st.quiet(silenced)
 	if !inc.Announced {
 		return st.announce(quiet, now, p)
 	}

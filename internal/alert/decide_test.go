@@ -124,8 +124,9 @@ func TestDecideSilences(t *testing.T) {
 	if !st.Incident.Silenced || !st.Incident.Opened.Equal(t0.Add(time.Minute)) {
 		t.Fatalf("incident = %+v", st.Incident)
 	}
-	// Resolved within the silence without ever being announced: nothing at all.
-	play(t, fixed, []step{{run(0), "", false}, {run(1, "B1"), "", true}, {run(2), "", true}, {run(3), "", false}})
+	// Resolved within the silence without ever being announced: nothing is
+	// sent, but the folded incident is recorded, to be logged.
+	play(t, fixed, []step{{run(0), "", false}, {run(1, "B1"), "", true}, {run(2), "", true}, {run(3), "folded", false}})
 
 	weekly := DefaultPolicy()
 	sched, _ := cron.ParseStandard("0 12 * * *") // daily at 12:00 for 3 minutes

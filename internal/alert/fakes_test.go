@@ -86,10 +86,15 @@ func (o *memOutbox) MarkInFlight(_ context.Context, id int64, _ time.Time) error
 	return o.update(id, func(it *memItem) { it.InFlight = true; it.marks++ })
 }
 
-func (o *memOutbox) MarkSent(_ context.Context, id int64, _ time.Time, root Thread) error {
+func (o *memOutbox) MarkSent(_ context.Context, id int64, at time.Time, root Thread) error {
 	return o.update(id, func(it *memItem) {
 		it.sent++
 		it.InFlight = false
+		for _, w := range o.items { // the channel takes messages again
+			if it.Event.Kind != KindFolded && w.sent == 0 && !w.failed && w.Event.Channel == it.Event.Channel && w.next.After(at) {
+				w.next = at
+			}
+		}
 		if root.TS != "" && it.Event.IncidentID != 0 {
 			if o.threads == nil {
 				o.threads = map[int64]Thread{}
@@ -103,6 +108,13 @@ func (o *memOutbox) MarkRetry(_ context.Context, id int64, next time.Time, errTe
 	return o.update(id, func(it *memItem) {
 		it.Attempts++
 		it.next, it.errText, it.InFlight = next, errText, false
+	})
+}
+
+func (o *memOutbox) MarkRetryUnsure(_ context.Context, id int64, next time.Time, errText string) error {
+	return o.update(id, func(it *memItem) {
+		it.Attempts++
+		it.next, it.errText = next, errText // still in flight: look first
 	})
 }
 

@@ -84,6 +84,8 @@ func standalone(ev Event) summary {
 		return summary{head: joinHead(tag, flappingText(ev))}
 	case KindCalm:
 		return summary{head: joinHead(tag, calmText(ev))}
+	case KindFolded:
+		return summary{head: joinHead(tag, foldedText(ev)), items: ev.Regressions, resolved: true}
 	case KindTest:
 		return summary{head: testText(ev)}
 	default:
@@ -204,10 +206,13 @@ func resolvedAfter(ev Event) time.Duration {
 	return end.Sub(ev.Since)
 }
 
-// flappingText cannot give the number of changes: Event does not carry it.
+// flappingText says how often the check changed and what flapping holds
+// back: availability noise only, never a security incident or a resolution.
 func flappingText(ev Event) string {
-	return fmt.Sprintf("⚠️ %s is flapping: it changed state too often in the window; "+
-		"notifications paused until it is stable", ev.Check)
+	text := fmt.Sprintf("⚠️ %s is flapping: %d state changes in %s. Availability notifications are "+
+		"paused until it is stable for %s; security incidents are still announced and every "+
+		"announced incident still gets its resolution", ev.Check, ev.Changes, Humanize(ev.Window), Humanize(ev.Calm))
+	return text + coversText(ev.Incidents, ". Covers ")
 }
 
 func calmText(ev Event) string {
@@ -215,7 +220,30 @@ func calmText(ev Event) string {
 	if status == "" {
 		status = "unknown"
 	}
-	return fmt.Sprintf("%s is stable again: now %s", ev.Check, status)
+	text := fmt.Sprintf("%s is stable again: now %s", ev.Check, status)
+	return text + coversText(ev.Incidents, ". Opened and resolved unannounced while flapping: ")
+}
+
+// foldedText explains why an incident was never sent.
+func foldedText(ev Event) string {
+	why := "while flapping"
+	if ev.Reason == "silence" {
+		why = "during a silence"
+	}
+	return fmt.Sprintf("%s: %s incident opened %s and resolved after %s %s; not sent",
+		ev.Check, ev.Severity, clock(ev.Since, ev.At), Humanize(resolvedAfter(ev)), why)
+}
+
+// coversText is prefix and the incidents as "#12, #13", or "" for none.
+func coversText(ids []int64, prefix string) string {
+	if len(ids) == 0 {
+		return ""
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = fmt.Sprintf("incident #%d", id)
+	}
+	return prefix + strings.Join(parts, ", ")
 }
 
 func testText(ev Event) string {

@@ -71,7 +71,11 @@ func TestRender(t *testing.T) {
 		many[i].Failure.URL = fmt.Sprintf("https://x.test/%d", i)
 	}
 	calm := event(KindCalm, "svc", 0)
-	calm.Status = StatusPassing
+	calm.Status, calm.Incidents = StatusPassing, []int64{13, 14}
+	flap := event(KindFlapping, "svc", 0)
+	flap.Changes, flap.Window, flap.Calm, flap.Incidents = 6, 30*time.Minute, 30*time.Minute, []int64{12}
+	folded := event(KindFolded, "svc", 13, wrongChallenge())
+	folded.Reason = "flapping"
 	tests := []struct {
 		name     string
 		ev       Event
@@ -96,9 +100,12 @@ func TestRender(t *testing.T) {
 		{name: "resolved", ev: event(KindResolved, "login-api", 12, bypass()), want: []string{
 			"Incident #12 resolved — ✅ login-api resolved after 14m (was critical-security)",
 			"resolved: GET https://api.example.test/me without credentials"}, wantNot: []string{"before → now"}},
-		{name: "flapping", ev: event(KindFlapping, "svc", 0), want: []string{"⚠️ svc is flapping", "notifications paused until it is stable"},
-			wantNot: []string{"Incident #"}},
-		{name: "calm", ev: calm, want: []string{"svc is stable again: now passing"}},
+		{name: "flapping", ev: flap, want: []string{"⚠️ svc is flapping: 6 state changes in 30m",
+			"notifications are paused until it is stable for 30m", "security incidents are still announced",
+			"Covers incident #12"}, wantNot: []string{"Incident #"}},
+		{name: "calm", ev: calm, want: []string{"svc is stable again: now passing",
+			"unannounced while flapping: incident #13, incident #14"}},
+		{name: "folded", ev: folded, want: []string{"Incident #13 folded", "resolved after 14m while flapping; not sent"}},
 		{name: "test", ev: Event{Kind: KindTest, At: evT0}, want: []string{"Slack notifications are set up"}},
 		{name: "dashboard", ev: Event{Kind: KindTest, DashboardURL: "https://mon.test/c/x?a=1&b=2"},
 			want: []string{"https://mon.test/c/x?a=1"}, textOnly: []string{"https://mon.test/c/x?a=1&b=2"}},

@@ -44,6 +44,11 @@ type Outbox interface {
 	MarkSent(ctx context.Context, id int64, at time.Time, root Thread) error
 	// MarkRetry records a failed attempt and when to try again.
 	MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error
+	// MarkRetryUnsure is MarkRetry for an attempt the receiver may have
+	// taken (it timed out after the request left): the delivery stays in
+	// flight, so the next attempt looks for the message first, as after a
+	// crash.
+	MarkRetryUnsure(ctx context.Context, id int64, next time.Time, errText string) error
 	// MarkFailed gives up on a notification after a permanent error.
 	MarkFailed(ctx context.Context, id int64, errText string) error
 }

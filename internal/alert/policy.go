@@ -68,3 +68,25 @@ func (s Silence) Active(t time.Time) bool {
 	}
 	return !t.Before(s.Start) && t.Before(s.End)
 }
+
+// Until returns when the window covering t ends; t itself when none does.
+func (s Silence) Until(t time.Time) time.Time {
+	if !s.Active(t) {
+		return t
+	}
+	if s.Schedule != nil {
+		return s.Schedule.Next(t.Add(-s.Duration)).Add(s.Duration)
+	}
+	return s.End
+}
+
+// ActiveSilences returns the silences of p that cover t.
+func (p Policy) ActiveSilences(t time.Time) []Silence {
+	var out []Silence
+	for _, s := range p.Silences {
+		if s.Active(t) {
+			out = append(out, s)
+		}
+	}
+	return out
+}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,7 +28,8 @@ type Sender struct {
 	// AttemptTimeout bounds one Notify call. Default 15s.
 	AttemptTimeout time.Duration
 	// OnOutcome, when set, is told how each delivery attempt ended, as
-	// recorded: "sent", "retry" or "failed" (for metrics).
+	// recorded: "sent", "retry" or "failed", or "folded" for an incident
+	// that was only logged (for metrics).
 	OnOutcome func(outcome string)
 
 	ob   Outbox
@@ -34,6 +37,10 @@ type Sender struct {
 	log  *slog.Logger
 	now  func() time.Time
 	wake chan struct{}
+	sent atomic.Int64 // deliveries marked sent
+	// limited is when the receiver's latest Retry-After ends (unix ms): a
+	// probe never goes before it.
+	limited atomic.Int64
 }
 
 // NewSender returns a Sender. log nil means slog.Default(); now nil means
@@ -60,22 +67,40 @@ func (s *Sender) Wake() {
 // Run delivers notifications until ctx is done. Outbox errors are logged and
 // retried after PollInterval.
 func (s *Sender) Run(ctx context.Context) {
+	woke := false
 	for ctx.Err() == nil {
 		did, err := s.step(ctx, s.now())
+		if err == nil && !did && woke {
+			did, err = s.probe(ctx)
+		}
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("alert outbox failed", slog.String("err", err.Error()))
 		}
+		woke = false
 		if err != nil || !did {
-			s.wait(ctx)
+			woke = s.wait(ctx)
 		}
 	}
 }
 
+// probe tries the oldest waiting notification now, backoff or not, when a
+// new one was queued and could not go (it waits behind its check's older
+// ones): if the receiver is back, that delivery succeeds and the outbox
+// makes the rest of its channel due, instead of the new alert sitting out
+// old retries' backoff. A receiver that asked to wait (429) is not probed.
+func (s *Sender) probe(ctx context.Context) (bool, error) {
+	if s.now().UnixMilli() < s.limited.Load() {
+		return false, nil
+	}
+	return s.step(ctx, time.UnixMilli(math.MaxInt64/2))
+}
+
 // Drain delivers every notification due now and returns. A delivery that
-// fails is scheduled for later, not retried within the same Drain.
+// fails is scheduled for later, and retried within the same Drain only if a
+// later delivery succeeded (which makes its channel's waiting ones due).
 func (s *Sender) Drain(ctx context.Context) error {
 	start := s.now()
-	seen := make(map[int64]bool)
+	seen := make(map[int64]int64) // delivery -> s.sent when it was tried
 	for ctx.Err() == nil {
 		d, err := s.ob.NextDue(ctx, start)
 		if errors.Is(err, ErrNothingDue) {
@@ -84,10 +109,10 @@ func (s *Sender) Drain(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("drain: %w", err)
 		}
-		if seen[d.ID] {
+		if last, ok := seen[d.ID]; ok && last == s.sent.Load() {
 			return fmt.Errorf("drain: outbox returned delivery %d twice", d.ID)
 		}
-		seen[d.ID] = true
+		seen[d.ID] = s.sent.Load()
 		if err := s.deliver(ctx, d); err != nil {
 			return fmt.Errorf("drain: %w", err)
 		}
@@ -114,16 +139,32 @@ func (s *Sender) step(ctx context.Context, now time.Time) (bool, error) {
 // attempt starts unmarked. It returns only outbox errors; the notifier's
 // errors are recorded on the delivery.
 func (s *Sender) deliver(ctx context.Context, d Delivery) error {
+	if d.Event.Kind == KindFolded {
+		// Never sent (it was held back by flapping or a silence), but never
+		// swallowed either: the log says what happened.
+		s.log.Warn("alert folded, not sent", slog.String("check", d.Event.Check),
+			slog.Int64("incident", d.Event.IncidentID), slog.String("reason", d.Event.Reason),
+			slog.Int64("delivery", d.ID), slog.String("alert", RenderText(d.Event)))
+		if err := s.ob.MarkSent(ctx, d.ID, s.now(), Thread{}); err != nil {
+			return fmt.Errorf("mark folded %d: %w", d.ID, err)
+		}
+		s.outcome("folded")
+		return nil
+	}
 	if err := s.ob.MarkInFlight(ctx, d.ID, s.now()); err != nil {
 		return fmt.Errorf("mark in flight %d: %w", d.ID, err)
 	}
 	actx, cancel := context.WithTimeout(ctx, s.AttemptTimeout)
 	thread, err := s.n.Notify(actx, d)
+	timedOut := actx.Err() != nil
 	cancel()
 	if err != nil && ctx.Err() != nil {
 		// Shutting down: not the receiver's fault. The delivery stays in
 		// flight, so the next attempt looks for the message first.
 		return nil
+	}
+	if err != nil && timedOut && !IsPermanent(err) {
+		err = unsure(err) // the request may have landed before our deadline
 	}
 	return s.record(ctx, d, thread, err)
 }
@@ -138,6 +179,7 @@ func (s *Sender) record(ctx context.Context, d Delivery, thread Thread, err erro
 		if err := s.ob.MarkSent(mctx, d.ID, s.now(), thread); err != nil {
 			return fmt.Errorf("mark sent %d: %w", d.ID, err)
 		}
+		s.sent.Add(1)
 		s.outcome("sent")
 	case IsPermanent(err):
 		s.log.Error("alert delivery failed, giving up", deliveryAttrs(d, err)...)
@@ -147,9 +189,16 @@ func (s *Sender) record(ctx context.Context, d Delivery, thread Thread, err erro
 		s.outcome("failed")
 	default:
 		wait := backoff(d.Attempts, err)
+		if ra, ok := errors.AsType[*RetryAfterError](err); ok {
+			s.limited.Store(s.now().Add(ra.Wait).UnixMilli())
+		}
 		s.log.Warn("alert delivery failed, will retry",
 			append(deliveryAttrs(d, err), slog.Duration("retry_in", wait))...)
-		if err := s.ob.MarkRetry(mctx, d.ID, s.now().Add(wait), err.Error()); err != nil {
+		mark := s.ob.MarkRetry
+		if mayHaveLanded(err) {
+			mark = s.ob.MarkRetryUnsure
+		}
+		if err := mark(mctx, d.ID, s.now().Add(wait), err.Error()); err != nil {
 			return fmt.Errorf("mark retry %d: %w", d.ID, err)
 		}
 		s.outcome("retry")
@@ -185,13 +234,16 @@ func backoff(attempts int, err error) time.Duration {
 	return wait
 }
 
-// wait blocks until Wake, PollInterval or the end of ctx.
-func (s *Sender) wait(ctx context.Context) {
+// wait blocks until Wake, PollInterval or the end of ctx, and reports
+// whether Wake ended it.
+func (s *Sender) wait(ctx context.Context) bool {
 	t := time.NewTimer(s.PollInterval)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
 	case <-s.wake:
+		return true
 	case <-t.C:
 	}
+	return false
 }

@@ -143,26 +143,54 @@ func (s *Slack) postUnthreaded(ctx context.Context, channel string, d Delivery) 
 // threaded updates the root, when the kind changes it, and then replies.
 // The order matters for retries: chat.update is idempotent and replies are
 // not, so a retry after a failed reply only repeats the harmless part, and
-// after an interrupted attempt only the reply is looked up.
+// after an interrupted attempt only the reply is looked up. An edit that
+// can never succeed (a server without chat.update, a deleted root) is logged
+// and does not hold back the reply: the reply is what notifies.
 func (s *Slack) threaded(ctx context.Context, root Thread, d Delivery) error {
 	var err error
 	switch d.Event.Kind {
 	case KindOpened: // the root exists already: a retried or replayed "opened"
-		return s.update(ctx, root, rootMessage(d))
+		err = s.update(ctx, root, rootMessage(d))
+		if IsPermanent(err) {
+			s.logger().Warn("slack could not edit the incident's root message", deliveryAttrs(d, err)...)
+			return nil
+		}
+		return err
 	case KindUpdated:
 		err = s.update(ctx, root, rootMessage(d))
 	case KindResolved:
 		err = s.update(ctx, root, resolvedRootMessage(d))
 	}
-	if err != nil {
+	if IsPermanent(err) {
+		s.logger().Warn("slack could not edit the incident's root message; replying in its thread anyway",
+			deliveryAttrs(d, err)...)
+	} else if err != nil {
 		return err
 	}
+	return s.reply(ctx, root, d)
+}
+
+// reply posts d in the root's thread. When the thread itself is gone, d is
+// posted as a new message naming its incident, so that it is not lost.
+func (s *Slack) reply(ctx context.Context, root Thread, d Delivery) error {
 	if _, found := s.alreadyPosted(ctx, root.Channel, root.TS, d); found {
 		return nil
 	}
-	_, err = s.post(ctx, root.Channel, root.TS, replyMessage(d))
+	_, err := s.post(ctx, root.Channel, root.TS, replyMessage(d))
+	if se, ok := errors.AsType[slack.SlackErrorResponse](err); !ok || !goneThreadCodes[se.Err] {
+		return err
+	}
+	s.logger().Warn("slack thread of the incident is gone; posting a new message instead", deliveryAttrs(d, err)...)
+	if _, found := s.alreadyPosted(ctx, root.Channel, "", d); found {
+		return nil
+	}
+	_, err = s.post(ctx, root.Channel, "", standaloneMessage(d))
 	return err
 }
+
+// goneThreadCodes are chat.postMessage errors meaning the thread to reply
+// in no longer exists.
+var goneThreadCodes = map[string]bool{"thread_not_found": true, "message_not_found": true}
 
 // post sends m with chat.postMessage, in the thread threadTS if set, and
 // returns where it landed: the channel ID from Slack's answer, which
@@ -183,21 +211,23 @@ func (s *Slack) post(ctx context.Context, channel, threadTS string, m slackMessa
 	return Thread{Channel: ch, TS: ts}, nil
 }
 
-// update rewrites the root message with chat.update. A root that is gone
-// (deleted by someone, or too old to edit) is not worth failing the
-// notification over: the reply still goes, and it is what notifies.
+// update rewrites the root message with chat.update. An edit that no retry
+// will fix (the root deleted or too old to edit, a Slack-compatible server
+// without the method) is returned as Permanent, for threaded to log.
 func (s *Slack) update(ctx context.Context, root Thread, m slackMessage) error {
 	_, _, _, err := s.client.UpdateMessageContext(ctx, root.Channel, root.TS,
 		slack.MsgOptionBlocks(m.blocks...), slack.MsgOptionText(m.text, false))
 	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && staleRootCodes[se.Err] {
-		return nil
+		return Permanent(s.classify("slack update", err))
 	}
 	return s.classify("slack update", err)
 }
 
-// staleRootCodes are chat.update errors meaning the root cannot be edited.
+// staleRootCodes are chat.update errors meaning the root cannot be edited,
+// or not by this server.
 var staleRootCodes = map[string]bool{
 	"message_not_found": true, "cant_update_message": true, "edit_window_closed": true,
+	"unknown_method": true, "method_not_supported": true, "not_implemented": true,
 }
 
 // postWebhook posts m to the incoming webhook.

@@ -35,6 +35,11 @@ func (s *Slack) classify(prefix string, err error) error {
 		return nil
 	}
 	clean := &redactedError{msg: prefix + ": " + s.red.redact(err.Error()), cause: safeCause(err)}
+	if cutShort(err) {
+		// The redacted error drops the transport error (it holds the URL):
+		// keep what the sender needs to know about it.
+		return unsure(clean)
+	}
 	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
 		return &RetryAfterError{Wait: rl.RetryAfter, Err: clean}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -227,10 +228,21 @@ func TestSlackThreading(t *testing.T) {
 		{kind: KindResolved, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
 			return n == 1 && notFound(n, r, w) // someone deleted the root: still reply
 		}, want: "chat.update:root chat.postMessage:root"},
-		{kind: KindUpdated, thread: root, respond: gone, want: "chat.update:root", permanent: true},
+		{kind: KindUpdated, thread: root, respond: gone, want: "chat.update:root chat.postMessage:root", permanent: true},
+		// Item 3: an edit that can never succeed does not drop the reply.
+		{kind: KindResolved, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
+			return n == 1 && status(http.StatusNotFound, "", "")(n, r, w) // a server without chat.update
+		}, want: "chat.update:root chat.postMessage:root"},
+		{kind: KindUpdated, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
+			return n == 1 && status(http.StatusOK, "", `{"ok":false,"error":"unknown_method"}`)(n, r, w)
+		}, want: "chat.update:root chat.postMessage:root"},
+		{kind: KindResolved, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
+			return (n == 1 && notFound(n, r, w)) ||
+				(n == 2 && status(http.StatusOK, "", `{"ok":false,"error":"thread_not_found"}`)(n, r, w))
+		}, want: "chat.update:root chat.postMessage:root chat.postMessage:"},
 	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%s thread=%v", tt.kind, tt.thread.TS != ""), func(t *testing.T) {
+	for i, tt := range tests {
+		t.Run(fmt.Sprintf("%d %s thread=%v", i, tt.kind, tt.thread.TS != ""), func(t *testing.T) {
 			f := newFakeSlack(t)
 			f.respond = tt.respond
 			th, err := f.bot().Notify(context.Background(), Delivery{ID: 1, Event: event(tt.kind, "c", 2, bypass()), Thread: tt.thread})
@@ -250,4 +262,34 @@ func TestSlackThreading(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSlackEditFailureIsLoggedAndReplied covers item 3: when chat.update
+// fails for good, the resolution still reaches the thread and the edit
+// failure is logged; when the thread is gone too, a new message names the
+// incident.
+func TestSlackEditFailureIsLoggedAndReplied(t *testing.T) {
+	root := Thread{Channel: "C123", TS: "1699999999.000001"}
+	f, logs := newFakeSlack(t), &syncBuffer{}
+	f.respond = func(n int, r request, w http.ResponseWriter) bool {
+		switch {
+		case r.method() == "chat.update":
+			return status(http.StatusOK, "", `{"ok":false,"error":"message_not_found"}`)(n, r, w)
+		case r.Form["thread_ts"] != "":
+			return status(http.StatusOK, "", `{"ok":false,"error":"thread_not_found"}`)(n, r, w)
+		}
+		return false
+	}
+	s := f.bot()
+	s.Log = slog.New(slog.NewTextHandler(logs, nil))
+	if _, err := s.Notify(context.Background(), Delivery{ID: 9, Event: event(KindResolved, "login-api", 12, bypass()), Thread: root}); err != nil {
+		t.Fatalf("Notify: %v", err)
+	}
+	got := f.delivered()
+	if len(got) != 1 || got[0].Form["thread_ts"] != "" {
+		t.Fatalf("delivered %+v, want one new top-level message", got)
+	}
+	wantContent(t, got[0].Form["text"], "Incident #12 resolved", "login-api resolved after 14m")
+	wantContent(t, logs.String(), "could not edit the incident's root message", "message_not_found",
+		"thread of the incident is gone", "incident=12")
 }

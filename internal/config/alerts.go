@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
@@ -23,7 +24,7 @@ func buildPolicies(c *collector, f *file, cfg *Config) map[string]alert.Policy {
 		p.FailureThreshold = threshold(c, key+".failure_threshold", s.Failure, p.FailureThreshold)
 		p.SuccessThreshold = threshold(c, key+".success_threshold", s.Success, p.SuccessThreshold)
 		if s.Reminder.set {
-			p.Reminder = s.Reminder.Duration
+			p.Reminder = reminder(c, key+".reminder", s.Reminder.Duration)
 		}
 		p.Silences = silences[ch.Name]
 		p.Channel, p.SeverityChannels, p.Mention = s.SlackChannel, route.channels, route.mention
@@ -43,7 +44,7 @@ func basePolicy(c *collector, a alertsSection) alert.Policy {
 	p.FailureThreshold = threshold(c, "alerts.failure_threshold", a.FailureThreshold, p.FailureThreshold)
 	p.SuccessThreshold = threshold(c, "alerts.success_threshold", a.SuccessThreshold, p.SuccessThreshold)
 	if a.Reminder.set {
-		p.Reminder = a.Reminder.Duration
+		p.Reminder = reminder(c, "alerts.reminder", a.Reminder.Duration)
 	}
 	if a.FlapChanges != nil {
 		if *a.FlapChanges < 0 || *a.FlapChanges == 1 || *a.FlapChanges > 100 {
@@ -59,6 +60,20 @@ func basePolicy(c *collector, a alertsSection) alert.Policy {
 		p.FlapCalm = a.FlapCalm.Duration
 	}
 	return p
+}
+
+// MinReminder is the shortest reminder interval accepted. Reminders are
+// sent on runs, so anything shorter would remind on every run of a check.
+const MinReminder = time.Minute
+
+// reminder validates a reminder interval; a refused one turns reminders off.
+func reminder(c *collector, key string, d time.Duration) time.Duration {
+	if d < MinReminder {
+		c.add(key, "%s is too short: reminders repeat while an incident is open, so use at least %s "+
+			"(e.g. \"4h\"), or remove the key to turn reminders off", d, MinReminder)
+		return 0
+	}
+	return d
 }
 
 // threshold validates a run count; 0 means "not set".

@@ -73,7 +73,10 @@ func (s *Store) MarkInFlight(ctx context.Context, id int64, at time.Time) error 
 }
 
 // MarkSent implements alert.Outbox. The first root message posted for an
-// incident becomes its thread; a later one never replaces it.
+// incident becomes its thread; a later one never replaces it. A delivery
+// that reached its channel also makes the channel's waiting notifications
+// due now: the receiver takes messages again, and those queued during an
+// outage should not each sit out the rest of their backoff.
 func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, root alert.Thread) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -81,6 +84,9 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, root alert
 	}
 	defer tx.Rollback()
 	if err := updateOutbox(ctx, tx, `UPDATE outbox SET sent_ms = ?, inflight_ms = 0 WHERE id = ?`, at.UnixMilli(), id); err != nil {
+		return err
+	}
+	if err := releaseChannel(ctx, tx, id, at); err != nil {
 		return err
 	}
 	if root.TS != "" {
@@ -95,10 +101,31 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, root alert
 	return nil
 }
 
+// releaseChannel makes the pending notifications bound for the channel of
+// delivery id due at once, unless id was only logged (a folded incident).
+func releaseChannel(ctx context.Context, tx execer, id int64, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE outbox SET next_try_ms = ?1
+		WHERE sent_ms IS NULL AND failed = 0 AND next_try_ms > ?1
+		AND COALESCE(json_extract(event_json, '$.channel'), '') = (SELECT COALESCE(json_extract(event_json, '$.channel'), '')
+			FROM outbox WHERE id = ?2 AND json_extract(event_json, '$.kind') != 'folded')`, at.UnixMilli(), id)
+	if err != nil {
+		return fmt.Errorf("outbox: release channel: %w", err)
+	}
+	return nil
+}
+
 // MarkRetry implements alert.Outbox.
 func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error {
 	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?,
-		inflight_ms = 0 WHERE id = ?`, next.UnixMilli(), errText, id)
+		inflight_ms = 0, first_error_ms = IIF(first_error_ms = 0, ?, first_error_ms) WHERE id = ?`,
+		next.UnixMilli(), errText, s.now().UnixMilli(), id)
+}
+
+// MarkRetryUnsure implements alert.Outbox: inflight_ms is kept.
+func (s *Store) MarkRetryUnsure(ctx context.Context, id int64, next time.Time, errText string) error {
+	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?,
+		first_error_ms = IIF(first_error_ms = 0, ?, first_error_ms) WHERE id = ?`,
+		next.UnixMilli(), errText, s.now().UnixMilli(), id)
 }
 
 // MarkFailed implements alert.Outbox.

@@ -258,6 +258,8 @@ func TestMigration6Backfill(t *testing.T) {
 		t.Fatalf("flapping before the rollback: %v %v", before[0].State.Flapping, before[1].State.Flapping)
 	}
 	for _, q := range []string{
+		// Later migrations first, so that 6 is the newest applied.
+		`ALTER TABLE outbox DROP COLUMN first_error_ms`, `DELETE FROM schema_migrations WHERE version = 7`,
 		`DROP TRIGGER check_state_flapping_insert`, `DROP TRIGGER check_state_flapping_update`,
 		`DROP TABLE check_latest`, `DROP TABLE check_recent`,
 		`ALTER TABLE check_state DROP COLUMN flapping`, `DELETE FROM schema_migrations WHERE version = 6`,

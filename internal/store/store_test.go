@@ -175,7 +175,7 @@ func TestOutboxOrderPerCheck(t *testing.T) {
 	if got := next(); got != b1 {
 		t.Fatalf("due while a1 retries = %d, want %d", got, b1)
 	}
-	if err := s.MarkSent(ctx, b1, now, alert.Thread{}); err != nil {
+	if err := s.MarkRetry(ctx, b1, now.Add(time.Minute), "slack: 500"); err != nil {
 		t.Fatal(err)
 	}
 	if got := next(); got != 0 {
