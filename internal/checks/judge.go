@@ -38,8 +38,8 @@ func judgeValid(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
 	if len(spec.JSON) > 0 {
 		out = append(out, judgeJSON(spec, body))
 	}
-	if p.Status == 401 && len(p.ChallengeRaw) == 0 {
-		out = append(out, challengeAbsent("C1", spec.Kind, p.Status))
+	if p.Status == 401 && len(p.Challenges) == 0 {
+		out = append(out, challengeAbsent("C1", spec.Kind, p))
 	}
 	return out
 }

@@ -17,7 +17,7 @@ func challengeAssertions(spec ProbeSpec, e expectation, p *ProbeResult) []Assert
 		k == ProbeScope && p.Status == 403 && strings.EqualFold(spec.Scheme, "Bearer")
 	if len(p.ChallengeRaw) == 0 {
 		if required {
-			return []Assertion{challengeAbsent(e.statusID, k, p.Status)}
+			return []Assertion{challengeAbsent(e.statusID, k, p)}
 		}
 		return nil
 	}
@@ -26,7 +26,10 @@ func challengeAssertions(spec ProbeSpec, e expectation, p *ProbeResult) []Assert
 		return append(out, bearerLimits(p.Challenges, k)...)
 	}
 	if len(p.Challenges) == 0 {
-		return out // nothing parsed: C2 says why
+		// A field that is present but holds no challenge ("", ",") tells
+		// a client no more than an absent one: RFC 9110 §11.6.1 asks for
+		// at least one challenge.
+		return append(out, challengeAbsent(e.statusID, k, p))
 	}
 	c := p.Challenges[0]
 	if spec.Scheme != "" {
@@ -47,16 +50,22 @@ func challengeAssertions(spec ProbeSpec, e expectation, p *ProbeResult) []Assert
 	return append(out, bearerLimits(p.Challenges, k)...)
 }
 
-// challengeAbsent flags a refusal that must carry WWW-Authenticate and does
-// not, whatever the check allows: a client cannot tell how to authenticate.
-func challengeAbsent(id string, k ProbeKind, status int) Assertion {
-	ref := "RFC 9110 §15.5.2"
-	if status == 403 {
+// challengeAbsent flags a refusal that must carry a challenge and does not,
+// whatever the check allows: a client cannot tell how to authenticate.
+// WWW-Authenticate fields that hold no challenge count as none.
+func challengeAbsent(id string, k ProbeKind, p *ProbeResult) Assertion {
+	ref := "RFC 9110 §15.5.2, §11.6.1"
+	if p.Status == 403 {
 		ref = "RFC 6750 §3"
 	}
+	got, reason := "no WWW-Authenticate", "without a WWW-Authenticate challenge"
+	if len(p.ChallengeRaw) > 0 {
+		got = fmt.Sprintf("WWW-Authenticate: %q, which holds no challenge", clipHeader(strings.Join(p.ChallengeRaw, ", ")))
+		reason = "with a WWW-Authenticate that holds no challenge"
+	}
 	return Assertion{ID: id + ".challenge", Ref: ref, Severity: SevConf,
-		Expected: "a WWW-Authenticate challenge", Got: "no WWW-Authenticate",
-		Reason: fmt.Sprintf("%s: got %d without a WWW-Authenticate challenge", k.Phrase(), status)}
+		Expected: "a WWW-Authenticate challenge", Got: got,
+		Reason: fmt.Sprintf("%s: got %d %s", k.Phrase(), p.Status, reason)}
 }
 
 // strictness flags challenges that only a lenient reading understands.

@@ -126,6 +126,9 @@ func judgeLoginWrong(spec LoginSpec, p *ProbeResult, x exchange) []Assertion {
 }
 
 func challengeGot(p *ProbeResult) string {
+	if len(p.Challenges) == 0 && len(p.ChallengeRaw) > 0 {
+		return fmt.Sprintf("401 with a WWW-Authenticate that holds no challenge (%q)", clipHeader(strings.Join(p.ChallengeRaw, ", ")))
+	}
 	if len(p.Challenges) == 0 {
 		return "401 without WWW-Authenticate"
 	}
