@@ -88,8 +88,12 @@ func schemeRules(spec ProbeSpec, e expectation, c Challenge) []Assertion {
 		out := []Assertion{bearerError(spec, e, c)}
 		if k == ProbeMissing {
 			bare := c.Token68 == "" && len(c.Params) == 0
+			got := "a bare Bearer challenge"
+			if !bare {
+				got = clipHeader(c.String())
+			}
 			out = append(out, check("C6.params", "RFC 6750 §3", SevWarn, !bare,
-				"a Bearer challenge with at least one auth-param (e.g. realm)", "a bare Bearer challenge", k))
+				"a Bearer challenge with at least one auth-param (e.g. realm)", got, k))
 		}
 		return out
 	}

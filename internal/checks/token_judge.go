@@ -19,8 +19,16 @@ func judgeTokenIssued(ch Check, ps ProbeSpec, p *ProbeResult, x exchange, now ti
 	if statusOK && !hasTok {
 		got += " without an access_token"
 	}
-	out := []Assertion{check("A1", "RFC 6749 §5.1", SevAvail, statusOK && hasTok,
-		statusWords(ps.Status, "200")+" with an access_token", got, k)}
+	code, _ := jsonPath(doc, "error")
+	if !statusOK {
+		got = statusAndCode(p.Status, code)
+	}
+	a1 := check("A1", "RFC 6749 §5.1", SevAvail, statusOK && hasTok,
+		statusWords(ps.Status, "200")+" with an access_token", got, k)
+	if hint := clientHint(p.Status, code); !statusOK && hint != "" {
+		a1.Reason += ": " + hint
+	}
+	out := []Assertion{a1}
 	if !statusOK || !isJSON {
 		return out
 	}
