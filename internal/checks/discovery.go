@@ -14,7 +14,7 @@ import (
 // runDiscovery probes a discovery document (KindDiscovery; Check.URL is
 // the document): reachable JSON naming exactly the expected issuer, with
 // the members its kind requires (A5), and a JWKS with keys (A6).
-func runDiscovery(ctx context.Context, hc *http.Client, ch Check, _ *redactor) []ProbeResult {
+func runDiscovery(ctx context.Context, hc *http.Client, ch Check, _ *redactor, rl *rateLimits) []ProbeResult {
 	hc = redirectPolicy(hc, ch.FollowRedirects, Credential{})
 	var spec DiscoverySpec
 	if ch.Discovery != nil {
@@ -27,11 +27,11 @@ func runDiscovery(ctx context.Context, hc *http.Client, ch Check, _ *redactor) [
 		switch k {
 		case ProbeDiscovery:
 			var p ProbeResult
-			p, doc = probeDiscovery(ctx, hc, ch, spec)
+			p, doc = probeDiscovery(ctx, hc, ch, spec, rl)
 			out = append(out, p)
 		case ProbeJWKS:
 			if jwks {
-				out = append(out, probeJWKS(ctx, hc, ch, doc))
+				out = append(out, probeJWKS(ctx, hc, ch, doc, rl))
 			}
 		}
 	}
@@ -47,13 +47,13 @@ func getJSON(u string) outgoing {
 
 // probeDiscovery fetches and judges the document, returning it for the
 // JWKS probe (nil when it is unusable).
-func probeDiscovery(ctx context.Context, hc *http.Client, ch Check, spec DiscoverySpec) (ProbeResult, map[string]any) {
+func probeDiscovery(ctx context.Context, hc *http.Client, ch Check, spec DiscoverySpec, rl *rateLimits) (ProbeResult, map[string]any) {
 	k := ProbeDiscovery
 	p, x := sendProbe(ctx, hc, ch, k, getJSON(ch.URL))
 	if x.err != nil {
 		return p, nil
 	}
-	if throttled(ch.Name, &p, x.header) {
+	if rl.throttled(ch.Name, &p, x.header) {
 		return p, nil
 	}
 	doc, isJSON := jsonObject(x.body)
@@ -156,7 +156,7 @@ func requiredMembers(k ProbeKind, doc map[string]any, required []string, docURL 
 
 // probeJWKS fetches jwks_uri: a JSON object with a non-empty keys array,
 // each key naming its kty (RFC 7517 §4.1).
-func probeJWKS(ctx context.Context, hc *http.Client, ch Check, doc map[string]any) ProbeResult {
+func probeJWKS(ctx context.Context, hc *http.Client, ch Check, doc map[string]any, rl *rateLimits) ProbeResult {
 	k := ProbeJWKS
 	uri, _ := jsonPath(doc, "jwks_uri")
 	if uri == "" {
@@ -169,7 +169,7 @@ func probeJWKS(ctx context.Context, hc *http.Client, ch Check, doc map[string]an
 	if x.err != nil {
 		return p
 	}
-	if throttled(ch.Name, &p, x.header) {
+	if rl.throttled(ch.Name, &p, x.header) {
 		return p
 	}
 	set, isJSON := jsonObject(x.body)

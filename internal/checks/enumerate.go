@@ -26,10 +26,6 @@ const (
 	maxEnumSamples       = 100
 )
 
-// enumerationDue remembers, per check name, when its enumeration probe may
-// run again.
-var enumerationDue = &pauseBook{until: map[string]time.Time{}}
-
 // answer is what one failed login looked like from outside.
 type answer struct {
 	status  int
@@ -41,19 +37,19 @@ type answer struct {
 
 // probeEnumeration runs the probe when it is configured and due; ran is
 // false when it was left out of this run.
-func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec) (p ProbeResult, seen []string, ran bool) {
+func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec, rl *rateLimits) (p ProbeResult, seen []string, ran bool) {
 	e := ch.Enumeration
 	if e == nil {
 		return p, nil, false
 	}
-	now := time.Now()
-	if until, paused := pauses.paused(ch.Name, now); paused {
+	now := rl.now()
+	if until, paused := rl.pauses.paused(ch.Name, now); paused {
 		return skippedProbe(ProbeEnumeration, spec.Method, spec.URL, until), nil, true
 	}
-	if _, notDue := enumerationDue.paused(ch.Name, now); notDue {
+	if _, notDue := rl.enumDue.paused(ch.Name, now); notDue {
 		return p, nil, false
 	}
-	enumerationDue.pause(ch.Name, now.Add(durationOr(e.Every, DefaultEnumEvery)))
+	rl.enumDue.pause(ch.Name, now.Add(durationOr(e.Every, DefaultEnumEvery)))
 	users := [2]string{cmp.Or(e.UnknownUser, "authmon-unknown-"+randomHex(8)), canaryUser(ch, spec)}
 	n := min(max(e.Samples, 0), maxEnumSamples)
 	if n == 0 {
@@ -63,7 +59,7 @@ func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec Login
 	for i := range n {
 		for j := range 2 {
 			who := (i + j) % 2 // alternate who goes first, so drift hits both alike
-			q, x, stop := enumerationAttempt(ctx, hc, ch, spec, users[who])
+			q, x, stop := enumerationAttempt(ctx, hc, ch, spec, users[who], rl)
 			seen = append(seen, issuedValues(spec, x, nil)...)
 			if stop {
 				return q, seen, true
@@ -80,7 +76,7 @@ func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec Login
 
 // enumerationAttempt sends one failed login; stop says the probe ends here
 // (no answer, or rate limited) with p as its result.
-func enumerationAttempt(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec, user string) (ProbeResult, exchange, bool) {
+func enumerationAttempt(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec, user string, rl *rateLimits) (ProbeResult, exchange, bool) {
 	o, err := loginOutgoing(spec, user, wrongSecret(), nil)
 	if err != nil {
 		p := ProbeResult{Kind: ProbeEnumeration, Method: spec.Method, URL: spec.URL, Error: err.Error()}
@@ -91,7 +87,7 @@ func enumerationAttempt(ctx context.Context, hc *http.Client, ch Check, spec Log
 	if x.err != nil {
 		return p, x, true
 	}
-	if throttled(ch.Name, &p, x.header) {
+	if rl.throttled(ch.Name, &p, x.header) {
 		return p, x, true
 	}
 	return p, x, false

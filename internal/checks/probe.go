@@ -89,7 +89,7 @@ func (r *protectedRun) judge(spec ProbeSpec, p *ProbeResult, x exchange) {
 		p.Assertions = refusedAtHandshake(spec.Kind, p.Error)
 	case x.err != nil:
 		p.Assertions = []Assertion{unreachable(spec.Kind, p.Error)}
-	case throttled(r.ch.Name, p, x.header):
+	case r.rl.throttled(r.ch.Name, p, x.header):
 	default:
 		p.Assertions = judge(spec, p, x.body)
 		r.resourceMetadata(p)
