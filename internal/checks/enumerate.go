@@ -122,7 +122,6 @@ func observe(x exchange, t Timing, user string) answer {
 // compareAnswers judges B11 on the unknown user's answers against the
 // known user's.
 func compareAnswers(unknown, known []answer, threshold time.Duration) []Assertion {
-	const ref = "OWASP Authentication CS \"Authentication Responses\"; WSTG-IDNT-04; CWE-204"
 	k := ProbeEnumeration
 	pair := func(what string, u, w string) (bool, string) {
 		return u == w, fmt.Sprintf("%s %s for an unknown user, %s for a wrong password", what, u, w)
@@ -130,7 +129,7 @@ func compareAnswers(unknown, known []answer, threshold time.Duration) []Assertio
 	var out []Assertion
 	same, got := pair("status", mostCommon(unknown, func(a answer) string { return fmt.Sprint(a.status) }),
 		mostCommon(known, func(a answer) string { return fmt.Sprint(a.status) }))
-	out = append(out, check("B11.status", ref, SevHighSec, same, "the same status", got, k))
+	out = append(out, check("B11.status", same, "the same status", got, k))
 
 	uk, wk := mostCommon(unknown, func(a answer) string { return a.keys }), mostCommon(known, func(a answer) string { return a.keys })
 	if uk != "" && wk != "" {
@@ -140,15 +139,15 @@ func compareAnswers(unknown, known []answer, threshold time.Duration) []Assertio
 		same = max(ul-wl, wl-ul)*10 <= max(ul, wl)
 		got = fmt.Sprintf("bodies of %d bytes for an unknown user, %d for a wrong password", ul, wl)
 	}
-	out = append(out, check("B11.body", ref, SevHighSec, same, "the same body shape (JSON members, or length within 10%)", got, k))
+	out = append(out, check("B11.body", same, "the same body shape (JSON members, or length within 10%)", got, k))
 
 	same, got = pair("headers", mostCommon(unknown, func(a answer) string { return a.headers }),
 		mostCommon(known, func(a answer) string { return a.headers }))
-	out = append(out, check("B11.headers", ref, SevHighSec, same, "the same WWW-Authenticate, Set-Cookie and Location", got, k))
+	out = append(out, check("B11.headers", same, "the same WWW-Authenticate, Set-Cookie and Location", got, k))
 
 	ut, wt := median(unknown, func(a answer) time.Duration { return a.latency }), median(known, func(a answer) time.Duration { return a.latency })
 	diff := absDur(ut - wt)
-	out = append(out, check("B11.timing", ref, SevHighSec, diff <= threshold,
+	out = append(out, check("B11.timing", diff <= threshold,
 		fmt.Sprintf("medians within %s of each other", threshold),
 		fmt.Sprintf("median %s for an unknown user, %s for a wrong password (%d pairs)", ut.Round(time.Millisecond/10), wt.Round(time.Millisecond/10), min(len(unknown), len(known))), k))
 	return out

@@ -49,9 +49,9 @@ func (r *protectedRun) noCredential() ProbeResult {
 		from += fmt.Sprintf(" of %q", r.ch.Auth.Set)
 	}
 	p := ProbeResult{Kind: ProbeValid, Method: r.method(), URL: r.ch.URL, Error: from + ": " + why}
-	p.Assertions = []Assertion{{ID: "A2", Ref: "expected answer", Severity: SevAvail,
-		Expected: "credentials to present", Got: p.Error,
-		Reason: ProbeValid.Phrase() + ": " + p.Error}}
+	a := assertion("A2")
+	a.Expected, a.Got, a.Reason = "credentials to present", p.Error, ProbeValid.Phrase()+": "+p.Error
+	p.Assertions = []Assertion{a}
 	return p
 }
 

@@ -89,8 +89,8 @@ func rateLimitedAt(p *ProbeResult, h http.Header, now time.Time) (time.Time, []A
 	}
 	wait = min(max(wait, 0), retryAfterMax)
 	until := now.Add(wait)
-	as := Assertion{ID: "C18", Ref: "RFC 6585 §4; RFC 9110 §10.2.3", Severity: SevWarn, Pass: ok,
-		Expected: "a Retry-After of delay-seconds or an HTTP-date", Got: got}
+	as := assertion("C18")
+	as.Pass, as.Expected, as.Got = ok, "a Retry-After of delay-seconds or an HTTP-date", got
 	if ok {
 		as.Reason = fmt.Sprintf("%s: rate limited (429); negative probes paused until %s as Retry-After asks",
 			p.Kind.Phrase(), until.UTC().Format(time.TimeOnly+" UTC"))
@@ -163,12 +163,11 @@ func (b *pauseBook) paused(check string, now time.Time) (time.Time, bool) {
 // skippedProbe is the result of a negative probe not sent because the
 // target asked the monitor to wait: recorded as rate limited, passing.
 func skippedProbe(k ProbeKind, method, url string, until time.Time) ProbeResult {
-	return ProbeResult{Kind: k, Method: method, URL: url, RateLimited: true, Assertions: []Assertion{{
-		ID: "C18", Ref: "RFC 6585 §4; RFC 9110 §10.2.3", Severity: SevWarn, Pass: true,
-		Expected: "no probe before Retry-After has passed", Got: "skipped",
-		Reason: fmt.Sprintf("%s: skipped: the target rate limited the monitor until %s",
-			k.Phrase(), until.UTC().Format(time.TimeOnly+" UTC")),
-	}}}
+	a := assertion("C18")
+	a.Pass, a.Expected, a.Got = true, "no probe before Retry-After has passed", "skipped"
+	a.Reason = fmt.Sprintf("%s: skipped: the target rate limited the monitor until %s",
+		k.Phrase(), until.UTC().Format(time.TimeOnly+" UTC"))
+	return ProbeResult{Kind: k, Method: method, URL: url, RateLimited: true, Assertions: []Assertion{a}}
 }
 
 // peek returns the pause recorded for a check without forgetting it.

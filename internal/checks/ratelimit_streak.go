@@ -26,8 +26,7 @@ func (l *rateLimits) settle(check string, probes []ProbeResult) {
 		if !positive || p.Status == 0 {
 			continue
 		}
-		if a, failed := l.streakOf(check, p, now); failed {
-			a.ID = id
+		if a, failed := l.streakOf(check, p, now, id); failed {
 			p.Assertions = append(p.Assertions, a)
 		}
 	}
@@ -35,7 +34,7 @@ func (l *rateLimits) settle(check string, probes []ProbeResult) {
 
 // streakOf records one answer to the positive probe and returns the
 // availability failure when the 429s have lasted too long.
-func (l *rateLimits) streakOf(check string, p *ProbeResult, now time.Time) (Assertion, bool) {
+func (l *rateLimits) streakOf(check string, p *ProbeResult, now time.Time, id string) (Assertion, bool) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if p.Status != http.StatusTooManyRequests {
@@ -59,8 +58,9 @@ func (l *rateLimits) streakOf(check string, p *ProbeResult, now time.Time) (Asse
 		why = "past the pause it asked for"
 	}
 	got := fmt.Sprintf("429 for %s over %d runs", lasted, s.runs)
-	return Assertion{Ref: "availability", Severity: SevAvail,
-		Expected: "an answer other than 429 once the pause the target asked for has passed", Got: got,
-		Reason: fmt.Sprintf("%s: rate limited (429) for %s over %d runs, %s: the target refuses good credentials too",
-			p.Kind.Phrase(), lasted, s.runs, why)}, true
+	a := assertion(id)
+	a.Expected, a.Got = "an answer other than 429 once the pause the target asked for has passed", got
+	a.Reason = fmt.Sprintf("%s: rate limited (429) for %s over %d runs, %s: the target refuses good credentials too",
+		p.Kind.Phrase(), lasted, s.runs, why)
+	return a, true
 }
