@@ -7,7 +7,7 @@ var subIDs = []Entry{
 	{"A1.token", "", SevAvail, "The login hands back the token or session cookie the check expects."},
 	{"A2.body", "", SevAvail, "The answer to valid credentials contains the text the check expects."},
 	{"A2.json", "", SevAvail, "The answer to valid credentials has the JSON values the check expects."},
-	{daysID, "RFC 5280 §4.1.2.5", SevWarn, "The HTTPS certificate is valid for more than this many days: renew it before it expires."},
+	{daysID, "", SevWarn, "The HTTPS certificate is valid for more than this many days: renew it before it expires."},
 	{"A5.issuer", "RFC 8414 §3.3; OIDC Discovery §4.3", SevConf, "The discovery document names exactly the issuer the check expects."},
 	{"A5.issuer-form", "RFC 8414 §2; OIDC Discovery §3", SevConf, "The issuer is an https URL without query or fragment."},
 	{"A5.required", "RFC 8414 §2; OIDC Discovery §3", SevConf, "The discovery document has every member clients need."},
@@ -31,7 +31,7 @@ var subIDs = []Entry{
 	{"B11.headers", "", SevHighSec, "An unknown user and a wrong password get the same headers."},
 	{"B11.timing", "", SevHighSec, "An unknown user and a wrong password take as long to answer."},
 
-	{"C1.challenge", "RFC 9110 §15.5.2, §11.6.1", SevConf, "A 401 carries at least one WWW-Authenticate challenge, so clients know how to log in."},
+	{"C1.challenge", "RFC 9110 §15.5.2, §11.6.1", SevConf, "A 401 with a WWW-Authenticate header must hold at least one challenge, so clients know how to log in."},
 	{"C1.scheme", "RFC 9110 §11.6.1", SevConf, "The challenge uses the scheme the check expects."},
 	{"C1.realm", "RFC 9110 §11.5", SevConf, "The challenge names the realm the check expects."},
 	{"C1.location", "RFC 9110 §10.2.2", SevConf, "An allowed redirect goes to the login page the check names."},
