@@ -11,8 +11,6 @@ import (
 // from the network and from scripts, SameSite from cross-site requests,
 // and the __Host- prefix pins the cookie to the exact origin.
 
-const cookieRef = "RFC 6265 §4.1.2.5, §4.1.2.6; OWASP Session Management CS"
-
 // sessionCookies are the cookies of an answer that carry a session: the
 // configured token cookie, or else those whose name says so.
 func sessionCookies(spec LoginSpec, h http.Header) []*http.Cookie {

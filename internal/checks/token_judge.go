@@ -23,9 +23,7 @@ func judgeTokenIssued(ch Check, ps ProbeSpec, p *ProbeResult, x exchange, now ti
 	if !statusOK {
 		got = statusAndCode(p.Status, code)
 	}
-	a1 := check("A1", statusOK && hasTok,
-		statusWords(ps.Status, "200")+" with an access_token", got, k)
-
+	a1 := check("A1", statusOK && hasTok, statusWords(ps.Status, "200")+" with an access_token", got, k)
 	if hint := clientHint(p.Status, code); !statusOK && hint != "" {
 		a1.Reason += ": " + hint
 	}
