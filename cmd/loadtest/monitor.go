@@ -74,10 +74,11 @@ type probe struct {
 	errors  atomic.Int64 // RecordRun errors, at any time
 }
 
-// runFunc is checks.Run with the shared client, timed.
+// runFunc is a checks.Runner with the shared client, timed.
 func (p *probe) runFunc(hc *http.Client) scheduler.RunFunc {
+	runner := checks.NewRunner(hc)
 	return func(ctx context.Context, ch checks.Check) checks.Result {
-		res := checks.Run(ctx, hc, ch)
+		res := runner.Run(ctx, ch)
 		if p.win.contains(res.Started) {
 			p.runTime.add(res.Duration)
 		}

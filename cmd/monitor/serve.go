@@ -116,9 +116,11 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 // configured limits; the probes share one HTTP client that keeps as many
 // idle connections per host as checks may run against it.
 func (a *app) startScheduler(cfg *config.Config) error {
-	hc := checks.NewClient(cfg.MaxPerHost)
+	// One Runner for the life of the scheduler: it remembers the pauses
+	// targets asked for and how long they have rate limited good credentials.
+	runner := checks.NewRunner(checks.NewClient(cfg.MaxPerHost))
 	run := func(ctx context.Context, ch checks.Check) checks.Result {
-		res := checks.Run(ctx, hc, ch)
+		res := runner.Run(ctx, ch)
 		a.metrics.ObserveRun(res)
 		return res
 	}

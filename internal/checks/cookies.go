@@ -11,8 +11,6 @@ import (
 // from the network and from scripts, SameSite from cross-site requests,
 // and the __Host- prefix pins the cookie to the exact origin.
 
-const cookieRef = "RFC 6265 §4.1.2.5, §4.1.2.6; OWASP Session Management CS"
-
 // sessionCookies are the cookies of an answer that carry a session: the
 // configured token cookie, or else those whose name says so.
 func sessionCookies(spec LoginSpec, h http.Header) []*http.Cookie {
@@ -42,13 +40,13 @@ func sessionLike(name string) bool {
 // that is itself worth a warning.
 func judgeCookie(k ProbeKind, c *http.Cookie, https bool) []Assertion {
 	name := fmt.Sprintf("session cookie %q", c.Name)
-	secure := check("B6.secure", cookieRef, SevHighSec, c.Secure, name+" with Secure", name+" "+flagWords(c.Secure, "with", "without")+" Secure", k)
+	secure := check("B6.secure", c.Secure, name+" with Secure", name+" "+flagWords(c.Secure, "with", "without")+" Secure", k)
 	if !https && !c.Secure {
 		secure.Severity = SevWarn
 		secure.Reason = fmt.Sprintf("%s: %s travels over plain http without Secure: serve the login over https and set Secure", k.Phrase(), name)
 	}
 	out := []Assertion{secure,
-		check("B6.httponly", cookieRef, SevHighSec, c.HttpOnly, name+" with HttpOnly", name+" "+flagWords(c.HttpOnly, "with", "without")+" HttpOnly", k),
+		check("B6.httponly", c.HttpOnly, name+" with HttpOnly", name+" "+flagWords(c.HttpOnly, "with", "without")+" HttpOnly", k),
 		sameSite(k, c, name)}
 	return append(out, hostPrefix(k, c, name))
 }
@@ -70,17 +68,17 @@ func sameSite(k ProbeKind, c *http.Cookie, name string) Assertion {
 	default:
 		got = "no SameSite attribute (browsers differ in what they assume)"
 	}
-	return check("B6.samesite", "RFC 6265bis §4.1.2.7; OWASP Session Management CS", sev, ok,
-		name+" with SameSite=Strict or Lax", name+" with "+got, k)
+	a := check("B6.samesite", ok, name+" with SameSite=Strict or Lax", name+" with "+got, k)
+	a.Severity = max(a.Severity, sev)
+	return a
 }
 
 // hostPrefix recommends the __Host- prefix; a cookie that claims it but
 // breaks its rules (Secure, Path=/, no Domain) is dropped by browsers,
 // which breaks the login for them.
 func hostPrefix(k ProbeKind, c *http.Cookie, name string) Assertion {
-	const ref = "RFC 6265bis §4.1.3.2; OWASP Session Management CS"
 	if !strings.HasPrefix(c.Name, "__Host-") {
-		return check("B6.prefix", ref, SevWarn, false, "a session cookie named __Host-…", name+" without the __Host- prefix", k)
+		return check("B6.prefix", false, "a session cookie named __Host-…", name+" without the __Host- prefix", k)
 	}
 	var broken []string
 	if !c.Secure {
@@ -96,7 +94,9 @@ func hostPrefix(k ProbeKind, c *http.Cookie, name string) Assertion {
 	if len(broken) > 0 {
 		got = name + " breaking the __Host- rules: " + strings.Join(broken, ", ") + " (browsers drop it)"
 	}
-	return check("B6.prefix", ref, SevConf, len(broken) == 0, "a __Host- cookie with Secure, Path=/ and no Domain", got, k)
+	a := check("B6.prefix", len(broken) == 0, "a __Host- cookie with Secure, Path=/ and no Domain", got, k)
+	a.Severity = SevConf // not a missed recommendation: browsers drop the cookie
+	return a
 }
 
 func flagWords(on bool, yes, no string) string {
@@ -110,10 +110,9 @@ func flagWords(on bool, yes, no string) string {
 // login must come back with a new value, else a session id planted before
 // login becomes an authenticated one (session fixation).
 func sessionRenewed(k ProbeKind, spec LoginSpec, before, after http.Header) Assertion {
-	const ref = "OWASP Session Management CS \"Renew the Session ID After Any Privilege Level Change\""
 	pre := sessionCookies(spec, before)
 	if len(pre) == 0 {
-		return check("B7", ref, SevHighSec, true, "a new session id at login", "no session cookie before login", k)
+		return check("B7", true, "a new session id at login", "no session cookie before login", k)
 	}
 	post := map[string]string{}
 	for _, c := range liveCookies(after) {
@@ -123,12 +122,12 @@ func sessionRenewed(k ProbeKind, spec LoginSpec, before, after http.Header) Asse
 		v, set := post[c.Name]
 		switch {
 		case !set:
-			return check("B7", ref, SevHighSec, false, "a new session id at login",
+			return check("B7", false, "a new session id at login",
 				fmt.Sprintf("session cookie %q from before login not renewed at login", c.Name), k)
 		case v == c.Value:
-			return check("B7", ref, SevHighSec, false, "a new session id at login",
+			return check("B7", false, "a new session id at login",
 				fmt.Sprintf("session cookie %q set again with the same value", c.Name), k)
 		}
 	}
-	return check("B7", ref, SevHighSec, true, "a new session id at login", "a new session id at login", k)
+	return check("B7", true, "a new session id at login", "a new session id at login", k)
 }

@@ -26,10 +26,6 @@ const (
 	maxEnumSamples       = 100
 )
 
-// enumerationDue remembers, per check name, when its enumeration probe may
-// run again.
-var enumerationDue = &pauseBook{until: map[string]time.Time{}}
-
 // answer is what one failed login looked like from outside.
 type answer struct {
 	status  int
@@ -41,19 +37,19 @@ type answer struct {
 
 // probeEnumeration runs the probe when it is configured and due; ran is
 // false when it was left out of this run.
-func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec) (p ProbeResult, seen []string, ran bool) {
+func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec, rl *rateLimits) (p ProbeResult, seen []string, ran bool) {
 	e := ch.Enumeration
 	if e == nil {
 		return p, nil, false
 	}
-	now := time.Now()
-	if until, paused := pauses.paused(ch.Name, now); paused {
+	now := rl.now()
+	if until, paused := rl.pauses.paused(ch.Name, now); paused {
 		return skippedProbe(ProbeEnumeration, spec.Method, spec.URL, until), nil, true
 	}
-	if _, notDue := enumerationDue.paused(ch.Name, now); notDue {
+	if _, notDue := rl.enumDue.paused(ch.Name, now); notDue {
 		return p, nil, false
 	}
-	enumerationDue.pause(ch.Name, now.Add(durationOr(e.Every, DefaultEnumEvery)))
+	rl.enumDue.pause(ch.Name, now.Add(durationOr(e.Every, DefaultEnumEvery)))
 	users := [2]string{cmp.Or(e.UnknownUser, "authmon-unknown-"+randomHex(8)), canaryUser(ch, spec)}
 	n := min(max(e.Samples, 0), maxEnumSamples)
 	if n == 0 {
@@ -63,7 +59,7 @@ func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec Login
 	for i := range n {
 		for j := range 2 {
 			who := (i + j) % 2 // alternate who goes first, so drift hits both alike
-			q, x, stop := enumerationAttempt(ctx, hc, ch, spec, users[who])
+			q, x, stop := enumerationAttempt(ctx, hc, ch, spec, users[who], rl)
 			seen = append(seen, issuedValues(spec, x, nil)...)
 			if stop {
 				return q, seen, true
@@ -80,7 +76,7 @@ func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec Login
 
 // enumerationAttempt sends one failed login; stop says the probe ends here
 // (no answer, or rate limited) with p as its result.
-func enumerationAttempt(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec, user string) (ProbeResult, exchange, bool) {
+func enumerationAttempt(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec, user string, rl *rateLimits) (ProbeResult, exchange, bool) {
 	o, err := loginOutgoing(spec, user, wrongSecret(), nil)
 	if err != nil {
 		p := ProbeResult{Kind: ProbeEnumeration, Method: spec.Method, URL: spec.URL, Error: err.Error()}
@@ -91,7 +87,7 @@ func enumerationAttempt(ctx context.Context, hc *http.Client, ch Check, spec Log
 	if x.err != nil {
 		return p, x, true
 	}
-	if throttled(ch.Name, &p, x.header) {
+	if rl.throttled(ch.Name, &p, x.header) {
 		return p, x, true
 	}
 	return p, x, false
@@ -126,7 +122,6 @@ func observe(x exchange, t Timing, user string) answer {
 // compareAnswers judges B11 on the unknown user's answers against the
 // known user's.
 func compareAnswers(unknown, known []answer, threshold time.Duration) []Assertion {
-	const ref = "OWASP Authentication CS \"Authentication Responses\"; WSTG-IDNT-04; CWE-204"
 	k := ProbeEnumeration
 	pair := func(what string, u, w string) (bool, string) {
 		return u == w, fmt.Sprintf("%s %s for an unknown user, %s for a wrong password", what, u, w)
@@ -134,7 +129,7 @@ func compareAnswers(unknown, known []answer, threshold time.Duration) []Assertio
 	var out []Assertion
 	same, got := pair("status", mostCommon(unknown, func(a answer) string { return fmt.Sprint(a.status) }),
 		mostCommon(known, func(a answer) string { return fmt.Sprint(a.status) }))
-	out = append(out, check("B11.status", ref, SevHighSec, same, "the same status", got, k))
+	out = append(out, check("B11.status", same, "the same status", got, k))
 
 	uk, wk := mostCommon(unknown, func(a answer) string { return a.keys }), mostCommon(known, func(a answer) string { return a.keys })
 	if uk != "" && wk != "" {
@@ -144,15 +139,15 @@ func compareAnswers(unknown, known []answer, threshold time.Duration) []Assertio
 		same = max(ul-wl, wl-ul)*10 <= max(ul, wl)
 		got = fmt.Sprintf("bodies of %d bytes for an unknown user, %d for a wrong password", ul, wl)
 	}
-	out = append(out, check("B11.body", ref, SevHighSec, same, "the same body shape (JSON members, or length within 10%)", got, k))
+	out = append(out, check("B11.body", same, "the same body shape (JSON members, or length within 10%)", got, k))
 
 	same, got = pair("headers", mostCommon(unknown, func(a answer) string { return a.headers }),
 		mostCommon(known, func(a answer) string { return a.headers }))
-	out = append(out, check("B11.headers", ref, SevHighSec, same, "the same WWW-Authenticate, Set-Cookie and Location", got, k))
+	out = append(out, check("B11.headers", same, "the same WWW-Authenticate, Set-Cookie and Location", got, k))
 
 	ut, wt := median(unknown, func(a answer) time.Duration { return a.latency }), median(known, func(a answer) time.Duration { return a.latency })
 	diff := absDur(ut - wt)
-	out = append(out, check("B11.timing", ref, SevHighSec, diff <= threshold,
+	out = append(out, check("B11.timing", diff <= threshold,
 		fmt.Sprintf("medians within %s of each other", threshold),
 		fmt.Sprintf("median %s for an unknown user, %s for a wrong password (%d pairs)", ut.Round(time.Millisecond/10), wt.Round(time.Millisecond/10), min(len(unknown), len(known))), k))
 	return out

@@ -110,8 +110,9 @@ func TestEnumerationRunsAtMostOncePerEvery(t *testing.T) {
 	defer srv.Close()
 	ch := enumerationCheck(t, srv, 2)
 	ch.Probes = []ProbeSpec{{Kind: ProbeLoginWrong}, {Kind: ProbeEnumeration}}
-	first := Run(context.Background(), srv.Client(), ch)
-	second := Run(context.Background(), srv.Client(), ch)
+	rn := NewRunner(srv.Client())
+	first := rn.Run(context.Background(), ch)
+	second := rn.Run(context.Background(), ch)
 	if len(first.Probes) != 2 || first.Probes[1].Kind != ProbeEnumeration {
 		t.Fatalf("first run probes %+v, want login_wrong and enumeration", first.Probes)
 	}
@@ -135,7 +136,8 @@ func TestEnumerationStopsAtTheFirst429(t *testing.T) {
 	}, &tries)
 	defer srv.Close()
 	ch := enumerationCheck(t, srv, 10)
-	res := Run(context.Background(), srv.Client(), ch)
+	rn := NewRunner(srv.Client())
+	res := rn.Run(context.Background(), ch)
 	if tries.Load() != 3 {
 		t.Fatalf("%d failed logins sent, want a stop at the first 429 (the 3rd)", tries.Load())
 	}
@@ -145,7 +147,7 @@ func TestEnumerationStopsAtTheFirst429(t *testing.T) {
 	}
 	// The pause also holds the other negative probes of the check.
 	ch.Probes = []ProbeSpec{{Kind: ProbeLoginWrong}}
-	res = Run(context.Background(), srv.Client(), ch)
+	res = rn.Run(context.Background(), ch)
 	if tries.Load() != 3 || !res.Probes[0].RateLimited {
 		t.Fatalf("login_wrong sent during the pause: %d tries, %+v", tries.Load(), res.Probes[0])
 	}

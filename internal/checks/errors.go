@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -56,6 +57,8 @@ func describeError(err error, timeout time.Duration, maxBody int64) string {
 		return "the server refused the TLS handshake: " + op.Err.Error()
 	case errors.As(err, &alertErr):
 		return "TLS handshake failed: " + alertErr.Error()
+	case invalidHTTP(err) != "":
+		return invalidHTTP(err)
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
 		return "the server closed the connection without a complete answer"
 	}
@@ -64,6 +67,47 @@ func describeError(err error, timeout time.Duration, maxBody int64) string {
 		return uerr.Err.Error()
 	}
 	return err.Error()
+}
+
+// invalidHTTP is the reason for an answer that is not HTTP, or "" for any
+// other error. net/http quotes the offending line, which for a binary
+// answer is up to a few hundred escaped bytes no person can read: keep
+// what went wrong and at most a short printable prefix of it.
+func invalidHTTP(err error) string {
+	msg := err.Error()
+	i := strings.Index(msg, "malformed ")
+	if i < 0 || !strings.Contains(msg, "net/http") && !strings.Contains(msg, "HTTP") {
+		return ""
+	}
+	what, quoted, _ := strings.Cut(msg[i:], " \"")
+	what = strings.TrimSuffix(strings.TrimSpace(what), ":")
+	out := "invalid HTTP response"
+	if what != "malformed HTTP response" {
+		out += ": " + strings.Replace(what, "HTTP ", "", 1)
+	}
+	if quoted != "" {
+		if v, uerr := strconv.Unquote(`"` + quoted); uerr == nil {
+			quoted = v
+		}
+	}
+	if pre := printablePrefix(quoted, 24); pre != "" {
+		sep := " "
+		if what == "malformed HTTP response" {
+			sep = ": it starts "
+		}
+		out += sep + strconv.Quote(pre)
+	}
+	return out
+}
+
+// printablePrefix is s up to its first byte that is not printable ASCII,
+// cut to at most n bytes.
+func printablePrefix(s string, n int) string {
+	end := 0
+	for end < len(s) && end < n && s[end] >= 0x20 && s[end] < 0x7F {
+		end++
+	}
+	return strings.TrimSpace(s[:end])
 }
 
 // certInvalidWords says why a certificate is not valid, with the date that

@@ -10,8 +10,9 @@ import (
 
 // unreachable is the verdict when no answer arrived at all.
 func unreachable(k ProbeKind, why string) Assertion {
-	return Assertion{ID: "A0", Ref: "availability", Severity: SevAvail, Expected: "an HTTP answer",
-		Got: why, Reason: fmt.Sprintf("%s: no answer: %s", k.Phrase(), why)}
+	a := assertion("A0")
+	a.Expected, a.Got, a.Reason = "an HTTP answer", why, fmt.Sprintf("%s: no answer: %s", k.Phrase(), why)
+	return a
 }
 
 // judge checks one answer against the probe's expectations.
@@ -28,18 +29,19 @@ func judgeValid(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
 	if len(spec.Status) > 0 {
 		ok = slices.Contains(spec.Status, p.Status)
 	}
-	out := []Assertion{check("A2", "expected answer", SevAvail, ok, want, gotStatus(p), spec.Kind)}
+	out := []Assertion{check("A2", ok, want, gotStatus(p), spec.Kind)}
 	if spec.BodyContains != "" {
 		found := bytes.Contains(body, []byte(spec.BodyContains))
-		a := check("A2.body", "expected body", SevAvail, found, fmt.Sprintf("body containing %q", spec.BodyContains),
+		a := check("A2.body", found, fmt.Sprintf("body containing %q", spec.BodyContains),
 			"a body without it", spec.Kind)
+
 		out = append(out, a)
 	}
 	if len(spec.JSON) > 0 {
 		out = append(out, judgeJSON(spec, body))
 	}
-	if p.Status == 401 && len(p.ChallengeRaw) == 0 {
-		out = append(out, challengeAbsent("C1", spec.Kind, p.Status))
+	if p.Status == 401 && len(p.Challenges) == 0 {
+		out = append(out, challengeAbsent("C1", spec.Kind, p))
 	}
 	return out
 }
@@ -73,7 +75,7 @@ func judgeJSON(spec ProbeSpec, body []byte) Assertion {
 	case !pass:
 		gotWords = strings.Join(got, ", ")
 	}
-	return check("A2.json", "expected body", SevAvail, pass, "JSON "+strings.Join(want, ", "), gotWords, spec.Kind)
+	return check("A2.json", pass, "JSON "+strings.Join(want, ", "), gotWords, spec.Kind)
 }
 
 // expectation is what the standards expect of a probe that presents no or
@@ -143,7 +145,7 @@ func judgeDenied(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 		// credentials mishandles them.
 		return append(out, serverError(spec.Kind, p))
 	}
-	st := check(e.statusID, e.ref, SevConf, slices.Contains(accepted, p.Status), want, gotStatus(p), spec.Kind)
+	st := check(e.statusID, slices.Contains(accepted, p.Status), want, gotStatus(p), spec.Kind)
 	if st.Pass && !slices.Contains(e.rfc, p.Status) {
 		st.Deviation = deviation(strconv.Itoa(p.Status), e)
 	}
@@ -158,10 +160,10 @@ func judgeDenied(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 // the configured login page: the 2xx is that page, not the resource.
 func redirectedToLogin(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	k := spec.Kind
-	b := Assertion{ID: e.bypassID, Ref: "RFC 9110 §11.4", Severity: SevCritical, Pass: true,
-		Expected: "no access to the resource", Got: "redirected to " + p.RedirectedTo,
-		Reason: fmt.Sprintf("%s: redirected to the login page", k.Phrase())}
-	st := check(e.statusID, e.ref, SevConf, true, "a redirect to "+spec.Location, "redirected to "+p.RedirectedTo, k)
+	b := assertion(e.bypassID)
+	b.Pass, b.Expected, b.Got = true, "no access to the resource", "redirected to "+p.RedirectedTo
+	b.Reason = fmt.Sprintf("%s: redirected to the login page", k.Phrase())
+	st := check(e.statusID, true, "a redirect to "+spec.Location, "redirected to "+p.RedirectedTo, k)
 	st.Deviation = deviation("a redirect to the login page", e)
 	return []Assertion{b, st}
 }
@@ -180,14 +182,15 @@ func locationAssertion(spec ProbeSpec, e expectation, p *ProbeResult) Assertion 
 	if loc != "" {
 		got = "Location: " + clip(loc)
 	}
-	return check(e.statusID+".location", "RFC 9110 §10.2.2", SevConf, loc != "" && locationOK(spec.Location, p.URL, loc),
+	return check(e.statusID+".location", loc != "" && locationOK(spec.Location, p.URL, loc),
 		"a redirect to "+spec.Location, got, spec.Kind)
+
 }
 
 // bypass is the critical assertion: a request without valid credentials
 // must not be answered 2xx.
 func bypass(id string, k ProbeKind, p *ProbeResult, want string) Assertion {
-	a := check(id, "RFC 9110 §11.4", SevCritical, !is2xx(p.Status), want, gotStatus(p), k)
+	a := check(id, !is2xx(p.Status), want, gotStatus(p), k)
 	if a.Pass {
 		a.Reason = fmt.Sprintf("%s: refused with %s", k.Phrase(), gotStatus(p))
 	} else {
@@ -200,17 +203,20 @@ func bypass(id string, k ProbeKind, p *ProbeResult, want string) Assertion {
 // away during the TLS handshake: a refusal, so no bypass.
 func refusedAtHandshake(k ProbeKind, why string) []Assertion {
 	e := expectFor(k)
+	b := assertion(e.bypassID)
+	b.Pass, b.Expected, b.Got, b.Reason = true, "no access", why, k.Phrase()+": refused: "+why
 	return []Assertion{
-		{ID: e.bypassID, Ref: "RFC 9110 §11.4", Severity: SevCritical, Pass: true, Expected: "no access", Got: why,
-			Reason: k.Phrase() + ": refused: " + why},
-		check(e.statusID, "RFC 8446 §4.4.2.4", SevConf, true, "a refusal", why, k),
+		b,
+		check(e.statusID, true, "a refusal", why, k),
 	}
 }
 
-// check builds an assertion with the standard reason sentence.
-func check(id, ref string, sev Severity, pass bool, want, got string, k ProbeKind) Assertion {
-	a := Assertion{ID: id, Ref: ref, Severity: sev, Pass: pass, Expected: want, Got: got,
-		Reason: fmt.Sprintf("%s: expected %s, got %s", k.Phrase(), want, got)}
+// check builds an assertion with the catalogue's reference and severity
+// and the standard reason sentence.
+func check(id string, pass bool, want, got string, k ProbeKind) Assertion {
+	a := assertion(id)
+	a.Pass, a.Expected, a.Got = pass, want, got
+	a.Reason = fmt.Sprintf("%s: expected %s, got %s", k.Phrase(), want, got)
 	if pass {
 		a.Reason = fmt.Sprintf("%s: got %s as expected", k.Phrase(), got)
 	}
@@ -273,5 +279,5 @@ func serverError(k ProbeKind, p *ProbeResult) Assertion {
 	if slices.Contains(ProbeKinds, k) {
 		id = "A2"
 	}
-	return check(id, "availability", SevAvail, false, "a 4xx refusal", gotStatus(p), k)
+	return check(id, false, "a 4xx refusal", gotStatus(p), k)
 }

@@ -11,7 +11,7 @@ import (
 // and yield a token or session cookie, a wrong password does not, and
 // optionally an unknown user is indistinguishable from a wrong password.
 // Negative probes pause while the target rate limits the monitor.
-func runLogin(ctx context.Context, hc *http.Client, ch Check, red *redactor) []ProbeResult {
+func runLogin(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits) []ProbeResult {
 	hc = redirectPolicy(hc, ch.FollowRedirects, Credential{})
 	spec := loginSpecOf(ch)
 	secrets := []string{ch.Auth.Password}
@@ -21,16 +21,16 @@ func runLogin(ctx context.Context, hc *http.Client, ch Check, red *redactor) []P
 		var found []string
 		switch k {
 		case ProbeLogin:
-			p, found = probeLogin(ctx, hc, ch, spec)
+			p, found = probeLogin(ctx, hc, ch, spec, rl)
 		case ProbeLoginWrong:
-			if until, paused := pauses.paused(ch.Name, time.Now()); paused {
+			if until, paused := rl.paused(ch.Name); paused {
 				p = skippedProbe(k, spec.Method, spec.URL, until)
 				break
 			}
-			p, found = probeLoginWrong(ctx, hc, ch, spec)
+			p, found = probeLoginWrong(ctx, hc, ch, spec, rl)
 		case ProbeEnumeration:
 			var ran bool
-			if p, found, ran = probeEnumeration(ctx, hc, ch, spec); !ran {
+			if p, found, ran = probeEnumeration(ctx, hc, ch, spec, rl); !ran {
 				continue
 			}
 		default:
@@ -66,7 +66,7 @@ func canaryUser(ch Check, spec LoginSpec) string {
 // probeLogin logs in with the canary credentials, after fetching the
 // pre-login session when spec.SessionURL is set (B7). It returns the
 // token and session values seen, for the run to redact.
-func probeLogin(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec) (ProbeResult, []string) {
+func probeLogin(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec, rl *rateLimits) (ProbeResult, []string) {
 	var pre http.Header
 	preErr := ""
 	if spec.SessionURL != "" {
@@ -89,14 +89,15 @@ func probeLogin(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec) 
 		return p, nil
 	}
 	seen := issuedValues(spec, x, pre)
-	if throttled(ch.Name, &p, x.header) {
+	if rl.throttled(ch.Name, &p, x.header) {
 		return p, seen
 	}
 	p.Assertions = judgeLogin(ch, spec, &p, x, time.Now())
 	if spec.SessionURL != "" && loginStatusOK(spec, p.Status) {
 		b7 := sessionRenewed(ProbeLogin, spec, pre, x.header)
 		if preErr != "" {
-			b7 = check("B7", "session renewal", SevAvail, false, "an answer from the session URL "+spec.SessionURL, preErr, ProbeLogin)
+			b7 = check("B7", false, "an answer from the session URL "+spec.SessionURL, preErr, ProbeLogin)
+			b7.Severity = SevAvail // the renewal could not be judged, not found missing
 		}
 		p.Assertions = append(p.Assertions, b7)
 	}
@@ -104,7 +105,7 @@ func probeLogin(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec) 
 }
 
 // probeLoginWrong logs in as the canary user with a random wrong password.
-func probeLoginWrong(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec) (ProbeResult, []string) {
+func probeLoginWrong(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec, rl *rateLimits) (ProbeResult, []string) {
 	o, err := loginOutgoing(spec, canaryUser(ch, spec), wrongSecret(), nil)
 	if err != nil {
 		p := ProbeResult{Kind: ProbeLoginWrong, Method: spec.Method, URL: spec.URL, Error: err.Error()}
@@ -116,7 +117,7 @@ func probeLoginWrong(ctx context.Context, hc *http.Client, ch Check, spec LoginS
 		return p, nil
 	}
 	seen := issuedValues(spec, x, nil)
-	if throttled(ch.Name, &p, x.header) {
+	if rl.throttled(ch.Name, &p, x.header) {
 		return p, seen
 	}
 	p.Assertions = judgeLoginWrong(spec, &p, x)

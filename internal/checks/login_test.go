@@ -293,11 +293,12 @@ func TestLoginRateLimitPausesNegativeProbes(t *testing.T) {
 	})
 	defer srv.Close()
 	ch := loginCheck(t, srv, LoginSpec{})
-	res := Run(context.Background(), srv.Client(), ch)
+	rn := NewRunner(srv.Client())
+	res := rn.Run(context.Background(), ch)
 	if !res.Passed() || !res.Probes[1].RateLimited || wrongTries.Load() != 1 {
 		t.Fatalf("first run: passed=%v rate limited=%v tries=%d: %v", res.Passed(), res.Probes[1].RateLimited, wrongTries.Load(), kindFailures(res))
 	}
-	res = Run(context.Background(), srv.Client(), ch)
+	res = rn.Run(context.Background(), ch)
 	p := res.Probes[1]
 	if !res.Passed() || !p.RateLimited || p.Status != 0 || wrongTries.Load() != 1 {
 		t.Fatalf("second run sent the wrong login again (tries %d) or judged it: %+v", wrongTries.Load(), p)

@@ -28,7 +28,7 @@ func (r *protectedRun) resourceMetadata(p *ProbeResult) {
 func (r *protectedRun) fetchMetadata(k ProbeKind, raw string) Assertion {
 	want := fmt.Sprintf("metadata JSON with resource %q", r.ch.URL)
 	fail := func(got string) Assertion {
-		return check("C17", "RFC 9728 §3.3, §5.1", SevConf, false, want, got, k)
+		return check("C17", false, want, got, k)
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -37,7 +37,7 @@ func (r *protectedRun) fetchMetadata(k ProbeKind, raw string) Assertion {
 	if !sameHost(u, r.ch.URL) {
 		// The target names the URL: following it anywhere would let any
 		// monitored server make the monitor fetch internal addresses.
-		a := check("C17", "RFC 9728 §3.3, §5.1", SevConf, true, want, "resource_metadata on "+u.Hostname(), k)
+		a := check("C17", true, want, "resource_metadata on "+u.Hostname(), k)
 		a.Deviation = "not fetched: authmon follows resource_metadata only on the checked host"
 		return a
 	}
@@ -63,7 +63,7 @@ func (r *protectedRun) fetchMetadata(k ProbeKind, raw string) Assertion {
 	if !ok {
 		return fail("a document at " + clip(raw) + " without a resource string")
 	}
-	return check("C17", "RFC 9728 §3.3, §5.1", SevConf, res == r.ch.URL, want, fmt.Sprintf("resource %q", clip(res)), k)
+	return check("C17", res == r.ch.URL, want, fmt.Sprintf("resource %q", clip(res)), k)
 }
 
 // sameHost reports whether u names the same host as the check's URL.

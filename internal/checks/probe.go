@@ -49,9 +49,9 @@ func (r *protectedRun) noCredential() ProbeResult {
 		from += fmt.Sprintf(" of %q", r.ch.Auth.Set)
 	}
 	p := ProbeResult{Kind: ProbeValid, Method: r.method(), URL: r.ch.URL, Error: from + ": " + why}
-	p.Assertions = []Assertion{{ID: "A2", Ref: "expected answer", Severity: SevAvail,
-		Expected: "credentials to present", Got: p.Error,
-		Reason: ProbeValid.Phrase() + ": " + p.Error}}
+	a := assertion("A2")
+	a.Expected, a.Got, a.Reason = "credentials to present", p.Error, ProbeValid.Phrase()+": "+p.Error
+	p.Assertions = []Assertion{a}
 	return p
 }
 
@@ -89,7 +89,7 @@ func (r *protectedRun) judge(spec ProbeSpec, p *ProbeResult, x exchange) {
 		p.Assertions = refusedAtHandshake(spec.Kind, p.Error)
 	case x.err != nil:
 		p.Assertions = []Assertion{unreachable(spec.Kind, p.Error)}
-	case throttled(r.ch.Name, p, x.header):
+	case r.rl.throttled(r.ch.Name, p, x.header):
 	default:
 		p.Assertions = judge(spec, p, x.body)
 		r.resourceMetadata(p)

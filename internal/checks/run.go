@@ -32,23 +32,46 @@ func NewClient(perHost int) *http.Client {
 	}
 }
 
+// Run runs the check's probes once, remembering nothing from earlier runs:
+// for a single run (the check command, tests). A monitor runs its checks
+// through one Runner, which remembers what targets asked for between runs.
+func Run(ctx context.Context, hc *http.Client, ch Check) Result {
+	return NewRunner(hc).Run(ctx, ch)
+}
+
+// Runner runs checks and holds what they remember between runs: the
+// pauses a target asked for with a 429, how long it has rate limited good
+// credentials, and when each enumeration probe is next due. Build one for
+// the life of the process; it is safe for concurrent use.
+type Runner struct {
+	hc *http.Client
+	rl *rateLimits
+}
+
+// NewRunner returns a Runner whose probes go through hc.
+func NewRunner(hc *http.Client) *Runner {
+	return &Runner{hc: hc, rl: newRateLimits(time.Now)}
+}
+
 // Run runs the check's probes in order, each with the check's timeout, and
 // judges every answer. It never panics on a misbehaving target and records no
 // configured secret.
-func Run(ctx context.Context, hc *http.Client, ch Check) Result {
+func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 	res := Result{Check: ch.Name, Started: time.Now().UTC()}
 	red := newRedactor(ch)
+	hc, rl := rn.hc, rn.rl
 	var probes []ProbeResult
 	switch ch.Kind {
 	case KindLogin:
-		probes = runLogin(ctx, hc, ch, red)
+		probes = runLogin(ctx, hc, ch, red, rl)
 	case KindToken:
-		probes = runToken(ctx, hc, ch, red)
+		probes = runToken(ctx, hc, ch, red, rl)
 	case KindDiscovery:
-		probes = runDiscovery(ctx, hc, ch, red)
+		probes = runDiscovery(ctx, hc, ch, red, rl)
 	default:
-		probes = runProtected(ctx, hc, ch, red)
+		probes = runProtected(ctx, hc, ch, red, rl)
 	}
+	rl.settle(ch.Name, probes)
 	for i := range probes {
 		waive(&probes[i], ch.Ignore)
 		red.probe(&probes[i])
@@ -65,6 +88,7 @@ type protectedRun struct {
 	hc      *http.Client // the check's redirect policy applied
 	ch      Check
 	red     *redactor
+	rl      *rateLimits
 	timeout time.Duration
 	maxBody int64
 	// cred is what the valid probe presents: the configured credential,
@@ -78,18 +102,19 @@ type protectedRun struct {
 // runProtected runs the protected-endpoint matrix: every configured probe
 // in order, the same request but for the credentials, then A4 on the first
 // TLS answer.
-func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redactor) []ProbeResult {
-	r := &protectedRun{ctx: ctx, base: hc, ch: ch, red: red,
+func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits) []ProbeResult {
+	r := &protectedRun{ctx: ctx, base: hc, ch: ch, red: red, rl: rl,
 		timeout: timeoutOf(ch), maxBody: maxBodyOf(ch), cred: ch.Auth}
 	if ch.Auth.Source != nil {
 		r.obtain()
 	}
 	r.hc = redirectPolicy(hc, ch.FollowRedirects, r.cred)
-	until, paused := pauses.paused(ch.Name, time.Now())
 	out := make([]ProbeResult, 0, len(ch.Probes))
 	errs := make([]error, 0, len(ch.Probes))
 	for _, spec := range ch.Probes {
-		if paused && spec.Kind != ProbeValid {
+		// Asked before each probe: a 429 earlier in this run stops the
+		// rest of its negative probes too.
+		if until, paused := rl.paused(ch.Name); paused && spec.Kind != ProbeValid {
 			out, errs = append(out, skippedProbe(spec.Kind, r.method(), ch.URL, until)), append(errs, nil)
 			continue
 		}

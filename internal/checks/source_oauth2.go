@@ -74,12 +74,10 @@ func (s *oauth2Source) plainError(err error, budget time.Duration) error {
 	var msg string
 	switch {
 	case errors.As(err, &re) && re.Response != nil:
-		msg = fmt.Sprintf("token endpoint %s answered %d %s", s.spec.TokenURL, re.Response.StatusCode, http.StatusText(re.Response.StatusCode))
-		if code := re.ErrorCode; code != "" && IsToken(code) && len(code) <= 64 {
-			msg += " (error " + code + ")"
-		}
-		if re.ErrorCode == "invalid_client" || re.Response.StatusCode == http.StatusUnauthorized {
-			msg += ": check the client id and secret of this credential set"
+		msg = fmt.Sprintf("token endpoint %s answered %s", s.spec.TokenURL,
+			statusAndCode(re.Response.StatusCode, re.ErrorCode))
+		if hint := clientHint(re.Response.StatusCode, re.ErrorCode); hint != "" {
+			msg += ": " + hint + " of this credential set"
 		}
 	case strings.Contains(err.Error(), "server response missing access_token"):
 		msg = fmt.Sprintf("token endpoint %s answered without an access_token", s.spec.TokenURL)
@@ -88,4 +86,24 @@ func (s *oauth2Source) plainError(err error, budget time.Duration) error {
 		msg = fmt.Sprintf("token endpoint %s: %s", s.spec.TokenURL, RedactTokens(why))
 	}
 	return errors.New(SecretReplacer([]string{s.spec.ClientSecret}).Replace(msg))
+}
+
+// statusAndCode is how a token endpoint's refusal reads: "401
+// invalid_client" when it sent a registered-looking error code, "401
+// Unauthorized" when not.
+func statusAndCode(status int, code string) string {
+	if code != "" && IsToken(code) && len(code) <= 64 {
+		return fmt.Sprintf("%d %s", status, code)
+	}
+	return fmt.Sprintf("%d %s", status, http.StatusText(status))
+}
+
+// clientHint says what to check when a token endpoint refuses the client
+// itself (RFC 6749 §5.2 invalid_client, or a bare 401): most often a
+// client secret that was rotated on the server but not in the config.
+func clientHint(status int, code string) string {
+	if code == "invalid_client" || status == http.StatusUnauthorized && code == "" {
+		return "the client was refused: check the client secret (was it rotated?) and the client id"
+	}
+	return ""
 }

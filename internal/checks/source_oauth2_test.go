@@ -137,7 +137,7 @@ func TestOAuth2SourceErrorsArePlainAndSecretFree(t *testing.T) {
 	cases := []struct {
 		name, url, want string
 	}{
-		{"refused", srv.URL, "answered 401 Unauthorized (error invalid_client): check the client id and secret"},
+		{"refused", srv.URL, "answered 401 invalid_client: the client was refused: check the client secret (was it rotated?) and the client id of this credential set"},
 		{"hangs", hang.URL, "timed out"},
 		{"refused connection", "http://127.0.0.1:1/token", "connection refused"},
 	}

@@ -26,8 +26,9 @@ func tlsExpiry(k ProbeKind, info *TLSInfo, warnDays []int, now time.Time) []Asse
 	got := fmt.Sprintf("notAfter %s (%s left)", info.NotAfter.UTC().Format(time.DateOnly), days(left))
 	out := make([]Assertion, 0, len(thresholds))
 	for _, d := range thresholds {
-		a := check("A4."+strconv.Itoa(d), "RFC 5280 §4.1.2.5", SevWarn, left > time.Duration(d)*24*time.Hour,
+		a := check("A4."+strconv.Itoa(d), left > time.Duration(d)*24*time.Hour,
 			fmt.Sprintf("a certificate valid for more than %d days", d), got, k)
+
 		if !a.Pass {
 			a.Reason = fmt.Sprintf("%s: the TLS certificate of %s expires on %s, in %s: renew it",
 				k.Phrase(), info.Subject, info.NotAfter.UTC().Format(time.DateOnly), days(left))
@@ -42,13 +43,13 @@ func tlsExpiry(k ProbeKind, info *TLSInfo, warnDays []int, now time.Time) []Asse
 // click through warnings); any other verification failure means no client
 // can connect.
 func certInvalid(k ProbeKind, why string, expired bool) Assertion {
-	sev := SevAvail
+	a := assertion("A4")
 	if expired {
-		sev = SevHighSec
+		a.Severity = SevHighSec
 	}
-	return Assertion{ID: "A4", Ref: "RFC 5280 §4.1.2.5; RFC 9110 §17.16.1", Severity: sev,
-		Expected: "a valid certificate (chain, hostname, validity period)", Got: why,
-		Reason: fmt.Sprintf("%s: %s", k.Phrase(), why)}
+	a.Expected, a.Got = "a valid certificate (chain, hostname, validity period)", why
+	a.Reason = fmt.Sprintf("%s: %s", k.Phrase(), why)
+	return a
 }
 
 // judgeTLS adds A4 to the first probe that got a TLS answer, or that

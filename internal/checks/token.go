@@ -14,7 +14,7 @@ import (
 // wrong user password on the password grant is too. The requests are made
 // by hand rather than with the oauth2 library, which hides the headers
 // and status the assertions are about.
-func runToken(ctx context.Context, hc *http.Client, ch Check, red *redactor) []ProbeResult {
+func runToken(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits) []ProbeResult {
 	hc = redirectPolicy(hc, ch.FollowRedirects, Credential{})
 	var spec TokenSpec
 	if ch.Token != nil {
@@ -29,7 +29,7 @@ func runToken(ctx context.Context, hc *http.Client, ch Check, red *redactor) []P
 		if k != ProbeToken && k != ProbeTokenSecret && k != ProbeTokenPassword {
 			continue
 		}
-		if until, paused := pauses.paused(ch.Name, time.Now()); paused && k != ProbeToken {
+		if until, paused := rl.paused(ch.Name); paused && k != ProbeToken {
 			out = append(out, skippedProbe(k, http.MethodPost, ch.URL, until))
 			continue
 		}
@@ -45,7 +45,7 @@ func runToken(ctx context.Context, hc *http.Client, ch Check, red *redactor) []P
 				}
 			}
 		}
-		if !throttled(ch.Name, &p, x.header) {
+		if !rl.throttled(ch.Name, &p, x.header) {
 			p.Assertions = judgeTokenProbe(ch, spec, &p, x, time.Now())
 		}
 		out = append(out, p)

@@ -19,8 +19,15 @@ func judgeTokenIssued(ch Check, ps ProbeSpec, p *ProbeResult, x exchange, now ti
 	if statusOK && !hasTok {
 		got += " without an access_token"
 	}
-	out := []Assertion{check("A1", "RFC 6749 §5.1", SevAvail, statusOK && hasTok,
-		statusWords(ps.Status, "200")+" with an access_token", got, k)}
+	code, _ := jsonPath(doc, "error")
+	if !statusOK {
+		got = statusAndCode(p.Status, code)
+	}
+	a1 := check("A1", statusOK && hasTok, statusWords(ps.Status, "200")+" with an access_token", got, k)
+	if hint := clientHint(p.Status, code); !statusOK && hint != "" {
+		a1.Reason += ": " + hint
+	}
+	out := []Assertion{a1}
 	if !statusOK || !isJSON {
 		return out
 	}
@@ -29,7 +36,7 @@ func judgeTokenIssued(ch Check, ps ProbeSpec, p *ProbeResult, x exchange, now ti
 	if !hasTyp {
 		typGot = "no token_type"
 	}
-	out = append(out, check("C15", "RFC 6749 §5.1; RFC 9449 §5", SevConf,
+	out = append(out, check("C15",
 		strings.EqualFold(typ, "Bearer") || strings.EqualFold(typ, "DPoP"), `token_type "Bearer" or "DPoP"`, typGot, k))
 	exp, hasExp := jsonPath(doc, "expires_in")
 	life, lifeOK := seconds(exp)
@@ -37,7 +44,7 @@ func judgeTokenIssued(ch Check, ps ProbeSpec, p *ProbeResult, x exchange, now ti
 	if !hasExp {
 		expGot = "no expires_in"
 	}
-	out = append(out, check("C15.expires_in", "RFC 6749 §5.1 (RECOMMENDED)", SevWarn, hasExp && lifeOK && life > 0,
+	out = append(out, check("C15.expires_in", hasExp && lifeOK && life > 0,
 		"expires_in, a positive number of seconds", expGot, k))
 	if hasTok {
 		out = append(out, noStore(k, x.header, true))
@@ -54,7 +61,7 @@ func judgeTokenIssued(ch Check, ps ProbeSpec, p *ProbeResult, x exchange, now ti
 // challenge (C12, a MUST), sent in the body a 400 or 401 (C13).
 func judgeWrongSecret(spec TokenSpec, p *ProbeResult, x exchange) []Assertion {
 	k := ProbeTokenSecret
-	id, ref, def := "C12", "RFC 6749 §5.2", []int{401}
+	id, def := "C12", []int{401}
 	std := "RFC 6749 §5.2 expects 401 invalid_client with a WWW-Authenticate challenge when the client used Basic"
 	if postAuth(spec) {
 		id, def = "C13", []int{400, 401}
@@ -64,11 +71,11 @@ func judgeWrongSecret(spec TokenSpec, p *ProbeResult, x exchange) []Assertion {
 	if done {
 		return out
 	}
-	out = append(out, refusalStatus(id, ref, k, p, spec.WrongSecretStatus, def, std))
-	out = append(out, errorCode(id+".error", ref, k, doc, "invalid_client"))
+	out = append(out, refusalStatus(id, k, p, spec.WrongSecretStatus, def, std))
+	out = append(out, errorCode(id+".error", k, doc, "invalid_client"))
 	if id == "C12" && p.Status == 401 {
 		_, ok := FindChallenge(p.Challenges, "Basic")
-		out = append(out, check("C12.challenge", ref, SevConf, ok, "a 401 with a Basic challenge", challengeGot(p), k))
+		out = append(out, check("C12.challenge", ok, "a 401 with a Basic challenge", challengeGot(p), k))
 	}
 	return append(out, tokenErrorBody(k, x, doc), leaks(k, x.body))
 }
@@ -78,14 +85,13 @@ func judgeWrongSecret(spec TokenSpec, p *ProbeResult, x exchange) []Assertion {
 // §2.4 says it MUST NOT be used.
 func judgeWrongPassword(spec TokenSpec, p *ProbeResult, x exchange) []Assertion {
 	k := ProbeTokenPassword
-	const ref = "RFC 6749 §5.2; RFC 9700 §2.4 (the password grant must not be used)"
 	out, doc, done := refusal(k, x, p, "wrong user password accepted")
 	if done {
 		return out
 	}
-	out = append(out, refusalStatus("C11", ref, k, p, spec.WrongPasswordStatus, []int{400},
+	out = append(out, refusalStatus("C11", k, p, spec.WrongPasswordStatus, []int{400},
 		"RFC 6749 §5.2 expects 400 invalid_grant (and RFC 9700 §2.4 deprecates the password grant)"))
-	out = append(out, errorCode("C11.error", ref, k, doc, "invalid_grant"))
+	out = append(out, errorCode("C11.error", k, doc, "invalid_grant"))
 	return append(out, tokenErrorBody(k, x, doc), leaks(k, x.body))
 }
 
@@ -99,7 +105,7 @@ func refusal(k ProbeKind, x exchange, p *ProbeResult, what string) ([]Assertion,
 	if tok != "" {
 		got += " with an access_token"
 	}
-	a := check("B2", "RFC 6749 §5.2", SevCritical, !accepted, "an error and no token", got, k)
+	a := check("B2", !accepted, "an error and no token", got, k)
 	if accepted {
 		a.Reason += ": " + what
 	}
@@ -113,12 +119,12 @@ func refusal(k ProbeKind, x exchange, p *ProbeResult, what string) ([]Assertion,
 
 // refusalStatus checks the status against the check's override or the
 // standard's default, saying so when only the override made it pass.
-func refusalStatus(id, ref string, k ProbeKind, p *ProbeResult, override, def []int, std string) Assertion {
+func refusalStatus(id string, k ProbeKind, p *ProbeResult, override, def []int, std string) Assertion {
 	want := override
 	if len(want) == 0 {
 		want = def
 	}
-	a := check(id, ref, SevConf, slices.Contains(want, p.Status), statusWords(want, ""), gotStatus(p), k)
+	a := check(id, slices.Contains(want, p.Status), statusWords(want, ""), gotStatus(p), k)
 	if a.Pass && !slices.Contains(def, p.Status) {
 		a.Deviation = fmt.Sprintf("%d is allowed by this check; %s", p.Status, std)
 	}
@@ -126,13 +132,13 @@ func refusalStatus(id, ref string, k ProbeKind, p *ProbeResult, override, def []
 }
 
 // errorCode checks the error member of an RFC 6749 §5.2 error answer.
-func errorCode(id, ref string, k ProbeKind, doc map[string]any, want string) Assertion {
+func errorCode(id string, k ProbeKind, doc map[string]any, want string) Assertion {
 	code, ok := jsonPath(doc, "error")
 	got := fmt.Sprintf("error %q", clipHeader(code))
 	if !ok {
 		got = "no error member"
 	}
-	return check(id, ref, SevConf, code == want, fmt.Sprintf("error %q", want), got, k)
+	return check(id, code == want, fmt.Sprintf("error %q", want), got, k)
 }
 
 // registeredErrors are the token endpoint error codes of RFC 6749 §5.2
@@ -145,24 +151,23 @@ var registeredErrors = []string{"invalid_request", "invalid_client", "invalid_gr
 // a registered code, and whose error_description and error_uri keep to
 // the characters RFC 6749 §5.2 allows.
 func tokenErrorBody(k ProbeKind, x exchange, doc map[string]any) Assertion {
-	const ref = "RFC 6749 §5.2"
 	want := "a JSON error with a registered error code and legal characters"
 	if doc == nil {
-		return check("C14", ref, SevConf, false, want, "a body that is not a JSON object", k)
+		return check("C14", false, want, "a body that is not a JSON object", k)
 	}
 	code, _ := jsonPath(doc, "error")
 	if !slices.Contains(registeredErrors, code) {
-		return check("C14", ref, SevConf, false, want, fmt.Sprintf("unregistered error %q", clipHeader(code)), k)
+		return check("C14", false, want, fmt.Sprintf("unregistered error %q", clipHeader(code)), k)
 	}
 	for _, m := range []struct {
 		name string
 		uri  bool
 	}{{"error_description", false}, {"error_uri", true}} {
 		if v, ok := jsonPath(doc, m.name); ok && !legalErrorText(v, m.uri) {
-			return check("C14", ref, SevConf, false, want, m.name+" with characters outside %x20-21 / %x23-5B / %x5D-7E", k)
+			return check("C14", false, want, m.name+" with characters outside %x20-21 / %x23-5B / %x5D-7E", k)
 		}
 	}
-	return check("C14", ref, SevConf, true, want, fmt.Sprintf("error %q", code), k)
+	return check("C14", true, want, fmt.Sprintf("error %q", code), k)
 }
 
 // legalErrorText: %x20-21 / %x23-5B / %x5D-7E (no space in a URI), so

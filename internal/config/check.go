@@ -1,9 +1,9 @@
 package config
 
 import (
+	"fmt"
 	"net/http"
 	"net/textproto"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -181,21 +181,37 @@ func checkSecrets(ch checks.Check, lists ...[]string) []string {
 	return slices.Compact(out)
 }
 
-// assertionID is a catalogue id with optional sub-ids: "B6", "C6.params", "A4.30".
-var assertionID = regexp.MustCompile(`^[A-D][0-9]{1,2}(\.[A-Za-z0-9_-]+)*$`)
-
-// ignoreList validates the assertion ids a check waives. Waiving B1 or B2,
-// the auth bypass itself, is refused: a check that may not report a bypass
-// has no reason to exist.
+// ignoreList validates the assertion ids a check waives: each must be an
+// id of the assertion catalogue (a typo would waive nothing, silently).
+// Waiving B1 or B2, the auth bypass itself, is refused: a check that may
+// not report a bypass has no reason to exist.
 func ignoreList(c *collector, key string, ids []string) []string {
 	for i, id := range ids {
 		ikey := key + "[" + itoa(i) + "]"
-		switch {
-		case !assertionID.MatchString(id):
-			c.add(ikey, "%q is not an assertion id such as \"C6.params\" or \"B6\" (see the README's catalogue)", id)
+		switch _, known := checks.Lookup(id); {
+		case !known:
+			c.add(ikey, "%s", unknownAssertion(id))
 		case id == "B1" || id == "B2" || strings.HasPrefix(id, "B1.") || strings.HasPrefix(id, "B2."):
 			c.add(ikey, "%s is the auth bypass assertion and cannot be ignored", id)
 		}
 	}
 	return ids
+}
+
+// unknownAssertion says that id is not in the catalogue, and which id was
+// probably meant.
+func unknownAssertion(id string) string {
+	msg := fmt.Sprintf("%q is not an assertion id", clipID(id))
+	if s := checks.Suggest(id); s != "" {
+		return msg + fmt.Sprintf(": did you mean %q? (ids are listed in the README's assertion catalogue)", s)
+	}
+	return msg + ` such as "C6.params" or "B6": use an id from the README's assertion catalogue`
+}
+
+// clipID keeps a pasted paragraph out of the message.
+func clipID(id string) string {
+	if r := []rune(id); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return id
 }
