@@ -127,6 +127,9 @@ func (a *app) startScheduler(cfg *config.Config) error {
 		if err := a.sched.Add(ch); err != nil {
 			return err
 		}
+		if o, over := scheduler.CheckOverrun(ch); over {
+			a.log.Warn("check can outlast its interval", "check", ch.Name, "why", o.String())
+		}
 	}
 	return nil
 }
