@@ -34,20 +34,36 @@ func NewClient(perHost int) *http.Client {
 
 // Run runs the check's probes in order, each with the check's timeout, and
 // judges every answer. It never panics on a misbehaving target and records no
-// configured secret.
+// configured secret. It counts no failed login: a monitor runs checks with a
+// Runner that has a Budget.
 func Run(ctx context.Context, hc *http.Client, ch Check) Result {
+	return Runner{Client: hc}.Run(ctx, ch)
+}
+
+// Runner runs checks with what all their runs share.
+type Runner struct {
+	Client *http.Client
+	// Budget counts the failed logins negative probes cause, per account
+	// across every check; a probe it refuses is skipped. Nil counts none.
+	Budget Budget
+}
+
+// Run is the package's Run with the runner's client and budget.
+func (rn Runner) Run(ctx context.Context, ch Check) Result {
+	hc := rn.Client
 	res := Result{Check: ch.Name, Started: time.Now().UTC()}
 	red := newRedactor(ch)
+	g := gate{b: rn.Budget, check: ch.Name, lim: ch.FailedLogins.OrDefault()}
 	var probes []ProbeResult
 	switch ch.Kind {
 	case KindLogin:
-		probes = runLogin(ctx, hc, ch, red)
+		probes = runLogin(ctx, hc, ch, red, g)
 	case KindToken:
-		probes = runToken(ctx, hc, ch, red)
+		probes = runToken(ctx, hc, ch, red, g)
 	case KindDiscovery:
 		probes = runDiscovery(ctx, hc, ch, red)
 	default:
-		probes = runProtected(ctx, hc, ch, red)
+		probes = runProtected(ctx, hc, ch, red, g)
 	}
 	for i := range probes {
 		waive(&probes[i], ch.Ignore)
@@ -65,6 +81,7 @@ type protectedRun struct {
 	hc      *http.Client // the check's redirect policy applied
 	ch      Check
 	red     *redactor
+	gate    gate
 	timeout time.Duration
 	maxBody int64
 	// cred is what the valid probe presents: the configured credential,
@@ -78,8 +95,8 @@ type protectedRun struct {
 // runProtected runs the protected-endpoint matrix: every configured probe
 // in order, the same request but for the credentials, then A4 on the first
 // TLS answer.
-func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redactor) []ProbeResult {
-	r := &protectedRun{ctx: ctx, base: hc, ch: ch, red: red,
+func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redactor, g gate) []ProbeResult {
+	r := &protectedRun{ctx: ctx, base: hc, ch: ch, red: red, gate: g,
 		timeout: timeoutOf(ch), maxBody: maxBodyOf(ch), cred: ch.Auth}
 	if ch.Auth.Source != nil {
 		r.obtain()
