@@ -107,6 +107,9 @@ type Credential struct {
 	// CanaryUser is the user name a Basic credential's wrong probe sends
 	// instead of Username, so that no real account collects failed logins.
 	CanaryUser string
+	// FailedLogins is the set's own failed-login limit; a zero field takes
+	// the config's default (config resolves Check.FailedLogins from both).
+	FailedLogins LoginLimit
 	Token      string // bearer
 	Header     string // api_key: header name (or Query)
 	Query      string // api_key: query parameter name
