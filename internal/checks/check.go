@@ -110,12 +110,12 @@ type Credential struct {
 	// FailedLogins is the set's own failed-login limit; a zero field takes
 	// the config's default (config resolves Check.FailedLogins from both).
 	FailedLogins LoginLimit
-	Token      string // bearer
-	Header     string // api_key: header name (or Query)
-	Query      string // api_key: query parameter name
-	Key        string // api_key: value
-	Cookie     string // cookie: name
-	Value      string // cookie: value
+	Token        string // bearer
+	Header       string // api_key: header name (or Query)
+	Query        string // api_key: query parameter name
+	Key          string // api_key: value
+	Cookie       string // cookie: name
+	Value        string // cookie: value
 	// Cert is the client certificate (mtls).
 	Cert *tls.Certificate
 	// OAuth2 and Login configure the kinds that obtain a credential at run
