@@ -30,8 +30,9 @@ type checkView struct {
 	Narrow    latencyChart
 	Days      uptimeDays
 	Runs      []store.Run
-	Older     string // link to the next page of runs; "" on the last
-	Newest    string // link back to the newest runs; "" when already there
+	Older     string    // link to the next page of runs; "" on the last
+	Newest    string    // link back to the newest runs; "" when already there
+	Health    runHealth // skipped runs and failed-login budgets (checkbudget.go)
 }
 
 // configItem is one line of a check's configuration.
@@ -83,6 +84,9 @@ func (h *handler) loadCheck(ctx context.Context, c checks.Check, q checkQuery) (
 		return v, fmt.Errorf("load stats of %q: %w", c.Name, err)
 	}
 	if err := h.loadHistory(ctx, &v); err != nil {
+		return v, err
+	}
+	if v.Health, err = h.loadRunHealth(ctx, c); err != nil {
 		return v, err
 	}
 	return v, h.loadRuns(ctx, &v)

@@ -70,6 +70,12 @@ type Deps struct {
 	// Ready says why the monitor cannot do its job now, for /readyz; nil
 	// (or a nil func) means ready. The error text is shown to anyone.
 	Ready func(ctx context.Context) error
+	// Budgets reads the failed-login budget of each account a check's
+	// negative probes spend from; nil shows none (checkbudget.go).
+	Budgets func(ctx context.Context, ch checks.Check) ([]checks.BudgetState, error)
+	// Skipped reports a check's scheduled runs that did not happen; nil
+	// shows none.
+	Skipped func(check string) SkippedRuns
 }
 
 // Page sizes: enough history to see a pattern, small enough to stay fast.

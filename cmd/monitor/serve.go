@@ -71,6 +71,7 @@ type app struct {
 	stopMaintain func() // stops storage maintenance and waits for it
 	servers      []*http.Server
 	metrics      *metrics.Metrics
+	budget       *store.LoginBudget // failed logins per account, shared by every check
 
 	live     *live          // read by the evaluator and the dashboard
 	reloadMu sync.Mutex     // one reload at a time
@@ -83,6 +84,10 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 		return nil, err
 	}
 	a := &app{log: log, store: st, cfg: cfg, live: newLive(cfg, time.Now())}
+	if a.budget, err = st.LoginBudget(ctx, time.Now); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.metrics = metrics.New(metrics.Sources{Checks: a.checkStates, QueueDepth: st.PendingNotifications}, versionString(), log)
 	a.startMaintain(cfg.Retention)
 	var dm *demo.API
@@ -99,7 +104,7 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 	}
 	h := web.New(web.Deps{Store: st, Checks: a.live.currentChecks, Reload: a.live.lastLoad, Demo: demoDeps(dm),
 		Log: log, Version: versionString(), Now: time.Now, Auth: authConfig(cfg.Dashboard),
-		Metrics: a.metrics.Handler(), Ready: a.ready})
+		Metrics: a.metrics.Handler(), Ready: a.ready, Budgets: a.budgets, Skipped: a.skipped})
 	addr, err := a.listen(listen, h)
 	if err != nil {
 		a.close()
@@ -115,9 +120,9 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 // configured limits; the probes share one HTTP client that keeps as many
 // idle connections per host as checks may run against it.
 func (a *app) startScheduler(cfg *config.Config) error {
-	hc := checks.NewClient(cfg.MaxPerHost)
+	rn := checks.Runner{Client: checks.NewClient(cfg.MaxPerHost), Budget: a.budget}
 	run := func(ctx context.Context, ch checks.Check) checks.Result {
-		res := checks.Run(ctx, hc, ch)
+		res := rn.Run(ctx, ch)
 		a.metrics.ObserveRun(res)
 		return res
 	}
@@ -132,6 +137,26 @@ func (a *app) startScheduler(cfg *config.Config) error {
 		}
 	}
 	return nil
+}
+
+// budgets reads the failed-login budget of each account ch's probes name,
+// for the check page.
+func (a *app) budgets(ctx context.Context, ch checks.Check) ([]checks.BudgetState, error) {
+	var out []checks.BudgetState
+	for _, user := range checks.BudgetAccounts(ch) {
+		st, err := a.budget.State(ctx, user, ch.FailedLogins)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// skipped reports a check's lost slots, for the check page.
+func (a *app) skipped(check string) web.SkippedRuns {
+	s := a.sched.Skipped(check)
+	return web.SkippedRuns{Count: s.Count, Last: s.Last, Reason: s.Reason, Since: s.Since}
 }
 
 // startMaintain (re)starts storage maintenance under retention r.

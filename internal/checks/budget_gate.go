@@ -1,8 +1,10 @@
 package checks
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -46,4 +48,35 @@ func budgetReason(st BudgetState, n int) string {
 // skippedFor is a probe that was not sent: nothing to judge, and the reason.
 func skippedFor(k ProbeKind, method, url, why string) ProbeResult {
 	return ProbeResult{Kind: k, Method: method, URL: url, Skipped: why, Assertions: []Assertion{}}
+}
+
+// BudgetAccounts lists the user names whose failed-login budget ch's
+// probes spend from, in probe order, each once: the name a Basic wrong
+// probe sends, a login check's canary user, a token check's password-grant
+// user.
+func BudgetAccounts(ch Check) []string {
+	var out []string
+	add := func(user string) {
+		if user != "" && !slices.ContainsFunc(out, func(u string) bool { return AccountKey(u) == AccountKey(user) }) {
+			out = append(out, user)
+		}
+	}
+	switch ch.Kind {
+	case KindLogin:
+		for _, k := range kindsOf(ch, KindLogin) {
+			if k == ProbeLoginWrong || k == ProbeEnumeration && ch.Enumeration != nil {
+				add(canaryUser(ch, loginSpecOf(ch)))
+			}
+		}
+	case KindToken:
+		if ch.Token != nil && slices.Contains(kindsOf(ch, KindToken), ProbeTokenPassword) {
+			add(ch.Token.Username)
+		}
+	case KindDiscovery:
+	default:
+		if ch.Auth.Kind == AuthBasic && slices.ContainsFunc(ch.Probes, func(s ProbeSpec) bool { return s.Kind == ProbeWrong }) {
+			add(cmp.Or(ch.Auth.CanaryUser, ch.Auth.Username)) // as wrongCredential sends it
+		}
+	}
+	return out
 }

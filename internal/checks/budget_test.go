@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -199,6 +200,36 @@ func TestTally(t *testing.T) {
 			st, ok := Tally("u", tt.times, tt.n, lim, now)
 			if ok != tt.ok || st.Used != tt.used || !st.Resets.Equal(tt.resets) {
 				t.Fatalf("Tally = %+v, %v; want ok=%v used=%d resets=%s", st, ok, tt.ok, tt.used, tt.resets)
+			}
+		})
+	}
+}
+
+func TestBudgetAccounts(t *testing.T) {
+	basic := budgetCheck("p", "http://127.0.0.1:9", "", LoginLimit{})
+	canary := budgetCheck("p", "http://127.0.0.1:9", "canary", LoginLimit{})
+	noWrong := basic
+	noWrong.Probes = noWrong.Probes[:3]
+	bearer := Check{Auth: Credential{Kind: AuthBearer, Token: "t"}, Probes: []ProbeSpec{{Kind: ProbeWrong}}}
+	login := Check{Kind: KindLogin, Auth: Credential{Kind: AuthBasic, Username: "Canary"},
+		Login: &LoginSpec{CanaryUser: "locked"}, Enumeration: &EnumerationSpec{}}
+	token := Check{Kind: KindToken, Token: &TokenSpec{Username: "pw-user"}}
+	tests := []struct {
+		name string
+		ch   Check
+		want []string
+	}{
+		{"basic wrong: the real user", basic, []string{"alice"}},
+		{"basic wrong: the canary", canary, []string{"canary"}},
+		{"no wrong probe", noWrong, nil},
+		{"bearer names no account", bearer, nil},
+		{"login: its canary once", login, []string{"locked"}},
+		{"token password grant", token, []string{"pw-user"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := BudgetAccounts(tt.ch); !slices.Equal(got, tt.want) {
+				t.Fatalf("BudgetAccounts = %q, want %q", got, tt.want)
 			}
 		})
 	}
