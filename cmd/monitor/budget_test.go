@@ -56,7 +56,7 @@ failed_login_budget = 3
 		if n := failed.Load(); n != 3 {
 			t.Fatalf("life %d: the target saw %d failed logins for svc, want the budget's 3", life, n)
 		}
-		if !strings.Contains(page, "exhausted, 3/3 in the last hour") || !strings.Contains(page, `failed-login budget for user &#34;svc&#34; exhausted`) {
+		if !strings.Contains(page, "exhausted, 3/3 in the last 30 minutes") || !strings.Contains(page, `failed-login budget for user &#34;svc&#34; exhausted`) {
 			t.Fatalf("life %d: the check page does not show the spent budget:\n%s", life, page)
 		}
 	}

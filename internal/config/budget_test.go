@@ -20,7 +20,7 @@ type = "basic"
 username = "svc-monitor"
 password = "pw"
 canary_user = "authmon-canary"
-failed_login_window = "30m"
+failed_login_window = "45m"
 
 [[check]]
 name = "with set"
@@ -45,9 +45,9 @@ url = "https://api.example.com/c"
 		t.Fatal(err)
 	}
 	want := map[string]checks.LoginLimit{
-		"with set":   {Max: 8, Window: 30 * time.Minute},
-		"inline":     {Max: 3, Window: time.Hour},
-		"no account": {Max: 8, Window: time.Hour},
+		"with set":   {Max: 8, Window: 45 * time.Minute},
+		"inline":     {Max: 3, Window: 30 * time.Minute},
+		"no account": {Max: 8, Window: 30 * time.Minute},
 	}
 	for _, ch := range cfg.Checks {
 		if got := ch.FailedLogins.OrDefault(); got != want[ch.Name] {
