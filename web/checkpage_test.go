@@ -254,7 +254,7 @@ func TestCheckPageShowsRunHealth(t *testing.T) {
 		Budgets: func(_ context.Context, ch checks.Check) ([]checks.BudgetState, error) {
 			var out []checks.BudgetState
 			for _, a := range checks.BudgetAccounts(ch) {
-				out = append(out, checks.BudgetState{Account: a, Used: 20, Limit: checks.DefaultLoginLimit, Resets: resets})
+				out = append(out, checks.BudgetState{Account: a, Used: 20, Limit: checks.LoginLimit{Max: 20, Window: time.Hour}, Resets: resets})
 			}
 			return out, nil
 		}})
