@@ -272,6 +272,10 @@ func TestCheckPageShowsRunHealth(t *testing.T) {
 		!strings.Contains(wrong.Find(`[data-testid="status"]`).Text(), "not sent") {
 		t.Errorf("skipped probe: %q", wrong.Text())
 	}
+	if api := get(t, h, "/api/v1/checks/api-basic/runs?limit=1").Body.String(); !strings.Contains(api,
+		`"skipped":"skipped: failed-login budget for user \"monitor\" exhausted`) {
+		t.Errorf("the API does not say why the probe was skipped: %s", api)
+	}
 	other := parse(t, get(t, h, "/checks/api-bearer"))
 	if got := other.Find(`[data-testid="skipped-runs"]`).Text(); !strings.Contains(got, "No scheduled run skipped") ||
 		other.Find(`[data-testid="no-budget"]`).Length() != 1 {
