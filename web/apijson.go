@@ -141,7 +141,8 @@ type apiProbe struct {
 	LatencyMS         float64        `json:"latency_ms"`
 	Timing            apiTiming      `json:"timing"`
 	Error             string         `json:"error,omitempty"`
-	Challenges        []string       `json:"challenges"` // WWW-Authenticate as received
+	Skipped           string         `json:"skipped,omitempty"` // why the probe was not sent
+	Challenges        []string       `json:"challenges"`        // WWW-Authenticate as received
 	ChallengeProblems []string       `json:"challenge_problems"`
 	Headers           []apiHeader    `json:"headers"`
 	Body              string         `json:"body"` // the start of the body
@@ -181,7 +182,7 @@ func newAPIRun(r store.Run, secrets []string) apiRun {
 		Severity: r.Severity().String(), EvidenceFrom: r.EvidenceFrom, Probes: make([]apiProbe, 0, len(r.Probes))}
 	for _, p := range r.Probes {
 		ap := apiProbe{Kind: string(p.Kind), Method: p.Method, URL: redactURL(p.URL, secrets), Status: p.Status,
-			StatusText: p.StatusText, LatencyMS: millis(p.Latency), Error: p.Error, Timing: apiTiming{
+			StatusText: p.StatusText, LatencyMS: millis(p.Latency), Error: p.Error, Skipped: p.Skipped, Timing: apiTiming{
 				DNSMS: millis(p.Timing.DNS), ConnectMS: millis(p.Timing.Connect), TLSMS: millis(p.Timing.TLS),
 				FirstByteMS: millis(p.Timing.FirstByte), TotalMS: millis(p.Timing.Total), Reused: p.Timing.Reused}, Challenges: orEmpty(p.ChallengeRaw),
 			ChallengeProblems: orEmpty(p.ChallengeProblems), Headers: make([]apiHeader, 0, len(p.Headers)),

@@ -33,6 +33,7 @@ type checkView struct {
 	Older     string        // link to the next page of runs; "" on the last
 	Newest    string        // link back to the newest runs; "" when already there
 	Silences  []silenceView // the silences covering the check now
+	Health    runHealth     // skipped runs and failed-login budgets (checkbudget.go)
 }
 
 // configItem is one line of a check's configuration.
@@ -85,6 +86,9 @@ func (h *handler) loadCheck(ctx context.Context, c checks.Check, q checkQuery) (
 		return v, fmt.Errorf("load stats of %q: %w", c.Name, err)
 	}
 	if err := h.loadHistory(ctx, &v); err != nil {
+		return v, err
+	}
+	if v.Health, err = h.loadRunHealth(ctx, c); err != nil {
 		return v, err
 	}
 	return v, h.loadRuns(ctx, &v)

@@ -245,3 +245,55 @@ func TestExplanationsAreTheCatalogue(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckPageShowsRunHealth (items 10 and 11): the check page shows the
+// check's skipped runs and the failed-login budget of the accounts it
+// names, and a skipped probe says why it was not sent.
+func TestCheckPageShowsRunHealth(t *testing.T) {
+	skippedProbe := basicRun(t0.Add(time.Minute))
+	for i, p := range skippedProbe.Probes {
+		if p.Kind == checks.ProbeWrong {
+			skippedProbe.Probes[i] = checks.ProbeResult{Kind: checks.ProbeWrong, Method: "GET", URL: "http://127.0.0.1:8081/basic",
+				Skipped: `skipped: failed-login budget for user "monitor" exhausted, 20/20 in the last hour, resets at 12:40:00 UTC`, Assertions: []checks.Assertion{}}
+		}
+	}
+	s := historyStore(t, 3, skippedProbe)
+	resets := t0.Add(40 * time.Minute)
+	h := New(Deps{Store: s, Checks: fixed(testChecks()), Now: func() time.Time { return t0 },
+		Skipped: func(check string) SkippedRuns {
+			if check != "api-basic" {
+				return SkippedRuns{Since: t0.Add(-time.Hour)}
+			}
+			return SkippedRuns{Count: 6, Last: t0.Add(-time.Minute), Reason: "still_running", Since: t0.Add(-time.Hour)}
+		},
+		Budgets: func(_ context.Context, ch checks.Check) ([]checks.BudgetState, error) {
+			var out []checks.BudgetState
+			for _, a := range checks.BudgetAccounts(ch) {
+				out = append(out, checks.BudgetState{Account: a, Used: 20, Limit: checks.LoginLimit{Max: 20, Window: time.Hour}, Resets: resets})
+			}
+			return out, nil
+		}})
+	doc := parse(t, get(t, h, "/checks/api-basic"))
+	if got := doc.Find(`[data-testid="skipped-runs"]`).Text(); !strings.Contains(got, "6 scheduled runs skipped") ||
+		!strings.Contains(got, "the previous run was still going") {
+		t.Errorf("skipped runs: %q", got)
+	}
+	b := doc.Find(`[data-testid="budget"][data-account="monitor"]`).Text()
+	if !strings.Contains(b, "exhausted, 20/20 in the last hour: its probes are skipped until "+fmtTime(resets)) {
+		t.Errorf("budget: %q", b)
+	}
+	wrong := doc.Find(`[data-testid="probe"][data-kind="wrong"]`).First()
+	if got := wrong.Find(`[data-testid="skipped"]`).Text(); !strings.Contains(got, `failed-login budget for user "monitor" exhausted`) ||
+		!strings.Contains(wrong.Find(`[data-testid="status"]`).Text(), "not sent") {
+		t.Errorf("skipped probe: %q", wrong.Text())
+	}
+	if api := get(t, h, "/api/v1/checks/api-basic/runs?limit=1").Body.String(); !strings.Contains(api,
+		`"skipped":"skipped: failed-login budget for user \"monitor\" exhausted`) {
+		t.Errorf("the API does not say why the probe was skipped: %s", api)
+	}
+	other := parse(t, get(t, h, "/checks/api-bearer"))
+	if got := other.Find(`[data-testid="skipped-runs"]`).Text(); !strings.Contains(got, "No scheduled run skipped") ||
+		other.Find(`[data-testid="no-budget"]`).Length() != 1 {
+		t.Errorf("bearer check: %q", other.Find(`[data-testid="run-health"]`).Text())
+	}
+}

@@ -77,6 +77,12 @@ type Deps struct {
 	// Policies returns each check's alert policy now (a reload changes
 	// them), for the active silences; nil shows none.
 	Policies func() map[string]alert.Policy
+	// Budgets reads the failed-login budget of each account a check's
+	// negative probes spend from; nil shows none (checkbudget.go).
+	Budgets func(ctx context.Context, ch checks.Check) ([]checks.BudgetState, error)
+	// Skipped reports a check's scheduled runs that did not happen; nil
+	// shows none.
+	Skipped func(check string) SkippedRuns
 }
 
 // Page sizes: enough history to see a pattern, small enough to stay fast.

@@ -76,7 +76,7 @@ type probe struct {
 
 // runFunc is a checks.Runner with the shared client, timed.
 func (p *probe) runFunc(hc *http.Client) scheduler.RunFunc {
-	runner := checks.NewRunner(hc)
+	runner := checks.NewRunner(hc, nil)
 	return func(ctx context.Context, ch checks.Check) checks.Result {
 		res := runner.Run(ctx, ch)
 		if p.win.contains(res.Started) {

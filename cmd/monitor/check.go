@@ -106,7 +106,9 @@ func serveDemoIfFree(d *config.Demo, log *slog.Logger) (stop func()) {
 // runChecks runs the checks concurrently and returns results in input order;
 // perHost is the number of idle connections kept per target host.
 func runChecks(ctx context.Context, list []checks.Check, perHost int) []checks.Result {
-	hc := checks.NewClient(perHost)
+	// One budget for this command's runs: checks naming one account spend
+	// from it together (serve keeps the budget in its store).
+	rn := checks.NewRunner(checks.NewClient(perHost), checks.NewMemoryBudget(time.Now))
 	out := make([]checks.Result, len(list))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
@@ -114,7 +116,7 @@ func runChecks(ctx context.Context, list []checks.Check, perHost int) []checks.R
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			out[i] = checks.Run(ctx, hc, ch)
+			out[i] = rn.Run(ctx, ch)
 		})
 	}
 	wg.Wait()
@@ -132,7 +134,10 @@ func printTable(w io.Writer, results []checks.Result) error {
 				name = ""
 			}
 			verdict, reason := "pass", ""
-			if !p.Passed() {
+			switch {
+			case p.Skipped != "":
+				verdict, reason = "skip", p.Skipped
+			case !p.Passed():
 				verdict, reason = "FAIL", probeReasons(p)
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, p.Kind, verdict, statusCell(p),

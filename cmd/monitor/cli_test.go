@@ -154,3 +154,33 @@ func TestBackupCommand(t *testing.T) {
 		t.Fatalf("no path: exit %d", code)
 	}
 }
+
+// TestValidateWarnsOfOverruns (item 11): a check whose worst-case run
+// (timeout × requests) exceeds its interval is valid but warned of, with
+// what to change; one that fits is not.
+func TestValidateWarnsOfOverruns(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "checks.toml")
+	os.WriteFile(path, []byte(`[[check]]
+name = "slow"
+url = "http://127.0.0.1:9/me"
+schedule = "@every 5s"
+timeout = "10s"
+[check.auth]
+type = "bearer"
+token = "tok-abcdef"
+
+[[check]]
+name = "fits"
+url = "http://127.0.0.1:9/me"
+schedule = "@every 1m"
+timeout = "2s"
+`), 0o600)
+	code, out, errOut := runCLI("validate", "-config", path)
+	if code != exitOK || !strings.Contains(out, "OK: 2 checks") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	want := `warning: check[0] "slow": a run can take 1m0s (6 requests × 10s timeout) against a target that hangs, longer than its interval of 5s`
+	if !strings.Contains(out, want) || strings.Contains(out, `"fits"`) {
+		t.Fatalf("want a warning for slow only:\n%s", out)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/authmon/monitor/internal/config"
+	"github.com/authmon/monitor/internal/scheduler"
 )
 
 // envOr returns the environment variable's value, or def when unset.
@@ -58,6 +59,17 @@ func validateCmd(args []string, stdout, stderr io.Writer) int {
 	if cfg.Slack != nil {
 		alerts = "alerts go to Slack"
 	}
+	warnOverruns(stdout, cfg)
 	fmt.Fprintf(stdout, "%s: OK: %d checks; %s\n", *path, len(cfg.Checks), alerts)
 	return exitOK
+}
+
+// warnOverruns warns of each check whose run can outlast its interval: it
+// is valid, but a target that hangs makes it skip slots.
+func warnOverruns(w io.Writer, cfg *config.Config) {
+	for i, ch := range cfg.Checks {
+		if o, over := scheduler.CheckOverrun(ch); over {
+			fmt.Fprintf(w, "%s: warning: check[%d] %q: %s\n", cfg.Path, i, ch.Name, o)
+		}
+	}
 }

@@ -71,6 +71,7 @@ type app struct {
 	stopMaintain func() // stops storage maintenance and waits for it
 	servers      []*http.Server
 	metrics      *metrics.Metrics
+	budget       *store.LoginBudget // failed logins per account, shared by every check
 
 	live     *live          // read by the evaluator and the dashboard
 	reloadMu sync.Mutex     // one reload at a time
@@ -83,6 +84,10 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 		return nil, err
 	}
 	a := &app{log: log, store: st, cfg: cfg, live: newLive(cfg, time.Now())}
+	if a.budget, err = st.LoginBudget(ctx, time.Now); err != nil {
+		st.Close()
+		return nil, err
+	}
 	a.metrics = metrics.New(metrics.Sources{Checks: a.checkStates, QueueDepth: st.PendingNotifications}, versionString(), log)
 	a.startMaintain(cfg.Retention)
 	var dm *demo.API
@@ -99,7 +104,7 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 	}
 	h := web.New(web.Deps{Store: st, Checks: a.live.currentChecks, Reload: a.live.lastLoad, Demo: demoDeps(dm),
 		Log: log, Version: versionString(), Now: time.Now, Auth: authConfig(cfg.Dashboard),
-		Metrics: a.metrics.Handler(), Ready: a.ready,
+		Metrics: a.metrics.Handler(), Ready: a.ready, Budgets: a.budgets, Skipped: a.skipped,
 		Policies: func() map[string]alert.Policy { return *a.live.policies.Load() }})
 	addr, err := a.listen(listen, h)
 	if err != nil {
@@ -117,8 +122,9 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 // idle connections per host as checks may run against it.
 func (a *app) startScheduler(cfg *config.Config) error {
 	// One Runner for the life of the scheduler: it remembers the pauses
-	// targets asked for and how long they have rate limited good credentials.
-	runner := checks.NewRunner(checks.NewClient(cfg.MaxPerHost))
+	// targets asked for and how long they have rate limited good
+	// credentials, and spends the failed-login budget kept in the store.
+	runner := checks.NewRunner(checks.NewClient(cfg.MaxPerHost), a.budget)
 	run := func(ctx context.Context, ch checks.Check) checks.Result {
 		res := runner.Run(ctx, ch)
 		a.metrics.ObserveRun(res)
@@ -130,8 +136,31 @@ func (a *app) startScheduler(cfg *config.Config) error {
 		if err := a.sched.Add(ch); err != nil {
 			return err
 		}
+		if o, over := scheduler.CheckOverrun(ch); over {
+			a.log.Warn("check can outlast its interval", "check", ch.Name, "why", o.String())
+		}
 	}
 	return nil
+}
+
+// budgets reads the failed-login budget of each account ch's probes name,
+// for the check page.
+func (a *app) budgets(ctx context.Context, ch checks.Check) ([]checks.BudgetState, error) {
+	var out []checks.BudgetState
+	for _, user := range checks.BudgetAccounts(ch) {
+		st, err := a.budget.State(ctx, user, ch.FailedLogins)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// skipped reports a check's lost slots, for the check page.
+func (a *app) skipped(check string) web.SkippedRuns {
+	s := a.sched.Skipped(check)
+	return web.SkippedRuns{Count: s.Count, Last: s.Last, Reason: s.Reason, Since: s.Since}
 }
 
 // startMaintain (re)starts storage maintenance under retention r.

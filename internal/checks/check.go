@@ -73,6 +73,10 @@ type Check struct {
 	// Secrets lists every configured value that must never be recorded:
 	// credential fields and any value that came from a ${ENV} reference.
 	Secrets []string
+	// FailedLogins bounds the failed logins this check's negative probes
+	// may cause per account, counted with every other check naming the
+	// account (see Budget); zero means DefaultLoginLimit.
+	FailedLogins LoginLimit
 }
 
 // AuthKind names how credentials are presented.
@@ -100,12 +104,18 @@ type Credential struct {
 	Set      string // the named credential set it came from; "" when inline
 	Username string // basic, login
 	Password string // basic, login
-	Token    string // bearer
-	Header   string // api_key: header name (or Query)
-	Query    string // api_key: query parameter name
-	Key      string // api_key: value
-	Cookie   string // cookie: name
-	Value    string // cookie: value
+	// CanaryUser is the user name a Basic credential's wrong probe sends
+	// instead of Username, so that no real account collects failed logins.
+	CanaryUser string
+	// FailedLogins is the set's own failed-login limit; a zero field takes
+	// the config's default (config resolves Check.FailedLogins from both).
+	FailedLogins LoginLimit
+	Token        string // bearer
+	Header       string // api_key: header name (or Query)
+	Query        string // api_key: query parameter name
+	Key          string // api_key: value
+	Cookie       string // cookie: name
+	Value        string // cookie: value
 	// Cert is the client certificate (mtls).
 	Cert *tls.Certificate
 	// OAuth2 and Login configure the kinds that obtain a credential at run

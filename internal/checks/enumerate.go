@@ -37,7 +37,7 @@ type answer struct {
 
 // probeEnumeration runs the probe when it is configured and due; ran is
 // false when it was left out of this run.
-func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec, rl *rateLimits) (p ProbeResult, seen []string, ran bool) {
+func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec LoginSpec, rl *rateLimits, g gate) (p ProbeResult, seen []string, ran bool) {
 	e := ch.Enumeration
 	if e == nil {
 		return p, nil, false
@@ -49,12 +49,18 @@ func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec Login
 	if _, notDue := rl.enumDue.paused(ch.Name, now); notDue {
 		return p, nil, false
 	}
-	rl.enumDue.pause(ch.Name, now.Add(durationOr(e.Every, DefaultEnumEvery)))
 	users := [2]string{cmp.Or(e.UnknownUser, "authmon-unknown-"+randomHex(8)), canaryUser(ch, spec)}
 	n := min(max(e.Samples, 0), maxEnumSamples)
 	if n == 0 {
 		n = DefaultEnumSamples
 	}
+	// All the known user's failed logins or none: a comparison cut short
+	// by the budget would judge on too few pairs. Refused, it is tried
+	// again at the next run.
+	if skip, ok := g.spend(ctx, users[1], n, ProbeEnumeration, spec.Method, spec.URL); !ok {
+		return skip, nil, true
+	}
+	rl.enumDue.pause(ch.Name, now.Add(durationOr(e.Every, DefaultEnumEvery)))
 	var seenBy [2][]answer
 	for i := range n {
 		for j := range 2 {

@@ -11,7 +11,7 @@ import (
 // and yield a token or session cookie, a wrong password does not, and
 // optionally an unknown user is indistinguishable from a wrong password.
 // Negative probes pause while the target rate limits the monitor.
-func runLogin(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits) []ProbeResult {
+func runLogin(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits, g gate) []ProbeResult {
 	hc = redirectPolicy(hc, ch.FollowRedirects, Credential{})
 	spec := loginSpecOf(ch)
 	secrets := []string{ch.Auth.Password}
@@ -27,10 +27,14 @@ func runLogin(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl 
 				p = skippedProbe(k, spec.Method, spec.URL, until)
 				break
 			}
+			if skip, ok := g.spend(ctx, canaryUser(ch, spec), 1, k, spec.Method, spec.URL); !ok {
+				p = skip
+				break
+			}
 			p, found = probeLoginWrong(ctx, hc, ch, spec, rl)
 		case ProbeEnumeration:
 			var ran bool
-			if p, found, ran = probeEnumeration(ctx, hc, ch, spec, rl); !ran {
+			if p, found, ran = probeEnumeration(ctx, hc, ch, spec, rl, g); !ran {
 				continue
 			}
 		default:

@@ -101,12 +101,15 @@ func withSecret(c Credential, v string) Credential {
 }
 
 // wrongCredential derives well-formed credentials that no server can accept:
-// the same user with a random password, a random token, key or session, or
-// a self-signed client certificate.
+// the canary user (else the same user) with a random password, a random
+// token, key or session, or a self-signed client certificate.
 func wrongCredential(c Credential) Credential {
 	junk := "authmon-invalid-" + randomHex(12)
 	switch c.Kind {
 	case AuthBasic:
+		if c.CanaryUser != "" {
+			c.Username = c.CanaryUser
+		}
 		c.Password = junk
 	case AuthBearer:
 		c.Token = base64.RawURLEncoding.EncodeToString([]byte(junk))
@@ -146,6 +149,17 @@ func offerFor(k ProbeKind, c Credential, spec ProbeSpec) (offer, bool) {
 		return offer{cred: withSecret(c, forged)}, ok
 	}
 	return offer{}, false
+}
+
+// failedLoginOf reports whether sending o as probe k is a failed login for
+// an account, and whose: a user name with a bad password. A bad token, key,
+// session or certificate names no account, and malformed Basic credentials
+// carry no user name.
+func failedLoginOf(k ProbeKind, o offer) (string, bool) {
+	if k == ProbeValid || o.malformed || o.cred.Kind != AuthBasic {
+		return "", false
+	}
+	return o.cred.Username, true
 }
 
 // apply puts the offer on a request.

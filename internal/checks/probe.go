@@ -25,6 +25,11 @@ func (r *protectedRun) probe(spec ProbeSpec) (ProbeResult, error, bool) {
 	case ProbeExpired, ProbeScope, ProbeForged:
 		r.red.add(secretOf(o.cred)) // a configured token, or one derived from the valid one
 	}
+	if user, failsLogin := failedLoginOf(spec.Kind, o); failsLogin {
+		if skip, ok := r.gate.spend(r.ctx, user, 1, spec.Kind, r.method(), r.ch.URL); !ok {
+			return skip, nil, true
+		}
+	}
 	p, x := r.send(spec.Kind, o)
 	if spec.Kind == ProbeValid && r.ch.Auth.Source != nil && x.err == nil &&
 		(x.status == http.StatusUnauthorized || x.status == http.StatusForbidden) {

@@ -118,8 +118,11 @@ type ProbeResult struct {
 	RedirectedTo string `json:"redirected_to,omitempty"`
 	// RateLimited is set when the target answered 429: the probe is
 	// recorded, not judged as a regression, and retried after Retry-After.
-	RateLimited bool        `json:"rate_limited,omitempty"`
-	Assertions  []Assertion `json:"assertions"`
+	RateLimited bool `json:"rate_limited,omitempty"`
+	// Skipped says why the probe was not sent (its failed-login budget was
+	// spent): nothing was judged.
+	Skipped    string      `json:"skipped,omitempty"`
+	Assertions []Assertion `json:"assertions"`
 }
 
 // Passed reports whether every assertion of the probe passed.

@@ -32,25 +32,30 @@ func NewClient(perHost int) *http.Client {
 	}
 }
 
-// Run runs the check's probes once, remembering nothing from earlier runs:
-// for a single run (the check command, tests). A monitor runs its checks
-// through one Runner, which remembers what targets asked for between runs.
+// Run runs the check's probes once, remembering nothing from earlier runs
+// and counting no failed login: for a single run (tests). A monitor runs its
+// checks through one Runner, which remembers what targets asked for between
+// runs and spends its failed-login budget.
 func Run(ctx context.Context, hc *http.Client, ch Check) Result {
-	return NewRunner(hc).Run(ctx, ch)
+	return NewRunner(hc, nil).Run(ctx, ch)
 }
 
 // Runner runs checks and holds what they remember between runs: the
 // pauses a target asked for with a 429, how long it has rate limited good
-// credentials, and when each enumeration probe is next due. Build one for
-// the life of the process; it is safe for concurrent use.
+// credentials, and when each enumeration probe is next due; and the budget
+// that counts the failed logins negative probes cause, per account across
+// every check. Build one for the life of the process; it is safe for
+// concurrent use.
 type Runner struct {
-	hc *http.Client
-	rl *rateLimits
+	hc     *http.Client
+	rl     *rateLimits
+	budget Budget // nil counts none
 }
 
-// NewRunner returns a Runner whose probes go through hc.
-func NewRunner(hc *http.Client) *Runner {
-	return &Runner{hc: hc, rl: newRateLimits(time.Now)}
+// NewRunner returns a Runner whose probes go through hc and spend from b
+// (nil: no budget, as for a single run).
+func NewRunner(hc *http.Client, b Budget) *Runner {
+	return &Runner{hc: hc, rl: newRateLimits(time.Now), budget: b}
 }
 
 // Run runs the check's probes in order, each with the check's timeout, and
@@ -60,16 +65,17 @@ func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 	res := Result{Check: ch.Name, Started: time.Now().UTC()}
 	red := newRedactor(ch)
 	hc, rl := rn.hc, rn.rl
+	g := gate{b: rn.budget, check: ch.Name, lim: ch.FailedLogins.OrDefault()}
 	var probes []ProbeResult
 	switch ch.Kind {
 	case KindLogin:
-		probes = runLogin(ctx, hc, ch, red, rl)
+		probes = runLogin(ctx, hc, ch, red, rl, g)
 	case KindToken:
-		probes = runToken(ctx, hc, ch, red, rl)
+		probes = runToken(ctx, hc, ch, red, rl, g)
 	case KindDiscovery:
 		probes = runDiscovery(ctx, hc, ch, red, rl)
 	default:
-		probes = runProtected(ctx, hc, ch, red, rl)
+		probes = runProtected(ctx, hc, ch, red, rl, g)
 	}
 	rl.settle(ch.Name, probes)
 	for i := range probes {
@@ -89,6 +95,7 @@ type protectedRun struct {
 	ch      Check
 	red     *redactor
 	rl      *rateLimits
+	gate    gate
 	timeout time.Duration
 	maxBody int64
 	// cred is what the valid probe presents: the configured credential,
@@ -102,8 +109,8 @@ type protectedRun struct {
 // runProtected runs the protected-endpoint matrix: every configured probe
 // in order, the same request but for the credentials, then A4 on the first
 // TLS answer.
-func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits) []ProbeResult {
-	r := &protectedRun{ctx: ctx, base: hc, ch: ch, red: red, rl: rl,
+func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits, g gate) []ProbeResult {
+	r := &protectedRun{ctx: ctx, base: hc, ch: ch, red: red, rl: rl, gate: g,
 		timeout: timeoutOf(ch), maxBody: maxBodyOf(ch), cred: ch.Auth}
 	if ch.Auth.Source != nil {
 		r.obtain()

@@ -14,7 +14,7 @@ import (
 // wrong user password on the password grant is too. The requests are made
 // by hand rather than with the oauth2 library, which hides the headers
 // and status the assertions are about.
-func runToken(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits) []ProbeResult {
+func runToken(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits, g gate) []ProbeResult {
 	hc = redirectPolicy(hc, ch.FollowRedirects, Credential{})
 	var spec TokenSpec
 	if ch.Token != nil {
@@ -32,6 +32,12 @@ func runToken(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl 
 		if until, paused := rl.paused(ch.Name); paused && k != ProbeToken {
 			out = append(out, skippedProbe(k, http.MethodPost, ch.URL, until))
 			continue
+		}
+		if k == ProbeTokenPassword { // a user's name with a wrong password
+			if skip, ok := g.spend(ctx, spec.Username, 1, k, http.MethodPost, ch.URL); !ok {
+				out = append(out, skip)
+				continue
+			}
 		}
 		p, x := sendProbe(ctx, hc, ch, k, tokenRequest(ch, spec, k))
 		if x.err != nil {

@@ -24,7 +24,7 @@ func TestExampleConfigLoads(t *testing.T) {
 		t.Fatalf("example has %d checks, demo %v", len(cfg.Checks), cfg.Demo)
 	}
 	for _, ch := range cfg.Checks {
-		if len(ch.Probes) == 0 || ch.Timeout != 5*time.Second || ch.MaxBody != DefaultMaxBody {
+		if len(ch.Probes) == 0 || ch.Timeout != time.Second || ch.MaxBody != DefaultMaxBody {
 			t.Errorf("%s: probes %v timeout %s max body %d", ch.Name, ch.Probes, ch.Timeout, ch.MaxBody)
 		}
 	}

@@ -12,7 +12,8 @@ import (
 // credentialKeys lists, per credential type, the keys it requires and the
 // keys it may have. Any other key set in the table is a problem.
 var credentialKeys = map[checks.AuthKind]struct{ required, optional []string }{
-	checks.AuthBasic:  {required: []string{"username", "password"}},
+	checks.AuthBasic: {required: []string{"username", "password"},
+		optional: []string{"canary_user", "failed_login_budget", "failed_login_window"}},
 	checks.AuthBearer: {required: []string{"token"}},
 	checks.AuthAPIKey: {required: []string{"key"}, optional: []string{"header", "query"}},
 	checks.AuthCookie: {required: []string{"name", "value"}},
@@ -20,7 +21,8 @@ var credentialKeys = map[checks.AuthKind]struct{ required, optional []string }{
 	checks.AuthOAuth2: {required: []string{"token_url", "client_id", "client_secret"}, optional: []string{"scopes", "auth_style"}},
 	checks.AuthLogin: {required: []string{"url", "username", "password"},
 		optional: []string{"method", "use", "ttl", "format", "username_field", "password_field", "extra",
-			"token_json", "token_header", "token_cookie", "session_url", "status", "wrong_status", "canary_user"}},
+			"token_json", "token_header", "token_cookie", "session_url", "status", "wrong_status", "canary_user",
+			"failed_login_budget", "failed_login_window"}},
 }
 
 const credentialTypes = "basic, bearer, api_key, cookie, mtls, oauth2 or login"
@@ -52,10 +54,14 @@ func buildCredential(c *collector, key string, s *credentialSection, dir string)
 	out := credential{Credential: cred}
 	switch cred.Kind {
 	case checks.AuthBasic:
-		out.Username, out.Password = s.Username, s.Password
+		out.Username, out.Password, out.CanaryUser = s.Username, s.Password, s.CanaryUser
 		if strings.Contains(s.Username, ":") {
 			c.add(key+".username", "a Basic user-id cannot contain ':' (RFC 7617 §2)")
 		}
+		if strings.Contains(s.CanaryUser, ":") {
+			c.add(key+".canary_user", "a Basic user-id cannot contain ':' (RFC 7617 §2)")
+		}
+		out.FailedLogins = loginLimit(c, key, s.budgetKeys, checks.LoginLimit{})
 	case checks.AuthBearer:
 		out.Token = s.Token
 	case checks.AuthAPIKey:
@@ -73,6 +79,7 @@ func buildCredential(c *collector, key string, s *credentialSection, dir string)
 		out.Username, out.Password = s.Username, s.Password
 		spec := buildLoginSet(c, key, s)
 		out.Login = &spec
+		out.FailedLogins = loginLimit(c, key, s.budgetKeys, checks.LoginLimit{})
 	}
 	out.secrets = nonEmpty([]string{s.Password, s.Token, s.Key, s.Value, s.ClientSecret})
 	out.ok = len(c.out) == before

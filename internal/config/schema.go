@@ -57,6 +57,7 @@ type defaults struct {
 	Schedule     string   `toml:"schedule"`
 	Timeout      duration `toml:"timeout"`
 	MaxBodyBytes int64    `toml:"max_body_bytes"`
+	budgetKeys            // failed_login_budget, failed_login_window (budget.go)
 }
 
 type demoSection struct {

@@ -36,6 +36,8 @@ type credentialSection struct {
 	Use    string   `toml:"use"`
 	TTL    duration `toml:"ttl"`
 	loginFields
+	// basic, login: the account's failed-login budget (budget.go)
+	budgetKeys
 }
 
 // loginFields describe a login request and its answer. A login credential

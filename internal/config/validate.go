@@ -46,6 +46,7 @@ func build(c *collector, f *file) *Config {
 		cfg.Checks = append(cfg.Checks, ch)
 		cfg.Secrets = append(cfg.Secrets, ch.Secrets...)
 	}
+	applyLoginLimits(c, f.Defaults.budgetKeys, cfg.Checks)
 	cfg.Policies = buildPolicies(c, f, cfg)
 	cfg.Slack = buildSlack(c, f.Slack)
 	if cfg.Slack != nil {

@@ -54,6 +54,7 @@ type Metrics struct {
 	probe       *prometheus.HistogramVec
 	failures    *prometheus.CounterVec
 	runs        *prometheus.CounterVec
+	skipped     *prometheus.CounterVec
 	lateness    prometheus.Histogram
 	deliveries  *prometheus.CounterVec
 	storeWrite  prometheus.Histogram
@@ -83,7 +84,10 @@ func New(src Sources, version string, log *slog.Logger) *Metrics {
 	m.failures = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "assertion_failures_total",
 		Help: "Failed assertions, by catalogue id and severity."}, []string{"assertion", "severity"})
 	m.runs = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "runs_total",
-		Help: "Check runs: passed, failed (an assertion failed), or skipped (no free slot in time)."}, []string{"result"})
+		Help: "Check runs: passed, failed (an assertion failed), or skipped (the previous run still running, or no free slot in time)."}, []string{"result"})
+	m.skipped = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "skipped_runs_total",
+		Help: "Scheduled runs that did not happen, by check and reason: still_running (the previous run outlasted the interval) or no_slot (no free concurrency slot within the timeout)."},
+		[]string{"check", "reason"})
 	m.lateness = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: namespace, Name: "scheduler_lateness_seconds",
 		Help:    "How late runs started after their scheduled slot, waiting for a free slot included.",
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60}})
@@ -105,7 +109,7 @@ func New(src Sources, version string, log *slog.Logger) *Metrics {
 		Help: "The running monitor's version; always 1."}, []string{"version"})
 	build.WithLabelValues(version).Set(1)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.probe, m.failures, m.runs, m.lateness, m.deliveries, m.storeWrite, m.storeErrors, build,
+		m.probe, m.failures, m.runs, m.skipped, m.lateness, m.deliveries, m.storeWrite, m.storeErrors, build,
 		&scraped{src: src, m: m})
 	return m
 }
@@ -143,8 +147,13 @@ func (m *Metrics) ObserveRun(res checks.Result) {
 // ObserveLateness implements scheduler.Observer.
 func (m *Metrics) ObserveLateness(d time.Duration) { m.lateness.Observe(max(d, 0).Seconds()) }
 
-// ObserveSkipped implements scheduler.Observer.
-func (m *Metrics) ObserveSkipped(string) { m.runs.WithLabelValues("skipped").Inc() }
+// ObserveSkipped implements scheduler.Observer: a scheduled run that did not
+// happen, and why.
+func (m *Metrics) ObserveSkipped(check, reason string) {
+	m.probed.Store(check, struct{}{}) // dropped with the check's other series
+	m.runs.WithLabelValues("skipped").Inc()
+	m.skipped.WithLabelValues(check, reason).Inc()
+}
 
 // ObserveDelivery counts a delivery outcome (alert.Sender.OnOutcome).
 func (m *Metrics) ObserveDelivery(outcome string) { m.deliveries.WithLabelValues(outcome).Inc() }

@@ -99,7 +99,10 @@ func TestScrape(t *testing.T) {
 	m.ObserveRun(failedRun("orders"))
 	m.ObserveRun(checks.Result{Check: "login", Probes: []checks.ProbeResult{{Kind: checks.ProbeValid, Latency: time.Millisecond}}})
 	m.ObserveLateness(20 * time.Millisecond)
-	m.ObserveSkipped("orders")
+	m.ObserveSkipped("orders", "still_running")
+	m.ObserveSkipped("orders", "still_running")
+	m.ObserveSkipped("login", "no_slot")
+	m.ObserveSkipped("removed", "still_running") // no longer configured: dropped at the scrape
 	m.ObserveDelivery("sent")
 	m.ObserveDelivery("retry")
 	m.ObserveDelivery("retry")
@@ -123,7 +126,9 @@ func TestScrape(t *testing.T) {
 		{"authmon_assertion_failures_total", []string{"assertion", "B1", "severity", "critical-security"}, 1},
 		{"authmon_runs_total", []string{"result", "failed"}, 1},
 		{"authmon_runs_total", []string{"result", "passed"}, 1},
-		{"authmon_runs_total", []string{"result", "skipped"}, 1},
+		{"authmon_runs_total", []string{"result", "skipped"}, 4},
+		{"authmon_skipped_runs_total", []string{"check", "orders", "reason", "still_running"}, 2},
+		{"authmon_skipped_runs_total", []string{"check", "login", "reason", "no_slot"}, 1},
 		{"authmon_scheduler_lateness_seconds", nil, 1},
 		{"authmon_alert_deliveries_total", []string{"outcome", "sent"}, 1},
 		{"authmon_alert_deliveries_total", []string{"outcome", "retry"}, 2},
@@ -137,6 +142,11 @@ func TestScrape(t *testing.T) {
 		if got := value(t, fams, tt.name, tt.labels...); got != tt.want {
 			t.Errorf("%s%v = %v, want %v", tt.name, tt.labels, got, tt.want)
 		}
+	}
+	// Collectors run concurrently: the series of a removed check are gone
+	// from the scrape after the one that found it removed.
+	if f := scrape(t, m)["authmon_skipped_runs_total"]; len(f.Metric) != 2 {
+		t.Errorf("skipped runs of a check no longer configured kept: %d series", len(f.Metric))
 	}
 	if f := fams["authmon_assertion_failures_total"]; len(f.Metric) != 1 {
 		t.Errorf("passing assertions counted: %d series", len(f.Metric))

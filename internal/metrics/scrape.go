@@ -70,6 +70,7 @@ func (s *scraped) collectStates(ctx context.Context, ch chan<- prometheus.Metric
 	s.m.probed.Range(func(k, _ any) bool {
 		if name := k.(string); !configured[name] {
 			s.m.probe.DeletePartialMatch(prometheus.Labels{"check": name})
+			s.m.skipped.DeletePartialMatch(prometheus.Labels{"check": name})
 			s.m.probed.Delete(name)
 		}
 		return true

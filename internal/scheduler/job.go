@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/authmon/monitor/internal/checks"
@@ -18,10 +19,21 @@ type job struct {
 	ch   checks.Check
 	host string
 	slot *jittered
+	// started is when the run under way began (unix ns); 0 when none is.
+	started atomic.Int64
 }
 
-// Run runs the check once a slot is free, then records the result.
+// Run runs the check once a slot is free, then records the result. A slot
+// that comes while the previous run goes on is skipped, counted and logged.
 func (j *job) Run() {
+	now := time.Now()
+	if !j.started.CompareAndSwap(0, now.UnixNano()) {
+		running := now.Sub(time.Unix(0, j.started.Load()))
+		j.s.skip(j.ch.Name, SkipStillRunning, "running_for", running.Round(time.Millisecond).String(),
+			"timeout", j.ch.Timeout.String())
+		return
+	}
+	defer j.started.Store(0) // also on a panic, before Recover logs it
 	res, ok := j.runLimited()
 	if ok {
 		j.s.record(j.ch, res)
@@ -47,9 +59,7 @@ func (j *job) runLimited() (checks.Result, bool) {
 	}
 	if err != nil {
 		if j.s.waitCtx.Err() == nil {
-			j.s.obs.ObserveSkipped(j.ch.Name)
-			j.s.log.Warn("check skipped: no free slot to run in", "check", j.ch.Name, "host", j.host,
-				"duration", wait)
+			j.s.skip(j.ch.Name, SkipNoSlot, "host", j.host, "duration", wait)
 		}
 		return checks.Result{}, false
 	}

@@ -22,10 +22,16 @@ func (o *recordingObserver) ObserveLateness(d time.Duration) {
 	o.lateness = append(o.lateness, d)
 }
 
-func (o *recordingObserver) ObserveSkipped(check string) {
+func (o *recordingObserver) ObserveSkipped(check, reason string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.skipped = append(o.skipped, check)
+	o.skipped = append(o.skipped, check+":"+reason)
+}
+
+func (o *recordingObserver) skips() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]string(nil), o.skipped...)
 }
 
 func (o *recordingObserver) late() []time.Duration {

@@ -50,7 +50,8 @@ type Scheduler struct {
 	mu      sync.Mutex
 	entries map[string]cron.EntryID // check name -> entry
 
-	obs Observer
+	obs   Observer
+	skips *skipBook
 	// running is true between Start and Stop, for the readiness probe.
 	running atomic.Bool
 }
@@ -64,17 +65,17 @@ func WithLimits(global, perHost int) Option {
 	return func(s *Scheduler) { s.limits = newLimiter(global, perHost) }
 }
 
-// Observer is told how late each run started and which runs found no free
-// slot; metrics implement it.
+// Observer is told how late each run started and which runs did not happen
+// and why (SkipStillRunning, SkipNoSlot); metrics implement it.
 type Observer interface {
 	ObserveLateness(d time.Duration)
-	ObserveSkipped(check string)
+	ObserveSkipped(check, reason string)
 }
 
 type nopObserver struct{}
 
 func (nopObserver) ObserveLateness(time.Duration) {}
-func (nopObserver) ObserveSkipped(string)         {}
+func (nopObserver) ObserveSkipped(string, string) {}
 
 // WithObserver reports lateness and skipped runs to o.
 func WithObserver(o Observer) Option {
@@ -91,12 +92,13 @@ func WithBase(base time.Time) Option {
 // check's policy); wake is called after a run queued notifications.
 func New(rec Recorder, run RunFunc, eval store.Evaluator, wake func(), log *slog.Logger, opts ...Option) *Scheduler {
 	l := cronLogger{log}
-	// Order matters: SkipIfStillRunning outside Recover, or a panicking job
-	// would hold its lock forever.
+	// A job skips its own slot while its previous run goes on (job.Run), in
+	// place of cron.SkipIfStillRunning, which drops the slot with a debug
+	// line only. Its flag is released by a defer, before Recover sees a panic.
 	c := cron.New(cron.WithParser(checks.ScheduleParser), cron.WithLocation(time.UTC), cron.WithLogger(l),
-		cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)))
+		cron.WithChain(cron.Recover(l)))
 	s := &Scheduler{cron: c, rec: rec, run: run, eval: eval, wake: wake, log: log, base: time.Now(),
-		limits: newLimiter(0, 0), obs: nopObserver{}, entries: map[string]cron.EntryID{}}
+		limits: newLimiter(0, 0), obs: nopObserver{}, entries: map[string]cron.EntryID{}, skips: newSkipBook(time.Now().UTC())}
 	for _, o := range opts {
 		o(s)
 	}
