@@ -11,6 +11,7 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/redact"
 	"github.com/authmon/monitor/internal/store"
 )
 
@@ -70,6 +71,9 @@ type Deps struct {
 	// Ready says why the monitor cannot do its job now, for /readyz; nil
 	// (or a nil func) means ready. The error text is shown to anyone.
 	Ready func(ctx context.Context) error
+	// Redact removes every secret of the process from what the dashboard
+	// shows; nil means one built from the checks' secrets on each use.
+	Redact *redact.Redactor
 }
 
 // Page sizes: enough history to see a pattern, small enough to stay fast.
@@ -105,6 +109,18 @@ func New(d Deps) http.Handler {
 	// Order: headers on every answer (a 401 too), then who is asking, then
 	// whether a post comes from our own form.
 	return securityHeaders(newAuthenticator(d.Auth).middleware(csrfProtect(h.routes())))
+}
+
+// redactor is the redactor every page and API answer goes through.
+func (h *handler) redactor() *redact.Redactor {
+	if h.Redact != nil {
+		return h.Redact
+	}
+	var secrets []string
+	for _, c := range h.Checks() {
+		secrets = append(secrets, c.Secrets...)
+	}
+	return redact.New(secrets...)
 }
 
 // routes lists every route of the dashboard in one place.

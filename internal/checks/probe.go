@@ -23,7 +23,7 @@ func (r *protectedRun) probe(spec ProbeSpec) (ProbeResult, error, bool) {
 	}
 	switch spec.Kind {
 	case ProbeExpired, ProbeScope, ProbeForged:
-		r.red.add(secretOf(o.cred)) // a configured token, or one derived from the valid one
+		r.red.Add(secretOf(o.cred)) // a configured token, or one derived from the valid one
 	}
 	p, x := r.send(spec.Kind, o)
 	if spec.Kind == ProbeValid && r.ch.Auth.Source != nil && x.err == nil &&

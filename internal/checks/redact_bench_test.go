@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // typicalProbe is what a passing probe records: a URL, a dozen headers, a
@@ -38,13 +40,25 @@ func benchSecrets(n int) []string {
 }
 
 // BenchmarkRedactProbe is the redaction a run applies to one typical probe,
-// the cost paid on every probe of every run.
+// the cost paid on every probe of every run: a scope of the process
+// redactor knowing the secrets of 1, 50 or 1,000 checks, as serve runs it,
+// or the check's own ("alone", as `monitor check` of one check did).
 func BenchmarkRedactProbe(b *testing.B) {
 	ch := Check{Secrets: benchSecrets(1), Auth: Credential{Kind: AuthBasic, Username: "user0", Password: "pw-0-Zq8vLr2x"}}
 	p := typicalProbe() // holds no secret: redacting leaves it as it is
-	b.ReportAllocs()
-	for b.Loop() {
-		red := newRedactor(ch)
-		red.probe(&p)
+	for _, n := range []int{0, 1, 50, 1000} {
+		name := fmt.Sprintf("checks=%d", n)
+		var process *redact.Redactor
+		if n == 0 {
+			name = "alone"
+		} else {
+			process = redact.New(benchSecrets(n)...)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				redactProbe(runRedactor(process, ch), &p)
+			}
+		})
 	}
 }

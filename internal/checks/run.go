@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // UserAgent is sent with every probe so that targets can tell monitor traffic
@@ -34,10 +36,17 @@ func NewClient(perHost int) *http.Client {
 
 // Run runs the check's probes in order, each with the check's timeout, and
 // judges every answer. It never panics on a misbehaving target and records no
-// configured secret.
+// secret of the check. A monitor running several checks uses RunRedacted.
 func Run(ctx context.Context, hc *http.Client, ch Check) Result {
+	return RunRedacted(ctx, hc, ch, nil)
+}
+
+// RunRedacted is Run recording no secret red knows (every configured secret
+// of the process, whichever check it belongs to), nor any the run obtains.
+// A nil red knows the check's own secrets.
+func RunRedacted(ctx context.Context, hc *http.Client, ch Check, red *redact.Redactor) Result {
 	res := Result{Check: ch.Name, Started: time.Now().UTC()}
-	red := newRedactor(ch)
+	red = runRedactor(red, ch)
 	var probes []ProbeResult
 	switch ch.Kind {
 	case KindLogin:
@@ -51,7 +60,7 @@ func Run(ctx context.Context, hc *http.Client, ch Check) Result {
 	}
 	for i := range probes {
 		waive(&probes[i], ch.Ignore)
-		red.probe(&probes[i])
+		redactProbe(red, &probes[i])
 	}
 	res.Probes = probes
 	res.Duration = time.Since(res.Started)
@@ -64,7 +73,7 @@ type protectedRun struct {
 	base    *http.Client // as given: a Source's login step decides on redirects itself
 	hc      *http.Client // the check's redirect policy applied
 	ch      Check
-	red     *redactor
+	red     *redact.Redactor
 	timeout time.Duration
 	maxBody int64
 	// cred is what the valid probe presents: the configured credential,
@@ -78,7 +87,7 @@ type protectedRun struct {
 // runProtected runs the protected-endpoint matrix: every configured probe
 // in order, the same request but for the credentials, then A4 on the first
 // TLS answer.
-func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redactor) []ProbeResult {
+func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redact.Redactor) []ProbeResult {
 	r := &protectedRun{ctx: ctx, base: hc, ch: ch, red: red,
 		timeout: timeoutOf(ch), maxBody: maxBodyOf(ch), cred: ch.Auth}
 	if ch.Auth.Source != nil {
@@ -115,7 +124,7 @@ func (r *protectedRun) obtain() {
 		return
 	}
 	r.cred, r.credErr = c, nil
-	r.red.add(credentialSecrets(c)...)
+	r.red.Add(CredentialSecrets(c)...)
 }
 
 func (r *protectedRun) method() string {
