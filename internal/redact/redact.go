@@ -13,7 +13,6 @@ package redact
 import (
 	"maps"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -113,13 +112,7 @@ func (r *Redactor) Tail(s string) string {
 		return s
 	}
 	if t := r.t.Load(); t != nil {
-		for _, f := range t.forms {
-			for n := len(f) - 1; n >= partialMin; n-- {
-				if strings.HasSuffix(s, f[:n]) {
-					return s[:len(s)-n] + Placeholder
-				}
-			}
-		}
+		s = t.tail(s)
 	}
 	return r.parent.Tail(s)
 }

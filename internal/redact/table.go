@@ -12,6 +12,10 @@ type table struct {
 	forms []string // longest first
 	rep   *strings.Replacer
 	m     matcher
+	// starts indexes the forms at least partialMin long by their first
+	// partialMin bytes, for tail.
+	starts  map[string][]string
+	longest int
 }
 
 func newTable(secrets []string) *table {
@@ -33,7 +37,28 @@ func newTable(secrets []string) *table {
 	for _, f := range all {
 		pairs = append(pairs, f, Placeholder)
 	}
-	return &table{forms: all, rep: strings.NewReplacer(pairs...), m: newMatcher(all)}
+	t := &table{forms: all, rep: strings.NewReplacer(pairs...), m: newMatcher(all), starts: map[string][]string{}}
+	for _, f := range all {
+		if len(f) > partialMin {
+			t.starts[f[:partialMin]] = append(t.starts[f[:partialMin]], f)
+			t.longest = max(t.longest, len(f))
+		}
+	}
+	return t
+}
+
+// tail replaces the longest proper start (at least partialMin bytes) of a
+// form that s ends with. It looks only at the last bytes of s that a form
+// could start in, one map lookup each.
+func (t *table) tail(s string) string {
+	for p := max(0, len(s)-t.longest+1); p <= len(s)-partialMin; p++ {
+		for _, f := range t.starts[s[p:p+partialMin]] {
+			if len(s)-p < len(f) && strings.HasPrefix(f, s[p:]) {
+				return s[:p] + Placeholder
+			}
+		}
+	}
+	return s
 }
 
 // replace removes every form from s. The replacer copies whatever it is
