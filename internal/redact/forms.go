@@ -52,6 +52,30 @@ func Forms(secret string) []string {
 // jsonForms are the spellings of s inside a JSON string as common encoders
 // write them.
 func jsonForms(s string) []string {
+	out := []string{s}
+	if strings.IndexFunc(s, needsJSONEscape) >= 0 {
+		out = jsonEscapes(s)
+	}
+	for _, f := range out { // the range is read once: appends are not revisited
+		if strings.Contains(f, "/") {
+			out = append(out, strings.ReplaceAll(f, "/", `\/`))
+		}
+	}
+	return out
+}
+
+// needsJSONEscape reports whether an encoder may escape r in a JSON string.
+func needsJSONEscape(r rune) bool {
+	switch r {
+	case '"', '\\', '<', '>', '&':
+		return true
+	}
+	return r < 0x20 || r >= utf8.RuneSelf
+}
+
+// jsonEscapes are s escaped as encoders do: with and without HTML escapes,
+// and ASCII-only.
+func jsonEscapes(s string) []string {
 	var out []string
 	for _, html := range []bool{false, true} {
 		var b strings.Builder
@@ -61,11 +85,6 @@ func jsonForms(s string) []string {
 		q := strings.TrimSuffix(b.String(), "\n")
 		q = q[1 : len(q)-1]
 		out = append(out, q, asciiJSON(q))
-	}
-	for _, f := range out { // the range is read once: appends are not revisited
-		if strings.Contains(f, "/") {
-			out = append(out, strings.ReplaceAll(f, "/", `\/`))
-		}
 	}
 	return out
 }

@@ -3,14 +3,15 @@ package redact
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // table is an immutable set of secrets ready for matching: every encoded
 // form of every secret, a replacer that removes them, and a matcher that
 // tells quickly whether a text holds any.
 type table struct {
-	forms []string // longest first
-	rep   *strings.Replacer
+	forms []string                 // longest first
+	rep   func() *strings.Replacer // built on the first hit: most tables never see one
 	m     matcher
 	// starts indexes the forms at least partialMin long by their first
 	// partialMin bytes, for tail.
@@ -37,7 +38,8 @@ func newTable(secrets []string) *table {
 	for _, f := range all {
 		pairs = append(pairs, f, Placeholder)
 	}
-	t := &table{forms: all, rep: strings.NewReplacer(pairs...), m: newMatcher(all), starts: map[string][]string{}}
+	rep := sync.OnceValue(func() *strings.Replacer { return strings.NewReplacer(pairs...) })
+	t := &table{forms: all, rep: rep, m: newMatcher(all), starts: map[string][]string{}}
 	for _, f := range all {
 		if len(f) > partialMin {
 			t.starts[f[:partialMin]] = append(t.starts[f[:partialMin]], f)
@@ -67,5 +69,5 @@ func (t *table) replace(s string) string {
 	if !t.m.any(s) {
 		return s
 	}
-	return t.rep.Replace(s)
+	return t.rep().Replace(s)
 }
