@@ -56,11 +56,11 @@ func (h *handler) apiChecks(w http.ResponseWriter, r *http.Request) {
 	for _, s := range sums {
 		byName[s.Name] = s
 	}
-	cfg := h.Checks()
+	cfg, red := h.Checks(), h.redactor()
 	out := make([]apiCheck, 0, len(cfg))
 	for _, c := range cfg {
 		sum, ok := byName[c.Name]
-		out = append(out, newAPICheck(c, sum, ok))
+		out = append(out, newAPICheck(c, sum, ok, red))
 	}
 	writeJSON(w, r, http.StatusOK, struct {
 		Checks []apiCheck `json:"checks"`
@@ -84,7 +84,7 @@ func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 		h.apiServerError(w, r, fmt.Errorf("load stats of %q: %w", c.Name, err))
 		return
 	}
-	d := apiCheckDetail{apiCheck: newAPICheck(c, sum, ran), Uptime: make([]apiWindow, 0, len(stats))}
+	d := apiCheckDetail{apiCheck: newAPICheck(c, sum, ran, h.redactor()), Uptime: make([]apiWindow, 0, len(stats))}
 	for _, p := range c.Probes {
 		d.Probes = append(d.Probes, string(p.Kind))
 	}
@@ -116,7 +116,7 @@ func (h *handler) apiRuns(w http.ResponseWriter, r *http.Request) {
 	}
 	out := apiRuns{Runs: make([]apiRun, 0, len(page.Runs))}
 	for _, run := range page.Runs {
-		out.Runs = append(out.Runs, newAPIRun(run, c.Secrets))
+		out.Runs = append(out.Runs, newAPIRun(run, h.redactor()))
 	}
 	if page.More && len(page.Runs) > 0 {
 		next := r.URL.Query()

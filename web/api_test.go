@@ -66,7 +66,7 @@ func TestAPIChecks(t *testing.T) {
 	if *bearer.OpenIncident != 4 || bearer.Since.IsZero() || bearer.LastRun.DurationMS != 31 {
 		t.Errorf("bearer: incident %d since %v duration %v", *bearer.OpenIncident, bearer.Since, bearer.LastRun.DurationMS)
 	}
-	if u := body.Checks[0].URL; u != "http://monitor:xxxxx@127.0.0.1:8081/basic?key=[redacted]" {
+	if u := body.Checks[0].URL; u != "http://monitor:[REDACTED]@127.0.0.1:8081/basic?key=[REDACTED]" {
 		t.Errorf("api-basic URL %q: want the target with its password and secrets masked", u)
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/redact"
 	"github.com/authmon/monitor/internal/store"
 )
 
@@ -65,9 +66,9 @@ type apiWindow struct {
 	P99MS         float64  `json:"p99_ms"`
 }
 
-func newAPICheck(c checks.Check, sum store.CheckSummary, ran bool) apiCheck {
+func newAPICheck(c checks.Check, sum store.CheckSummary, ran bool, red *redact.Redactor) apiCheck {
 	out := apiCheck{Name: c.Name, Kind: checkKind(c), Group: c.Group, Method: c.Method,
-		URL: redactURL(c.URL, c.Secrets), Schedule: c.Schedule, State: "pending", Severity: "none",
+		URL: red.URL(c.URL), Schedule: c.Schedule, State: "pending", Severity: "none",
 		Failing: []apiFailure{}}
 	if !ran || sum.Last == nil {
 		return out
@@ -177,11 +178,11 @@ type apiAssertion struct {
 	Deviation string `json:"deviation,omitempty"`
 }
 
-func newAPIRun(r store.Run, secrets []string) apiRun {
+func newAPIRun(r store.Run, red *redact.Redactor) apiRun {
 	out := apiRun{ID: r.ID, Started: r.Started, DurationMS: millis(r.Duration), Passed: r.Passed(),
 		Severity: r.Severity().String(), EvidenceFrom: r.EvidenceFrom, Probes: make([]apiProbe, 0, len(r.Probes))}
 	for _, p := range r.Probes {
-		ap := apiProbe{Kind: string(p.Kind), Method: p.Method, URL: redactURL(p.URL, secrets), Status: p.Status,
+		ap := apiProbe{Kind: string(p.Kind), Method: p.Method, URL: red.URL(p.URL), Status: p.Status,
 			StatusText: p.StatusText, LatencyMS: millis(p.Latency), Error: p.Error, Skipped: p.Skipped, Timing: apiTiming{
 				DNSMS: millis(p.Timing.DNS), ConnectMS: millis(p.Timing.Connect), TLSMS: millis(p.Timing.TLS),
 				FirstByteMS: millis(p.Timing.FirstByte), TotalMS: millis(p.Timing.Total), Reused: p.Timing.Reused}, Challenges: orEmpty(p.ChallengeRaw),

@@ -11,6 +11,7 @@ import (
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/redact"
 	"github.com/authmon/monitor/internal/store"
 )
 
@@ -67,7 +68,7 @@ func (h *handler) getCheck(w http.ResponseWriter, r *http.Request) {
 // loadCheck reads a check's state, incidents, history and the page of runs
 // the query asks for.
 func (h *handler) loadCheck(ctx context.Context, c checks.Check, q checkQuery) (checkView, error) {
-	v := checkView{Now: h.Now(), Name: c.Name, Config: configOf(c), State: statePending, Query: q}
+	v := checkView{Now: h.Now(), Name: c.Name, Config: configOf(c, h.redactor()), State: statePending, Query: q}
 	v.Silences = h.activeSilences(c.Name, v.Now)
 	s, err := h.Store.Summary(ctx, c.Name)
 	switch {
@@ -146,7 +147,7 @@ func (h *handler) findCheck(name string) (checks.Check, bool) {
 // configOf lists the parts of a check that are safe to show. It picks fields
 // one by one, so a field added to Check later is not shown until someone
 // decides it holds no secret. The config page shows everything, masked.
-func configOf(c checks.Check) []configItem {
+func configOf(c checks.Check, red *redact.Redactor) []configItem {
 	timeout, auth := "default", string(c.Auth.Kind)
 	if c.Timeout > 0 {
 		timeout = c.Timeout.String()
@@ -160,7 +161,7 @@ func configOf(c checks.Check) []configItem {
 	}
 	return []configItem{
 		{"Method", c.Method},
-		{"URL", redactURL(c.URL, c.Secrets)},
+		{"URL", red.URL(c.URL)},
 		{"Schedule", c.Schedule},
 		{"Timeout", timeout},
 		{"Auth", auth},

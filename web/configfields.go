@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // maskedText stands for a secret that is configured.
@@ -16,16 +17,14 @@ const maskedText = "•••• (set)"
 
 // masker decides what of a check may be shown. Fields that are secrets by
 // nature (passwords, tokens, keys, client secrets, cookie values) are always
-// masked; any other value is masked when it holds one of the check's
-// secrets (a value that came from ${ENV}, say).
-type masker struct{ secrets []string }
+// masked; any other value is masked when it holds a secret, any check's,
+// in any encoding (a value that came from ${ENV}, say).
+type masker struct{ red *redact.Redactor }
 
 // show returns v, or maskedText when it holds a secret.
 func (m masker) show(v string) string {
-	for _, s := range m.secrets {
-		if s != "" && strings.Contains(v, s) {
-			return maskedText
-		}
+	if m.red.Contains(v) {
+		return maskedText
 	}
 	return v
 }
@@ -59,13 +58,13 @@ func (it *items) add(label, value string) {
 	}
 }
 
-func configOfCheck(c checks.Check) checkConfig {
-	m := masker{c.Secrets}
+func configOfCheck(c checks.Check, red *redact.Redactor) checkConfig {
+	m := masker{red}
 	cc := checkConfig{Name: c.Name}
 	s := (*items)(&cc.Settings)
 	s.add("Kind", string(cmp.Or(c.Kind, checks.KindProtected)))
 	s.add("Method", c.Method)
-	s.add("URL", redactURL(c.URL, c.Secrets))
+	s.add("URL", red.URL(c.URL))
 	s.add("Schedule", c.Schedule)
 	s.add("Timeout", durationText(c.Timeout, "default"))
 	if c.MaxBody > 0 {

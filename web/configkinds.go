@@ -50,7 +50,7 @@ func kindItems(c checks.Check, m masker) []configItem {
 // extra fields are masked when their name or value says so.
 func loginItems(l checks.LoginSpec, m masker) []configItem {
 	var it items
-	it.add("Login URL", redactURL(l.URL, m.secrets))
+	it.add("Login URL", m.red.URL(l.URL))
 	it.add("Login method", l.Method)
 	it.add("Login format", l.Format)
 	it.add("Username field", l.UsernameField)
@@ -63,7 +63,7 @@ func loginItems(l checks.LoginSpec, m masker) []configItem {
 	it.add("Token from cookie", l.TokenCookie)
 	it.add("Token used as", l.Use)
 	it.add("Token cached for", durationText(l.TTL, ""))
-	it.add("Session URL", redactURL(l.SessionURL, m.secrets))
+	it.add("Session URL", m.red.URL(l.SessionURL))
 	it.add("Login status", intList(l.Status, ""))
 	it.add("Wrong password status", intList(l.WrongStatus, ""))
 	it.add("Canary user", m.show(l.CanaryUser))

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // configView is the effective configuration, secrets masked.
@@ -46,35 +47,32 @@ type probeConfig struct {
 
 func (h *handler) getConfig(w http.ResponseWriter, r *http.Request) {
 	list := h.Checks()
-	v := configView{CheckCount: len(list), Groups: configGroups(list), Now: h.Now()}
+	red := h.redactor()
+	v := configView{CheckCount: len(list), Groups: configGroups(list, red), Now: h.Now()}
 	v.Silences = h.activeSilences("", v.Now)
 	if h.Reload != nil {
 		at, err := h.Reload()
 		v.Reload, v.LoadedAt = true, at
 		if err != nil {
-			v.Problems = reloadProblems(err, list)
+			v.Problems = reloadProblems(err, red)
 		}
 	}
 	h.render(w, r, http.StatusOK, h.page("Configuration", pageConfig(v)))
 }
 
 // reloadProblems splits a refused reload's error into its problems, each
-// redacted against every configured secret: a problem quotes the file.
-func reloadProblems(err error, list []checks.Check) []string {
-	var secrets []string
-	for _, c := range list {
-		secrets = append(secrets, c.Secrets...)
-	}
-	text := checks.SecretReplacer(secrets).Replace(strings.TrimSpace(err.Error()))
+// redacted against every known secret: a problem quotes the file.
+func reloadProblems(err error, red *redact.Redactor) []string {
+	text := red.String(strings.TrimSpace(err.Error()))
 	return strings.Split(text, "\n")
 }
 
 // configGroups sorts the checks into their groups: named groups by name,
 // then the checks without one.
-func configGroups(list []checks.Check) []configGroup {
+func configGroups(list []checks.Check, red *redact.Redactor) []configGroup {
 	byName := map[string][]checkConfig{}
 	for _, c := range list {
-		byName[c.Group] = append(byName[c.Group], configOfCheck(c))
+		byName[c.Group] = append(byName[c.Group], configOfCheck(c, red))
 	}
 	out := make([]configGroup, 0, len(byName))
 	for name, cs := range byName {

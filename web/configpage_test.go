@@ -71,7 +71,7 @@ func TestConfigPageMasksSecrets(t *testing.T) {
 		t.Errorf("groups %q", groups)
 	}
 	basic := spaced(doc.Find(`[data-check="basic"]`))
-	for _, want := range []string{"Kind protected", "Schedule @every 30s", "Timeout 5s", "URL https://api.example.com/me?key=[redacted]",
+	for _, want := range []string{"Kind protected", "Schedule @every 30s", "Timeout 5s", "URL https://api.example.com/me?key=[REDACTED]",
 		"Max body 4096 bytes", "TLS warnings 30, 14, 7 days before expiry", "Type basic", "Credential set payments-canary",
 		"Username " + maskedText, "Password " + maskedText, "Accept application/json", "X-Api-Token " + maskedText,
 		"X-Env " + maskedText, "valid Status: 200, 204 Body contains: canary-marker JSON user.name: canary",

@@ -158,23 +158,6 @@ func statusLine(p checks.ProbeResult) string {
 	return strings.TrimSpace(code + " " + text)
 }
 
-// redactURL hides credentials in a configured URL: userinfo, and any secret
-// value that appears in it (an API key in the query string, say).
-func redactURL(raw string, secrets []string) string {
-	if u, err := url.Parse(raw); err == nil {
-		raw = u.Redacted()
-	}
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s)} {
-			raw = strings.ReplaceAll(raw, form, "[redacted]")
-		}
-	}
-	return raw
-}
-
 // checkHref is the path of a check's page; names may hold any character.
 func checkHref(name string) string { return "/checks/" + url.PathEscape(name) }
 

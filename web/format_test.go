@@ -7,6 +7,7 @@ import (
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/redact"
 )
 
 func TestAgo(t *testing.T) {
@@ -48,14 +49,14 @@ func TestRedactURL(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
-		{"userinfo", "https://u:pw@h/x", "https://u:xxxxx@h/x"},
-		{"query secret", "https://h/x?k=" + canary, "https://h/x?k=[redacted]"},
-		{"escaped secret", "https://h/x?k=a%2Fb", "https://h/x?k=[redacted]"},
+		{"userinfo", "https://u:pw@h/x", "https://u:[REDACTED]@h/x"},
+		{"query secret", "https://h/x?k=" + canary, "https://h/x?k=[REDACTED]"},
+		{"escaped secret", "https://h/x?k=a%2Fb", "https://h/x?k=[REDACTED]"},
 		{"nothing to hide", "https://h/x", "https://h/x"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := redactURL(tt.in, []string{canary, "a/b", ""}); got != tt.want {
+			if got := redact.New(canary, "a/b", "").URL(tt.in); got != tt.want {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})

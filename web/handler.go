@@ -12,6 +12,7 @@ import (
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/redact"
 	"github.com/authmon/monitor/internal/store"
 )
 
@@ -83,6 +84,9 @@ type Deps struct {
 	// Skipped reports a check's scheduled runs that did not happen; nil
 	// shows none.
 	Skipped func(check string) SkippedRuns
+	// Redact removes every secret of the process from what the dashboard
+	// shows; nil means one built from the checks' secrets on each use.
+	Redact *redact.Redactor
 }
 
 // Page sizes: enough history to see a pattern, small enough to stay fast.
@@ -118,6 +122,18 @@ func New(d Deps) http.Handler {
 	// Order: headers on every answer (a 401 too), then who is asking, then
 	// whether a post comes from our own form.
 	return securityHeaders(newAuthenticator(d.Auth).middleware(csrfProtect(h.routes())))
+}
+
+// redactor is the redactor every page and API answer goes through.
+func (h *handler) redactor() *redact.Redactor {
+	if h.Redact != nil {
+		return h.Redact
+	}
+	var secrets []string
+	for _, c := range h.Checks() {
+		secrets = append(secrets, c.Secrets...)
+	}
+	return redact.New(secrets...)
 }
 
 // routes lists every route of the dashboard in one place.

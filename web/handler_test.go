@@ -158,7 +158,7 @@ func TestCheckPageHidesSecrets(t *testing.T) {
 	h, _ := newTestHandler(t)
 	doc := parse(t, get(t, h, "/checks/api-basic")) // get fails on the canary
 	cfg := text(doc.Find(`[data-testid="config"]`))
-	if !strings.Contains(cfg, "http://monitor:xxxxx@127.0.0.1:8081/basic?key=[redacted]") {
+	if !strings.Contains(cfg, "http://monitor:[REDACTED]@127.0.0.1:8081/basic?key=[REDACTED]") {
 		t.Errorf("config URL not redacted as expected: %q", cfg)
 	}
 	if runs := doc.Find(`[data-testid="run"]`); runs.Length() != 2 || runs.First().AttrOr("open", "x") != "" {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/redact"
 	"github.com/authmon/monitor/internal/store"
 )
 
@@ -70,7 +71,7 @@ func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
-	all := overviewRows(overviewConfigs(h.Checks()), data.sums, data.recent)
+	all := overviewRows(overviewConfigs(h.Checks(), h.redactor()), data.sums, data.recent)
 	v := newOverviewView(all, f, now)
 	v.Ignored, v.Alerts = ignored, data.notes
 	v.Delivery, v.Silences = deliveryLine(data.sent, now), h.activeSilences("", now)
@@ -127,7 +128,7 @@ var overviewConfigCache struct {
 	out   []overviewCheck
 }
 
-func overviewConfigs(cfg []checks.Check) []overviewCheck {
+func overviewConfigs(cfg []checks.Check, red *redact.Redactor) []overviewCheck {
 	if len(cfg) == 0 {
 		return nil
 	}
@@ -139,7 +140,7 @@ func overviewConfigs(cfg []checks.Check) []overviewCheck {
 	out := make([]overviewCheck, len(cfg))
 	for i, c := range cfg {
 		out[i] = overviewCheck{Name: c.Name, Group: groupLabel(c.Group),
-			Target: c.Method + " " + redactURL(c.URL, c.Secrets)}
+			Target: c.Method + " " + red.URL(c.URL)}
 		for _, p := range c.Probes {
 			out[i].Kinds = append(out[i].Kinds, p.Kind)
 		}

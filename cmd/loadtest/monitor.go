@@ -11,6 +11,7 @@ import (
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/redact"
 	"github.com/authmon/monitor/internal/scheduler"
 	"github.com/authmon/monitor/internal/store"
 )
@@ -74,9 +75,10 @@ type probe struct {
 	errors  atomic.Int64 // RecordRun errors, at any time
 }
 
-// runFunc is a checks.Runner with the shared client, timed.
-func (p *probe) runFunc(hc *http.Client) scheduler.RunFunc {
-	runner := checks.NewRunner(hc, nil)
+// runFunc is a checks.Runner with the shared client and one redactor
+// knowing every check's secrets, as serve runs it, timed.
+func (p *probe) runFunc(hc *http.Client, red *redact.Redactor) scheduler.RunFunc {
+	runner := checks.NewRunner(hc, nil, red)
 	return func(ctx context.Context, ch checks.Check) checks.Result {
 		res := runner.Run(ctx, ch)
 		if p.win.contains(res.Started) {
@@ -119,7 +121,11 @@ func newScheduler(st *store.Store, p *probe, cks []checks.Check, lim limits, t0 
 	eval := func(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
 		return alert.Decide(prev, res, runID, policy)
 	}
-	s := scheduler.New(recorder{st: st, p: p}, p.runFunc(checks.NewClient(lim.perHost)), eval, func() {}, log,
+	red := redact.New()
+	for _, ch := range cks {
+		red.Add(append(checks.CredentialSecrets(ch.Auth), ch.Secrets...)...)
+	}
+	s := scheduler.New(recorder{st: st, p: p}, p.runFunc(checks.NewClient(lim.perHost), red), eval, func() {}, log,
 		scheduler.WithLimits(lim.global, lim.perHost), scheduler.WithBase(t0))
 	for _, ch := range cks {
 		if err := s.Add(ch); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/config"
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // alertCmd handles `monitor alert test`: it sends a test message to every
@@ -34,7 +35,8 @@ func alertCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitConfig
 	}
 	n := alert.NewSlack(*cfg.Slack, &http.Client{Timeout: 20 * time.Second})
-	n.Log = newLogger(stderr, cfg.Secrets)
+	red := redact.New(cfg.Secrets...)
+	n.Log, n.Redact = newLogger(stderr, red), red
 	failed := 0
 	for _, ch := range routedChannels(cfg) {
 		where := ch

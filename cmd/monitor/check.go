@@ -18,6 +18,7 @@ import (
 	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/config"
 	"github.com/authmon/monitor/internal/demo"
+	"github.com/authmon/monitor/internal/redact"
 )
 
 func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -36,12 +37,13 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "monitor check:", err)
 		return exitConfig
 	}
-	log := newLogger(stderr, cfg.Secrets)
+	red := redact.New(cfg.Secrets...)
+	log := newLogger(stderr, red)
 	if cfg.Demo != nil {
 		stop := serveDemoIfFree(cfg.Demo, log)
 		defer stop()
 	}
-	results := runChecks(ctx, selected, cfg.MaxPerHost)
+	results := runChecks(ctx, selected, cfg.MaxPerHost, red)
 	if *asJSON {
 		err = printJSON(stdout, results)
 	} else {
@@ -104,11 +106,12 @@ func serveDemoIfFree(d *config.Demo, log *slog.Logger) (stop func()) {
 }
 
 // runChecks runs the checks concurrently and returns results in input order;
-// perHost is the number of idle connections kept per target host.
-func runChecks(ctx context.Context, list []checks.Check, perHost int) []checks.Result {
+// perHost is the number of idle connections kept per target host, red
+// removes every secret of the config from what they record.
+func runChecks(ctx context.Context, list []checks.Check, perHost int, red *redact.Redactor) []checks.Result {
 	// One budget for this command's runs: checks naming one account spend
 	// from it together (serve keeps the budget in its store).
-	rn := checks.NewRunner(checks.NewClient(perHost), checks.NewMemoryBudget(time.Now))
+	rn := checks.NewRunner(checks.NewClient(perHost), checks.NewMemoryBudget(time.Now), red)
 	out := make([]checks.Result, len(list))
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/authmon/monitor/internal/config"
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // TestReadiness: ready while running; not ready, with the reason, when
@@ -22,7 +23,8 @@ func TestReadiness(t *testing.T) {
 	}
 	dbPath := filepath.Join(dir, "m.db")
 	logs := &syncBuffer{}
-	a, err := start(context.Background(), cfg, dbPath, "127.0.0.1:0", newLogger(logs, nil))
+	red := redact.New(cfg.Secrets...)
+	a, err := start(context.Background(), cfg, red, dbPath, "127.0.0.1:0", newLogger(logs, red))
 	if err != nil {
 		t.Fatal(err)
 	}

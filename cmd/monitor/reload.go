@@ -86,9 +86,7 @@ func (a *app) reload() error {
 		a.refuse(err, now)
 		return err
 	}
-	if a.redact != nil {
-		a.redact.add(next.Secrets)
-	}
+	a.redact.Add(next.Secrets...)
 	d := diffChecks(a.cfg, next)
 	// Policies first: a new check's first run must find its own.
 	a.live.policies.Store(&next.Policies)
@@ -113,10 +111,8 @@ func (a *app) reload() error {
 // ERROR and remembers the refusal for the dashboard.
 func (a *app) refuse(err error, at time.Time) {
 	a.logLoadError(err)
-	shown := err
-	if a.redact != nil { // the dashboard has no login: no known secret on it
-		shown = errors.New(a.redact.Replace(err.Error()))
-	}
+	// The dashboard may have no login: no known secret on it.
+	shown := errors.New(a.redact.String(err.Error()))
 	a.live.status.Store(&loadStatus{at: at, err: shown})
 }
 

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/authmon/monitor/internal/config"
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // hits counts the requests a target gets, by path: one path per check.
@@ -73,7 +74,8 @@ func TestReloadAppliesTheDifference(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
-	a, err := start(context.Background(), cfg, filepath.Join(dir, "m.db"), "127.0.0.1:0", newLogger(logs, nil))
+	red := redact.New(cfg.Secrets...)
+	a, err := start(context.Background(), cfg, red, filepath.Join(dir, "m.db"), "127.0.0.1:0", newLogger(logs, red))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/authmon/monitor/internal/config"
 	"github.com/authmon/monitor/internal/demo"
 	"github.com/authmon/monitor/internal/metrics"
+	"github.com/authmon/monitor/internal/redact"
 	"github.com/authmon/monitor/internal/scheduler"
 	"github.com/authmon/monitor/internal/store"
 	"github.com/authmon/monitor/web"
@@ -41,17 +42,17 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitConfig
 	}
-	log, redact := newRedactingLogger(stderr, cfg.Secrets)
+	red := redact.New(cfg.Secrets...)
+	log := newLogger(stderr, red)
 	// Before start: from "dashboard listening" on, SIGHUP must never kill.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	a, err := start(ctx, cfg, *dbPath, addr, log)
+	a, err := start(ctx, cfg, red, *dbPath, addr, log)
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		return exitFailed
 	}
-	a.redact = redact
 	a.serveReloads(ctx, hup)
 	log.Info("shutting down")
 	a.close()
@@ -62,7 +63,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 // optional sample API.
 type app struct {
 	log          *slog.Logger
-	redact       *redactor // nil when the logger does not redact (tests)
+	redact       *redact.Redactor // every secret of every config loaded: text leaves through it
 	store        *store.Store
 	sched        *scheduler.Scheduler
 	wake         func() // asks the sender to look at the outbox now
@@ -78,12 +79,17 @@ type app struct {
 	cfg      *config.Config // the config running now; guarded by reloadMu
 }
 
-func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *slog.Logger) (*app, error) {
+// start runs cfg with the process's redactor red (nil: one of cfg's
+// secrets), which the logger log should use too.
+func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath, listen string, log *slog.Logger) (*app, error) {
+	if red == nil {
+		red = redact.New(cfg.Secrets...)
+	}
 	st, err := store.Open(ctx, dbPath)
 	if err != nil {
 		return nil, err
 	}
-	a := &app{log: log, store: st, cfg: cfg, live: newLive(cfg, time.Now())}
+	a := &app{log: log, redact: red, store: st, cfg: cfg, live: newLive(cfg, time.Now())}
 	if a.budget, err = st.LoginBudget(ctx, time.Now); err != nil {
 		st.Close()
 		return nil, err
@@ -104,7 +110,7 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 	}
 	h := web.New(web.Deps{Store: st, Checks: a.live.currentChecks, Reload: a.live.lastLoad, Demo: demoDeps(dm),
 		Log: log, Version: versionString(), Now: time.Now, Auth: authConfig(cfg.Dashboard),
-		Metrics: a.metrics.Handler(), Ready: a.ready, Budgets: a.budgets, Skipped: a.skipped,
+		Metrics: a.metrics.Handler(), Ready: a.ready, Budgets: a.budgets, Skipped: a.skipped, Redact: red,
 		Policies: func() map[string]alert.Policy { return *a.live.policies.Load() }})
 	addr, err := a.listen(listen, h)
 	if err != nil {
@@ -123,8 +129,9 @@ func start(ctx context.Context, cfg *config.Config, dbPath, listen string, log *
 func (a *app) startScheduler(cfg *config.Config) error {
 	// One Runner for the life of the scheduler: it remembers the pauses
 	// targets asked for and how long they have rate limited good
-	// credentials, and spends the failed-login budget kept in the store.
-	runner := checks.NewRunner(checks.NewClient(cfg.MaxPerHost), a.budget)
+	// credentials, spends the failed-login budget kept in the store, and
+	// records no secret the process knows.
+	runner := checks.NewRunner(checks.NewClient(cfg.MaxPerHost), a.budget, a.redact)
 	run := func(ctx context.Context, ch checks.Check) checks.Result {
 		res := runner.Run(ctx, ch)
 		a.metrics.ObserveRun(res)
@@ -206,7 +213,7 @@ func (a *app) startSender(cfg *config.Config) {
 	var n alert.Notifier = alert.LogNotifier{Log: a.log}
 	if cfg.Slack != nil {
 		sl := alert.NewSlack(*cfg.Slack, &http.Client{Timeout: 20 * time.Second})
-		sl.Log = a.log
+		sl.Log, sl.Redact = a.log, a.redact
 		n = sl
 	}
 	sender := alert.NewSender(a.store, n, a.log, time.Now)

@@ -11,10 +11,12 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // redacted replaces every secret in error and log text.
-const redacted = "[REDACTED]"
+const redacted = redact.Placeholder
 
 // SlackConfig says where Slack messages go. With Token set the bot API is
 // used (chat.postMessage and chat.update, threading each incident), else the
@@ -53,11 +55,13 @@ type Slack struct {
 	// Log receives the failures of that lookup (the notification is posted
 	// anyway); nil means slog.Default().
 	Log *slog.Logger
+	// Redact removes secrets from every message and error text; NewSlack
+	// sets one knowing the token and webhook URL, a monitor the process's.
+	Redact *redact.Redactor
 
 	cfg    SlackConfig
 	hc     *http.Client
 	client *slack.Client // nil in webhook mode
-	red    redactor
 
 	settle     time.Duration // see lookupSettle
 	mu         sync.Mutex
@@ -70,7 +74,7 @@ func NewSlack(cfg SlackConfig, hc *http.Client) *Slack {
 	if hc == nil {
 		hc = http.DefaultClient
 	}
-	s := &Slack{cfg: cfg, hc: hc, red: newRedactor(cfg.Token, cfg.WebhookURL),
+	s := &Slack{cfg: cfg, hc: hc, Redact: redact.New(append(redact.URLSecrets(cfg.WebhookURL), cfg.Token)...),
 		settle: lookupSettle, channelIDs: map[string]string{}}
 	if cfg.Token != "" {
 		opts := []slack.Option{slack.OptionHTTPClient(hc)}
@@ -90,6 +94,7 @@ func NewSlack(cfg SlackConfig, hc *http.Client) *Slack {
 // Permanent for errors retrying cannot fix, *RetryAfterError when rate
 // limited.
 func (s *Slack) Notify(ctx context.Context, d Delivery) (Thread, error) {
+	d.Event = redactEvent(s.Redact, d.Event)
 	switch {
 	case s.client != nil:
 		return s.notifyBot(ctx, d)

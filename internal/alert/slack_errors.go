@@ -4,9 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -34,7 +32,7 @@ func (s *Slack) classify(prefix string, err error) error {
 	if err == nil {
 		return nil
 	}
-	clean := &redactedError{msg: prefix + ": " + s.red.redact(err.Error()), cause: safeCause(err)}
+	clean := &redactedError{msg: prefix + ": " + s.Redact.String(err.Error()), cause: safeCause(err)}
 	if cutShort(err) {
 		// The redacted error drops the transport error (it holds the URL):
 		// keep what the sender needs to know about it.
@@ -110,43 +108,4 @@ func Permanent(err error) error {
 func IsPermanent(err error) bool {
 	_, ok := errors.AsType[*permanentError](err)
 	return ok
-}
-
-// redactor replaces secrets, longest first, in text.
-type redactor []string
-
-// newRedactor redacts each non-empty secret and, for URLs, the forms an
-// error may print them in (re-encoded, path only, query only).
-func newRedactor(secrets ...string) redactor {
-	var r redactor
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		r = append(r, s)
-		if u, err := url.Parse(s); err == nil && u.Host != "" {
-			r = append(r, u.String(), u.Redacted())
-			for _, part := range []string{u.Path, u.EscapedPath(), u.RawQuery} {
-				if len(part) >= 6 { // skip "/" and the like: they are not secret
-					r = append(r, part)
-				}
-			}
-		}
-	}
-	// Longest first, so a URL is replaced before its own path; equal strings
-	// end up adjacent for Compact.
-	slices.SortFunc(r, func(a, b string) int {
-		if len(a) != len(b) {
-			return len(b) - len(a)
-		}
-		return strings.Compare(a, b)
-	})
-	return slices.Compact(r)
-}
-
-func (r redactor) redact(text string) string {
-	for _, s := range r {
-		text = strings.ReplaceAll(text, s, redacted)
-	}
-	return text
 }

@@ -90,7 +90,7 @@ func probeIn(r Result, k ProbeKind) ProbeResult {
 func TestBudgetBoundsFailedLogins(t *testing.T) {
 	srv, fc := basicTarget(t)
 	clk := &clock{t: time.Date(2026, 12, 4, 14, 0, 0, 0, time.UTC)}
-	rn := NewRunner(NewClient(2), NewMemoryBudget(clk.now))
+	rn := NewRunner(NewClient(2), NewMemoryBudget(clk.now), nil)
 	lim := LoginLimit{Max: 3, Window: time.Hour}
 	a, b := budgetCheck("a", srv.URL+"/a", "", lim), budgetCheck("b", srv.URL+"/b", "", lim)
 	var last Result
@@ -123,7 +123,7 @@ func TestBudgetBoundsFailedLogins(t *testing.T) {
 func TestWrongProbeNamesTheCanary(t *testing.T) {
 	srv, fc := basicTarget(t)
 	budget := NewMemoryBudget(time.Now)
-	rn := NewRunner(NewClient(1), budget)
+	rn := NewRunner(NewClient(1), budget, nil)
 	r := rn.Run(context.Background(), budgetCheck("c", srv.URL, "authmon-canary-lock", LoginLimit{}))
 	if fc.count("alice") != 0 || fc.count("authmon-canary-lock") != 1 {
 		t.Fatalf("failed logins: %v, want one for the canary and none for alice", fc.failed)
@@ -156,7 +156,7 @@ func TestLoginAndTokenProbesSpendTheBudget(t *testing.T) {
 	})
 	t.Cleanup(srv.Close)
 	budget := NewMemoryBudget(time.Now)
-	rn := NewRunner(NewClient(1), budget)
+	rn := NewRunner(NewClient(1), budget, nil)
 	login := loginCheck(t, srv, LoginSpec{})
 	login.FailedLogins = LoginLimit{Max: 5, Window: time.Hour}
 	login.Enumeration = &EnumerationSpec{Samples: 4, UnknownUser: "nobody-here"}

@@ -9,12 +9,14 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // runDiscovery probes a discovery document (KindDiscovery; Check.URL is
 // the document): reachable JSON naming exactly the expected issuer, with
 // the members its kind requires (A5), and a JWKS with keys (A6).
-func runDiscovery(ctx context.Context, hc *http.Client, ch Check, _ *redactor, rl *rateLimits) []ProbeResult {
+func runDiscovery(ctx context.Context, hc *http.Client, ch Check, _ *redact.Redactor, rl *rateLimits) []ProbeResult {
 	hc = redirectPolicy(hc, ch.FollowRedirects, Credential{})
 	var spec DiscoverySpec
 	if ch.Discovery != nil {

@@ -110,7 +110,7 @@ func TestEnumerationRunsAtMostOncePerEvery(t *testing.T) {
 	defer srv.Close()
 	ch := enumerationCheck(t, srv, 2)
 	ch.Probes = []ProbeSpec{{Kind: ProbeLoginWrong}, {Kind: ProbeEnumeration}}
-	rn := NewRunner(srv.Client(), nil)
+	rn := NewRunner(srv.Client(), nil, nil)
 	first := rn.Run(context.Background(), ch)
 	second := rn.Run(context.Background(), ch)
 	if len(first.Probes) != 2 || first.Probes[1].Kind != ProbeEnumeration {
@@ -136,7 +136,7 @@ func TestEnumerationStopsAtTheFirst429(t *testing.T) {
 	}, &tries)
 	defer srv.Close()
 	ch := enumerationCheck(t, srv, 10)
-	rn := NewRunner(srv.Client(), nil)
+	rn := NewRunner(srv.Client(), nil, nil)
 	res := rn.Run(context.Background(), ch)
 	if tries.Load() != 3 {
 		t.Fatalf("%d failed logins sent, want a stop at the first 429 (the 3rd)", tries.Load())

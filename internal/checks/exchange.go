@@ -8,11 +8,12 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/textproto"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // BodyExcerpt is how much of a response body the evidence keeps.
@@ -211,14 +212,6 @@ func redactSetCookie(v string) string {
 	return out
 }
 
-// tokenField matches JSON members and form fields whose values are
-// credentials: "access_token": "…", password=…, and JWTs anywhere.
-var (
-	tokenJSON = regexp.MustCompile(`(?i)("(?:[a-z_]*token|password|passwd|secret|client_secret|session(?:_?id)?|sid|api_?key|code|assertion)"\s*:\s*)"(?:[^"\\]|\\.)*"`)
-	tokenForm = regexp.MustCompile(`(?i)\b((?:[a-z_]*token|password|client_secret|secret|api_?key)=)[^&\s]+`)
-	jwtLike   = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`)
-)
-
 // bodyExcerpt is the first BodyExcerpt bytes of a body, as valid UTF-8,
 // with token-like values redacted.
 func bodyExcerpt(body []byte) (string, bool) {
@@ -227,13 +220,5 @@ func bodyExcerpt(body []byte) (string, bool) {
 		body = body[:BodyExcerpt]
 	}
 	s := strings.ToValidUTF8(string(body), "\uFFFD")
-	return RedactTokens(s), truncated
-}
-
-// RedactTokens removes token-like values from a text: JSON members and form
-// fields named like credentials, and anything shaped like a JWT.
-func RedactTokens(s string) string {
-	s = tokenJSON.ReplaceAllString(s, `${1}"`+redacted+`"`)
-	s = tokenForm.ReplaceAllString(s, `${1}`+redacted)
-	return jwtLike.ReplaceAllString(s, redacted)
+	return redact.Tokens(s), truncated
 }

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // unreachable is the verdict when no answer arrived at all.
@@ -65,7 +67,7 @@ func judgeJSON(spec ProbeSpec, body []byte) Assertion {
 		case !found:
 			got, pass = append(got, path+" absent"), false
 		case v != exp:
-			got, pass = append(got, fmt.Sprintf("%s = %q", path, clip(RedactTokens(v)))), false
+			got, pass = append(got, fmt.Sprintf("%s = %q", path, clip(redact.Tokens(v)))), false
 		}
 	}
 	gotWords := "every value as expected"

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // The check kinds beyond a protected endpoint (login.go, token.go,
@@ -88,7 +90,7 @@ func (o outgoing) request(ctx context.Context, headers map[string]string) (*http
 // tokens, session cookies) and the secrets a kind sends: Run removes them
 // from everything the probes record. The redactor only knows the
 // configured secrets otherwise.
-func learn(red *redactor, values ...string) {
+func learn(red *redact.Redactor, values ...string) {
 	if red == nil {
 		return
 	}
@@ -98,7 +100,7 @@ func learn(red *redactor, values ...string) {
 			keep = append(keep, v)
 		}
 	}
-	red.add(keep...)
+	red.Add(keep...)
 }
 
 // jsonObject parses a body as a JSON object, numbers kept exact.

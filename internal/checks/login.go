@@ -5,13 +5,15 @@ import (
 	"context"
 	"net/http"
 	"time"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // runLogin probes a login URL (KindLogin): good canary credentials get in
 // and yield a token or session cookie, a wrong password does not, and
 // optionally an unknown user is indistinguishable from a wrong password.
 // Negative probes pause while the target rate limits the monitor.
-func runLogin(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits, g gate) []ProbeResult {
+func runLogin(ctx context.Context, hc *http.Client, ch Check, red *redact.Redactor, rl *rateLimits, g gate) []ProbeResult {
 	hc = redirectPolicy(hc, ch.FollowRedirects, Credential{})
 	spec := loginSpecOf(ch)
 	secrets := []string{ch.Auth.Password}

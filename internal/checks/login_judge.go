@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // judgeLogin judges the answer to good canary credentials: the expected
@@ -171,7 +173,7 @@ func leaks(k ProbeKind, body []byte) Assertion {
 	for _, l := range leakPatterns {
 		if m := l.re.FindString(text); m != "" {
 			return check("B14", false,
-				"a generic error body", fmt.Sprintf("a body revealing %s: %q", l.what, clipHeader(RedactTokens(m))), k)
+				"a generic error body", fmt.Sprintf("a body revealing %s: %q", l.what, clipHeader(redact.Tokens(m))), k)
 
 		}
 	}

@@ -293,7 +293,7 @@ func TestLoginRateLimitPausesNegativeProbes(t *testing.T) {
 	})
 	defer srv.Close()
 	ch := loginCheck(t, srv, LoginSpec{})
-	rn := NewRunner(srv.Client(), nil)
+	rn := NewRunner(srv.Client(), nil, nil)
 	res := rn.Run(context.Background(), ch)
 	if !res.Passed() || !res.Probes[1].RateLimited || wrongTries.Load() != 1 {
 		t.Fatalf("first run: passed=%v rate limited=%v tries=%d: %v", res.Passed(), res.Probes[1].RateLimited, wrongTries.Load(), kindFailures(res))

@@ -172,26 +172,6 @@ func (o offer) apply(req *http.Request) {
 	}
 }
 
-// credentialSecrets lists the values of c that must never be recorded, in every form
-// they travel in.
-func credentialSecrets(c Credential) []string {
-	var out []string
-	switch c.Kind {
-	case AuthBasic:
-		out = append(out, c.Password, base64.StdEncoding.EncodeToString([]byte(c.Username+":"+c.Password)))
-	case AuthBearer:
-		out = append(out, c.Token)
-	case AuthAPIKey:
-		out = append(out, c.Key)
-		if c.Query != "" {
-			out = append(out, url.QueryEscape(c.Key))
-		}
-	case AuthCookie:
-		out = append(out, c.Value)
-	}
-	return out
-}
-
 // presentedAs is the credential kind a dynamic credential will most likely
 // be presented as, for deriving negative probes when obtaining it failed.
 func presentedAs(c Credential) Credential {

@@ -23,7 +23,7 @@ func (r *protectedRun) probe(spec ProbeSpec) (ProbeResult, error, bool) {
 	}
 	switch spec.Kind {
 	case ProbeExpired, ProbeScope, ProbeForged:
-		r.red.add(secretOf(o.cred)) // a configured token, or one derived from the valid one
+		r.red.Add(secretOf(o.cred)) // a configured token, or one derived from the valid one
 	}
 	if user, failsLogin := failedLoginOf(spec.Kind, o); failsLogin {
 		if skip, ok := r.gate.spend(r.ctx, user, 1, spec.Kind, r.method(), r.ch.URL); !ok {

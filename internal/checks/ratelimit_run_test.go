@@ -102,7 +102,7 @@ func TestPersistent429ToGoodCredentialsFails(t *testing.T) {
 			srv := throttlingTarget(t, c.retryAfter, &n)
 			for _, ch := range everyKind(srv.URL) {
 				clock := &fakeClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-				rn := NewRunner(http.DefaultClient, nil)
+				rn := NewRunner(http.DefaultClient, nil, nil)
 				rn.rl.now = clock.now
 				for run := 1; run <= c.failsAt; run++ {
 					res := rn.Run(context.Background(), ch)

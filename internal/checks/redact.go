@@ -1,94 +1,67 @@
 package checks
 
 import (
-	"slices"
-	"strings"
+	"net/url"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
-// redacted replaces a secret wherever it would otherwise be recorded.
-const redacted = "[REDACTED]"
+// redacted replaces a secret wherever it would otherwise be recorded: the
+// one placeholder of the whole monitor.
+const redacted = redact.Placeholder
 
-// partialMin is the shortest start of a secret that is removed where a body
-// excerpt was cut in the middle of it: fewer characters reveal nothing.
-const partialMin = 4
-
-// redactor removes a check's secrets, in plain and in the encodings they
-// travel in, from everything a run records. Credentials obtained during the
-// run (a login token) are added as they arrive.
-type redactor struct {
-	r       *strings.Replacer
-	secrets []string
+// runRedactor is the redactor of one run of ch: a scope of the process's
+// redactor (every configured secret of every check), to which the run adds
+// what it obtains. Without a process redactor (a check run on its own) it
+// knows the check's own secrets.
+func runRedactor(process *redact.Redactor, ch Check) *redact.Redactor {
+	if process == nil {
+		return redact.New(append(CredentialSecrets(ch.Auth), ch.Secrets...)...).Scope()
+	}
+	red := process.Scope()
+	red.Add(CredentialSecrets(ch.Auth)...) // known to process when they came from the config
+	return red
 }
 
-func newRedactor(ch Check) *redactor {
-	secrets := make([]string, 0, len(ch.Secrets)+2) // never nil: String relies on it
-	for _, s := range ch.Secrets {
-		if s != "" {
-			secrets = append(secrets, s)
+// CredentialSecrets lists the values of c that must never be recorded. The
+// redactor derives their encodings; a user:password pair is listed as such,
+// plain and form-encoded, so that its Base64 is removed whole.
+func CredentialSecrets(c Credential) []string {
+	switch c.Kind {
+	case AuthBasic:
+		return append([]string{c.Password}, PairSecrets(c.Username, c.Password)...)
+	case AuthBearer:
+		return []string{c.Token}
+	case AuthAPIKey:
+		return []string{c.Key}
+	case AuthCookie:
+		return []string{c.Value}
+	case AuthLogin:
+		return append([]string{c.Password}, PairSecrets(c.Username, c.Password)...)
+	case AuthOAuth2:
+		if c.OAuth2 != nil {
+			return append([]string{c.OAuth2.ClientSecret}, PairSecrets(c.OAuth2.ClientID, c.OAuth2.ClientSecret)...)
 		}
 	}
-	for _, s := range credentialSecrets(ch.Auth) {
-		if s != "" {
-			secrets = append(secrets, s)
-		}
-	}
-	return &redactor{r: SecretReplacer(secrets), secrets: secrets}
+	return nil
 }
 
-// add makes the redactor remove more secrets from now on.
-func (r *redactor) add(secrets ...string) {
-	n := len(r.secrets)
-	for _, s := range secrets {
-		if s != "" && !slices.Contains(r.secrets, s) {
-			r.secrets = append(r.secrets, s)
-		}
+// PairSecrets are a Basic or client_secret_basic pair as sent: "id:secret",
+// and with both form-encoded first as RFC 6749 §2.3.1 does. Nothing for an
+// empty secret.
+func PairSecrets(id, secret string) []string {
+	if secret == "" {
+		return nil
 	}
-	if len(r.secrets) > n {
-		r.r = SecretReplacer(r.secrets)
-	}
+	return []string{id + ":" + secret, url.QueryEscape(id) + ":" + url.QueryEscape(secret)}
 }
 
-// SecretReplacer replaces each non-empty secret with "[REDACTED]". A
-// replacer takes the first listed match, so secrets go longest first: one
-// that contains another is removed whole. The log redactor uses it too.
-func SecretReplacer(secrets []string) *strings.Replacer {
-	sorted := slices.DeleteFunc(slices.Clone(secrets), func(s string) bool { return s == "" })
-	slices.SortStableFunc(sorted, func(a, b string) int { return len(b) - len(a) })
-	pairs := make([]string, 0, 2*len(sorted))
-	for _, s := range sorted {
-		pairs = append(pairs, s, redacted)
-	}
-	return strings.NewReplacer(pairs...)
-}
-
-// String returns s without secrets. Most recorded strings hold none, and
-// a strings.Replacer copies whatever it is given, so the secrets are looked
-// for first; a redactor built with only a replacer always replaces.
-func (r *redactor) String(s string) string {
-	if s == "" {
-		return s
-	}
-	if r.secrets != nil && !containsAny(s, r.secrets) {
-		return s
-	}
-	return r.r.Replace(s)
-}
-
-func containsAny(s string, secrets []string) bool {
-	for _, sec := range secrets {
-		if sec != "" && strings.Contains(s, sec) {
-			return true
-		}
-	}
-	return false
-}
-
-// probe redacts every string a probe result holds.
-func (r *redactor) probe(p *ProbeResult) {
+// redactProbe redacts every string a probe result holds.
+func redactProbe(r *redact.Redactor, p *ProbeResult) {
 	p.URL, p.Error, p.StatusText = r.String(p.URL), r.String(p.Error), r.String(p.StatusText)
 	p.RedirectedTo = r.String(p.RedirectedTo)
-	r.strings(p.ChallengeRaw)
-	r.strings(p.ChallengeProblems)
+	r.Strings(p.ChallengeRaw)
+	r.Strings(p.ChallengeProblems)
 	for i := range p.Challenges {
 		c := &p.Challenges[i]
 		c.Scheme, c.Token68 = r.String(c.Scheme), r.String(c.Token68)
@@ -103,7 +76,7 @@ func (r *redactor) probe(p *ProbeResult) {
 	}
 	p.Body = r.String(p.Body)
 	if p.BodyTruncated {
-		p.Body = r.cutSecret(p.Body)
+		p.Body = r.Tail(p.Body)
 	}
 	if p.TLS != nil {
 		p.TLS.Subject, p.TLS.Issuer = r.String(p.TLS.Subject), r.String(p.TLS.Issuer)
@@ -113,24 +86,4 @@ func (r *redactor) probe(p *ProbeResult) {
 		a.Expected, a.Got, a.Reason = r.String(a.Expected), r.String(a.Got), r.String(a.Reason)
 		a.Deviation = r.String(a.Deviation)
 	}
-}
-
-func (r *redactor) strings(ss []string) {
-	for i := range ss {
-		ss[i] = r.String(ss[i])
-	}
-}
-
-// cutSecret removes the start of a secret that a truncated excerpt ends
-// with: the cut may fall in the middle of an echoed credential, where the
-// replacer no longer recognises it.
-func (r *redactor) cutSecret(s string) string {
-	for _, sec := range r.secrets {
-		for n := len(sec) - 1; n >= partialMin; n-- {
-			if strings.HasSuffix(s, sec[:n]) {
-				return s[:len(s)-n] + redacted
-			}
-		}
-	}
-	return s
 }

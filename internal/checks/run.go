@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // UserAgent is sent with every probe so that targets can tell monitor traffic
@@ -37,33 +39,35 @@ func NewClient(perHost int) *http.Client {
 // checks through one Runner, which remembers what targets asked for between
 // runs and spends its failed-login budget.
 func Run(ctx context.Context, hc *http.Client, ch Check) Result {
-	return NewRunner(hc, nil).Run(ctx, ch)
+	return NewRunner(hc, nil, nil).Run(ctx, ch)
 }
 
 // Runner runs checks and holds what they remember between runs: the
 // pauses a target asked for with a 429, how long it has rate limited good
 // credentials, and when each enumeration probe is next due; and the budget
 // that counts the failed logins negative probes cause, per account across
-// every check. Build one for the life of the process; it is safe for
+// every check; and the process's redactor, so that no run records a secret
+// of another check. Build one for the life of the process; it is safe for
 // concurrent use.
 type Runner struct {
 	hc     *http.Client
 	rl     *rateLimits
-	budget Budget // nil counts none
+	budget Budget           // nil counts none
+	red    *redact.Redactor // nil knows each check's own secrets only
 }
 
-// NewRunner returns a Runner whose probes go through hc and spend from b
-// (nil: no budget, as for a single run).
-func NewRunner(hc *http.Client, b Budget) *Runner {
-	return &Runner{hc: hc, rl: newRateLimits(time.Now), budget: b}
+// NewRunner returns a Runner whose probes go through hc, spend from b (nil:
+// no budget, as for a single run) and record no secret red knows.
+func NewRunner(hc *http.Client, b Budget, red *redact.Redactor) *Runner {
+	return &Runner{hc: hc, rl: newRateLimits(time.Now), budget: b, red: red}
 }
 
 // Run runs the check's probes in order, each with the check's timeout, and
 // judges every answer. It never panics on a misbehaving target and records no
-// configured secret.
+// configured secret of the process (nor any the run obtains).
 func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 	res := Result{Check: ch.Name, Started: time.Now().UTC()}
-	red := newRedactor(ch)
+	red := runRedactor(rn.red, ch)
 	hc, rl := rn.hc, rn.rl
 	g := gate{b: rn.budget, check: ch.Name, lim: ch.FailedLogins.OrDefault()}
 	var probes []ProbeResult
@@ -80,7 +84,7 @@ func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 	rl.settle(ch.Name, probes)
 	for i := range probes {
 		waive(&probes[i], ch.Ignore)
-		red.probe(&probes[i])
+		redactProbe(red, &probes[i])
 	}
 	res.Probes = probes
 	res.Duration = time.Since(res.Started)
@@ -93,7 +97,7 @@ type protectedRun struct {
 	base    *http.Client // as given: a Source's login step decides on redirects itself
 	hc      *http.Client // the check's redirect policy applied
 	ch      Check
-	red     *redactor
+	red     *redact.Redactor
 	rl      *rateLimits
 	gate    gate
 	timeout time.Duration
@@ -109,7 +113,7 @@ type protectedRun struct {
 // runProtected runs the protected-endpoint matrix: every configured probe
 // in order, the same request but for the credentials, then A4 on the first
 // TLS answer.
-func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits, g gate) []ProbeResult {
+func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redact.Redactor, rl *rateLimits, g gate) []ProbeResult {
 	r := &protectedRun{ctx: ctx, base: hc, ch: ch, red: red, rl: rl, gate: g,
 		timeout: timeoutOf(ch), maxBody: maxBodyOf(ch), cred: ch.Auth}
 	if ch.Auth.Source != nil {
@@ -147,7 +151,7 @@ func (r *protectedRun) obtain() {
 		return
 	}
 	r.cred, r.credErr = c, nil
-	r.red.add(credentialSecrets(c)...)
+	r.red.Add(CredentialSecrets(c)...)
 }
 
 func (r *protectedRun) method() string {

@@ -10,6 +10,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // NewOAuth2Source returns the Source of an oauth2 credential set: a Bearer
@@ -83,9 +85,10 @@ func (s *oauth2Source) plainError(err error, budget time.Duration) error {
 		msg = fmt.Sprintf("token endpoint %s answered without an access_token", s.spec.TokenURL)
 	default:
 		why := strings.TrimPrefix(describeError(err, budget, 1<<20), "oauth2: ")
-		msg = fmt.Sprintf("token endpoint %s: %s", s.spec.TokenURL, RedactTokens(why))
+		msg = fmt.Sprintf("token endpoint %s: %s", s.spec.TokenURL, redact.Tokens(why))
 	}
-	return errors.New(SecretReplacer([]string{s.spec.ClientSecret}).Replace(msg))
+	secrets := append(PairSecrets(s.spec.ClientID, s.spec.ClientSecret), s.spec.ClientSecret)
+	return errors.New(redact.New(secrets...).String(msg))
 }
 
 // statusAndCode is how a token endpoint's refusal reads: "401

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // runToken probes an OAuth2 token endpoint (KindToken; Check.URL is the
@@ -14,13 +16,13 @@ import (
 // wrong user password on the password grant is too. The requests are made
 // by hand rather than with the oauth2 library, which hides the headers
 // and status the assertions are about.
-func runToken(ctx context.Context, hc *http.Client, ch Check, red *redactor, rl *rateLimits, g gate) []ProbeResult {
+func runToken(ctx context.Context, hc *http.Client, ch Check, red *redact.Redactor, rl *rateLimits, g gate) []ProbeResult {
 	hc = redirectPolicy(hc, ch.FollowRedirects, Credential{})
 	var spec TokenSpec
 	if ch.Token != nil {
 		spec = *ch.Token
 	}
-	secrets := []string{spec.ClientSecret, spec.Password}
+	secrets := append([]string{spec.ClientSecret, spec.Password}, PairSecrets(spec.ClientID, spec.ClientSecret)...)
 	var out []ProbeResult
 	for _, k := range kindsOf(ch, KindToken) {
 		if k == ProbeTokenPassword && spec.Username == "" {

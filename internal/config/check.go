@@ -164,9 +164,14 @@ func checkCredential(c *collector, key string, s *checkSection, sets *credential
 	return credential{}
 }
 
-// checkSecrets lists the values a run must never record.
+// checkSecrets lists the values a run must never record, a credential's
+// user:password and client id:secret pairs included (their Base64 is what
+// travels).
 func checkSecrets(ch checks.Check, lists ...[]string) []string {
-	var out []string
+	out := checks.CredentialSecrets(ch.Auth)
+	if ch.Token != nil {
+		out = append(out, checks.PairSecrets(ch.Token.ClientID, ch.Token.ClientSecret)...)
+	}
 	for _, l := range lists {
 		out = append(out, l...)
 	}

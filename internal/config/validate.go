@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"net"
 	"net/url"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/redact"
 )
 
 // Defaults applied when the file does not say otherwise.
@@ -50,22 +52,46 @@ func build(c *collector, f *file) *Config {
 	cfg.Policies = buildPolicies(c, f, cfg)
 	cfg.Slack = buildSlack(c, f.Slack)
 	if cfg.Slack != nil {
-		cfg.Secrets = append(cfg.Secrets, cfg.Slack.WebhookURL, cfg.Slack.Token)
+		cfg.Secrets = append(cfg.Secrets, cfg.Slack.Token)
+		if cfg.Slack.WebhookURL != "" {
+			cfg.Secrets = append(cfg.Secrets, redact.URLSecrets(cfg.Slack.WebhookURL)...)
+		}
 	}
 	cfg.Demo = buildDemo(c, f.Demo)
 	if cfg.Demo != nil {
-		cfg.Secrets = append(cfg.Secrets, cfg.Demo.Password, cfg.Demo.Token, cfg.Demo.APIKey)
+		cfg.Secrets = append(cfg.Secrets, demoSecrets(cfg.Demo)...)
 	}
 	for _, e := range c.env {
 		cfg.Secrets = append(cfg.Secrets, e.value)
 	}
-	cfg.Secrets = nonEmpty(cfg.Secrets)
-	slices.Sort(cfg.Secrets)
-	cfg.Secrets = slices.Compact(cfg.Secrets)
 	cfg.MaxConcurrency, cfg.MaxPerHost = buildLimits(c, f.Monitor)
 	cfg.Retention = buildRetention(c, f.Storage)
 	cfg.Dashboard = buildDashboard(c, f.Dashboard)
+	cfg.Secrets = append(cfg.Secrets, dashboardSecrets(cfg.Dashboard)...)
+	cfg.Secrets = nonEmpty(cfg.Secrets)
+	slices.Sort(cfg.Secrets)
+	cfg.Secrets = slices.Compact(cfg.Secrets)
 	return cfg
+}
+
+// demoSecrets are the sample API's credentials, pairs included.
+func demoSecrets(d *Demo) []string {
+	out := []string{d.Password, d.Token, d.APIKey, d.ClientSecret}
+	out = append(out, checks.PairSecrets(d.Username, d.Password)...)
+	return append(out, checks.PairSecrets(d.ClientID, d.ClientSecret)...)
+}
+
+// dashboardSecrets are the dashboard's password hashes and token digests:
+// not credentials themselves, but a leaked hash can be attacked offline.
+func dashboardSecrets(d Dashboard) []string {
+	var out []string
+	for _, u := range d.Users {
+		out = append(out, u.PasswordHash)
+	}
+	for _, t := range d.Tokens {
+		out = append(out, hex.EncodeToString(t[:]))
+	}
+	return out
 }
 
 type resolved struct {

@@ -55,7 +55,7 @@ func runMonitor(t *testing.T, path string, now func() time.Time, runs int, chs .
 	if err != nil {
 		t.Fatal(err)
 	}
-	rn := checks.NewRunner(checks.NewClient(2), b)
+	rn := checks.NewRunner(checks.NewClient(2), b, nil)
 	var last checks.Result
 	for range runs {
 		for _, ch := range chs {
