@@ -76,10 +76,14 @@ func threshold(c *collector, key string, v int64, def int) int {
 // buildSilences returns, per check name, the silences that cover it.
 func buildSilences(c *collector, ss []silenceSection, list []checks.Check) map[string][]alert.Silence {
 	out := map[string][]alert.Silence{}
+	known := make(map[string]bool, len(list)) // a set: linear with many checks
+	for _, ch := range list {
+		known[ch.Name] = true
+	}
 	for i, s := range ss {
 		key := "silence[" + itoa(i) + "]"
 		for j, name := range s.Checks {
-			if !slices.ContainsFunc(list, func(ch checks.Check) bool { return ch.Name == name }) {
+			if !known[name] {
 				c.add(key+".checks["+itoa(j)+"]", "no check named %q", name)
 			}
 		}
@@ -87,9 +91,15 @@ func buildSilences(c *collector, ss []silenceSection, list []checks.Check) map[s
 		if !ok {
 			continue
 		}
-		for _, ch := range list {
-			if len(s.Checks) == 0 || slices.Contains(s.Checks, ch.Name) {
+		if len(s.Checks) == 0 {
+			for _, ch := range list {
 				out[ch.Name] = append(out[ch.Name], sil)
+			}
+			continue
+		}
+		for _, name := range slices.Compact(slices.Sorted(slices.Values(s.Checks))) {
+			if known[name] {
+				out[name] = append(out[name], sil)
 			}
 		}
 	}

@@ -12,7 +12,12 @@ import (
 // decoder assigns a generic TOML tree (as decoded into map[string]any) to
 // typed structs, collecting every unknown key and type mismatch instead of
 // stopping at the first, so that one run of `validate` reports them all.
-type decoder struct{ c *collector }
+type decoder struct {
+	c *collector
+	// fields caches tomlFields per struct type: a file of 10,000 checks
+	// decodes tens of thousands of tables of a handful of types.
+	fields map[reflect.Type]map[string][]int
+}
 
 // textValue is implemented by field types that parse themselves from TOML.
 type textValue interface {
@@ -51,7 +56,11 @@ func (d decoder) table(path string, v any, dst reflect.Value) {
 		d.c.add(path, "expected a table, got %s", kindOf(v))
 		return
 	}
-	fields := tomlFields(dst.Type())
+	fields, ok := d.fields[dst.Type()]
+	if !ok {
+		fields = tomlFields(dst.Type())
+		d.fields[dst.Type()] = fields
+	}
 	for _, k := range sortedKeys(m) {
 		i, ok := fields[k]
 		if !ok {

@@ -43,6 +43,9 @@ type collector struct {
 	lines map[string]int
 	out   Problems
 	env   []envValue // values read from the environment, by key path
+	// envIndex holds env's values under each key enclosing theirs; built
+	// by envUnder once env is complete.
+	envIndex map[string][]string
 }
 
 // add records a problem at key; when the key itself is absent from the file it

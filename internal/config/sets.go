@@ -88,15 +88,18 @@ func quoteKey(k string) string {
 }
 
 // envUnder returns the values read from the environment for keys at or
-// below prefix ("check[2]", "credentials.api").
+// below prefix ("check[2]", "credentials.api"). The values are indexed by
+// every enclosing key once, so that asking for each of n checks stays linear.
 func envUnder(c *collector, prefix string) []string {
-	var out []string
-	for _, e := range c.env {
-		if e.path == prefix || strings.HasPrefix(e.path, prefix+".") || strings.HasPrefix(e.path, prefix+"[") {
-			out = append(out, e.value)
+	if c.envIndex == nil {
+		c.envIndex = map[string][]string{}
+		for _, e := range c.env {
+			for k := e.path; k != ""; k = parentKey(k) {
+				c.envIndex[k] = append(c.envIndex[k], e.value)
+			}
 		}
 	}
-	return out
+	return c.envIndex[prefix]
 }
 
 // envValue is one value read from the environment, and the key it was for.

@@ -1,0 +1,38 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestShapeIgnoresBracketsInStrings: brackets inside strings and comments
+// are not nesting, so a valid file full of them loads.
+func TestShapeIgnoresBracketsInStrings(t *testing.T) {
+	data, err := os.ReadFile("testdata/bad-nesting.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep := []byte("ignore = " + strings.Repeat("[", 17) + strings.Repeat("]", 17))
+	if !bytes.Contains(data, deep) {
+		t.Fatal("the test file changed")
+	}
+	ok := bytes.Replace(data, deep, nil, 1)
+	if _, err := Parse("ok.toml", ok, noEnv); err != nil {
+		t.Fatalf("a file whose strings and comments hold brackets was refused: %v", err)
+	}
+}
+
+// TestFileSizeLimit: a file over the limit is refused with its size,
+// before it is decoded.
+func TestFileSizeLimit(t *testing.T) {
+	data := append(manyChecks(1), strings.Repeat("# padding\n", maxFileSize/10+1)...)
+	_, err := Parse("huge.toml", data, func(string) (string, bool) { return "t", true })
+	var ps Problems
+	if !errors.As(err, &ps) || len(ps) != 1 || ps[0].String() != fmt.Sprintf("huge.toml: the file is %d bytes, more than the 16 MiB limit: split the checks across monitors", len(data)) {
+		t.Fatalf("err = %v", err)
+	}
+}
