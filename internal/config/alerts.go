@@ -121,7 +121,7 @@ func buildSilence(c *collector, key string, s silenceSection) (alert.Silence, bo
 	case s.Schedule == "" || !s.Duration.set:
 		c.add(key, "set start and end (a time range) or schedule and duration (recurring)")
 	default:
-		sched, err := checks.ParseSchedule(s.Schedule)
+		sched, err := parseSchedule(s.Schedule)
 		if err != nil {
 			c.add(key+".schedule", "invalid schedule %q: %v", s.Schedule, err)
 			return sil, false

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/authmon/monitor/internal/alert"
-	"github.com/authmon/monitor/internal/checks"
 )
 
 // Defaults applied when the file does not say otherwise.
@@ -88,19 +87,6 @@ func resolveDefaults(c *collector, d defaults) resolved {
 		checkMaxBody(c, "defaults.max_body_bytes", r.maxBody)
 	}
 	return r
-}
-
-func checkSchedule(c *collector, key, spec string) {
-	if _, err := checks.ParseSchedule(spec); err != nil {
-		c.add(key, "invalid schedule %q: %v (use 5-field cron such as \"*/5 * * * *\" or \"@every 30s\")", spec, err)
-		return
-	}
-	// cron accepts "@every 0s" and runs it every second: refuse it.
-	if rest, ok := strings.CutPrefix(spec, "@every "); ok {
-		if d, err := time.ParseDuration(strings.TrimSpace(rest)); err == nil && d < time.Second {
-			c.add(key, "invalid schedule %q: the interval must be at least 1s", spec)
-		}
-	}
 }
 
 func checkTimeout(c *collector, key string, d time.Duration) {
