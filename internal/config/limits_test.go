@@ -36,3 +36,15 @@ func TestFileSizeLimit(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestNoChecksOnlyWhenAsked: an empty file is refused; allow_no_checks
+// accepts a file without checks.
+func TestNoChecksOnlyWhenAsked(t *testing.T) {
+	if _, err := Parse("empty.toml", nil, noEnv); err == nil || !strings.Contains(err.Error(), "empty.toml: check: the file defines no [[check]]") {
+		t.Errorf("empty file: %v", err)
+	}
+	cfg, err := Parse("none.toml", []byte("[monitor]\nallow_no_checks = true\n"), noEnv)
+	if err != nil || len(cfg.Checks) != 0 {
+		t.Errorf("allow_no_checks: %v", err)
+	}
+}

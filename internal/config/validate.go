@@ -34,6 +34,9 @@ func build(c *collector, f *file) *Config {
 	d := resolveDefaults(c, f.Defaults)
 	sets := buildCredentialSets(c, f.Credentials, filepath.Dir(c.file))
 	cfg.Secrets = append(cfg.Secrets, sets.secrets()...)
+	if len(f.Checks) == 0 && !f.Monitor.AllowNoChecks {
+		c.add("check", "the file defines no [[check]]: add one (see checks.example.toml), or set [monitor] allow_no_checks = true to run none")
+	}
 	seen := map[string]string{}
 	for i := range f.Checks {
 		key := "check[" + itoa(i) + "]"
