@@ -69,6 +69,11 @@ func Parse(name string, data []byte, lookupEnv func(string) (string, bool)) (cfg
 			cfg, err = nil, Problems{{File: name, Msg: "internal error while reading the file, which is refused; please report it"}}
 		}
 	}()
+	return parse(name, data, lookupEnv)
+}
+
+// parse is Parse without the recovery, for the fuzzer to see panics.
+func parse(name string, data []byte, lookupEnv func(string) (string, bool)) (*Config, error) {
 	data = bytes.TrimPrefix(data, utf8BOM) // editors on Windows add one
 	if err := checkShape(name, data); err != nil {
 		return nil, err
@@ -86,7 +91,7 @@ func Parse(name string, data []byte, lookupEnv func(string) (string, bool)) (cfg
 	tree = expandTree(c, "", tree, lookupEnv).(map[string]any)
 	var f file
 	decoder{c: c, fields: map[reflect.Type]map[string][]int{}}.value("", tree, reflect.ValueOf(&f).Elem())
-	cfg = build(c, &f)
+	cfg := build(c, &f)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
