@@ -61,13 +61,13 @@ func basePolicy(c *collector, a alertsSection) alert.Policy {
 	return p
 }
 
-// threshold validates a run count; 0 means "not set".
+// threshold validates a run count; left out, it is def.
 func threshold(c *collector, key string, v int64, def int) int {
-	if v == 0 {
+	if v == 0 && !c.has(key) {
 		return def
 	}
 	if v < 1 || v > 100 {
-		c.add(key, "must be between 1 and 100 runs")
+		c.add(key, "must be between 1 and 100 runs (leave it out for the default)")
 		return def
 	}
 	return int(v)

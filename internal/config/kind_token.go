@@ -103,7 +103,7 @@ const (
 func buildEnumeration(c *collector, key string, e *enumerationSection, login *checks.LoginSpec) *checks.EnumerationSpec {
 	spec := &checks.EnumerationSpec{UnknownUser: e.UnknownUser,
 		Samples: DefaultEnumerationSamples, Threshold: DefaultEnumerationThreshold, Every: DefaultEnumerationEvery}
-	if e.Samples != 0 {
+	if e.Samples != 0 || c.has(key+".samples") {
 		if e.Samples < 2 || e.Samples > 100 {
 			c.add(key+".samples", "must be between 2 and 100 pairs")
 		}

@@ -26,6 +26,9 @@ func checkShape(name string, data []byte) error {
 		return Problems{{File: name, Msg: fmt.Sprintf("the file is %d bytes, more than the %d MiB limit: split the checks across monitors",
 			len(data), maxFileSize>>20)}}
 	}
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return Problems{{File: name, Line: 1, Msg: "the file is UTF-16: save it as UTF-8"}}
+	}
 	depth, line := 0, 1
 	for i := 0; i < len(data); i++ {
 		switch b := data[i]; b {

@@ -63,6 +63,13 @@ func (c *collector) lineOf(key string) int {
 	return 0
 }
 
+// has reports whether key is written in the file: a number written as 0
+// is then an error rather than "not set".
+func (c *collector) has(key string) bool {
+	_, ok := c.lines[key]
+	return ok
+}
+
 func parentKey(k string) string {
 	i := strings.LastIndexAny(k, ".[")
 	if i < 0 {

@@ -27,6 +27,8 @@ func buildCredentialSets(c *collector, sets map[string]*credentialSection, dir s
 		key := "credentials." + name
 		if name == "" || strings.IndexFunc(name, isControl) >= 0 {
 			c.add(key, "a credential set needs a printable name")
+		} else if why := lookAlike(name); why != "" {
+			c.add(key, "the name %+q %s", name, why)
 		}
 		cred := buildCredential(c, key, sets[name], dir)
 		cred.Set = name

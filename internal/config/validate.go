@@ -49,6 +49,7 @@ func build(c *collector, f *file) *Config {
 		cfg.Secrets = append(cfg.Secrets, ch.Secrets...)
 	}
 	cfg.Policies = buildPolicies(c, f, cfg)
+	checkSlackRouting(c, f)
 	cfg.Slack = buildSlack(c, f.Slack)
 	if cfg.Slack != nil {
 		cfg.Secrets = append(cfg.Secrets, cfg.Slack.WebhookURL, cfg.Slack.Token)
@@ -85,7 +86,7 @@ func resolveDefaults(c *collector, d defaults) resolved {
 		r.timeout = d.Timeout.Duration
 		checkTimeout(c, "defaults.timeout", r.timeout)
 	}
-	if d.MaxBodyBytes != 0 {
+	if d.MaxBodyBytes != 0 || c.has("defaults.max_body_bytes") {
 		r.maxBody = d.MaxBodyBytes
 		checkMaxBody(c, "defaults.max_body_bytes", r.maxBody)
 	}
@@ -100,7 +101,7 @@ func checkTimeout(c *collector, key string, d time.Duration) {
 
 func checkMaxBody(c *collector, key string, n int64) {
 	if n < 1 || n > maxBodyLimit {
-		c.add(key, "must be between 1 and %d bytes", maxBodyLimit)
+		c.add(key, "must be between 1 and %d bytes (leave it out for the default, %d)", maxBodyLimit, DefaultMaxBody)
 	}
 }
 
@@ -131,10 +132,11 @@ func buildSlack(c *collector, s *slackSection) *alert.SlackConfig {
 	case s.Token != "" && s.Channel == "":
 		c.add("slack.channel", "a bot token needs a channel, e.g. \"#auth-alerts\"")
 	case s.WebhookURL != "":
-		checkURL(c, "slack.webhook_url", s.WebhookURL)
+		checkSlackURL(c, "slack.webhook_url", s.WebhookURL)
 	}
 	if s.APIURL != "" {
-		checkURL(c, "slack.api_url", s.APIURL)
+		checkSlackURL(c, "slack.api_url", s.APIURL)
+		checkAPIBase(c, "slack.api_url", s.APIURL)
 	}
 	return &alert.SlackConfig{WebhookURL: s.WebhookURL, Token: s.Token, Channel: s.Channel, APIURL: s.APIURL}
 }
