@@ -53,3 +53,17 @@ func TestZoneDataIsEmbedded(t *testing.T) {
 		t.Error("cmd/monitor does not import time/tzdata")
 	}
 }
+
+// TestSilenceInAZone: a recurring silence takes a zone prefix too.
+func TestSilenceInAZone(t *testing.T) {
+	doc := oneCheck + "[[silence]]\nschedule = \"CRON_TZ=America/New_York 0 2 * * *\"\nduration = \"1h\"\n"
+	cfg, err := Parse("c.toml", []byte(doc), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sil := cfg.Policies["one"].Silences
+	after := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	if len(sil) != 1 || !sil[0].Schedule.Next(after).Equal(time.Date(2026, 12, 1, 7, 0, 0, 0, time.UTC)) {
+		t.Fatalf("silences %+v", sil)
+	}
+}
