@@ -196,8 +196,12 @@ func kindOf(v any) string {
 // suggest names the closest known key when the unknown one looks like a typo.
 func suggest[V any](key string, fields map[string]V) string {
 	best, bestDist := "", 3
+	lower := strings.ToLower(key)
 	for name := range fields {
-		if d := distance(strings.ToLower(key), name); d < bestDist || (d == bestDist && name < best) {
+		if abs(len(name)-len(lower)) > bestDist { // the distance is at least that
+			continue
+		}
+		if d := distance(lower, name); d < bestDist || (d == bestDist && name < best) {
 			best, bestDist = name, d
 		}
 	}
@@ -206,6 +210,8 @@ func suggest[V any](key string, fields map[string]V) string {
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
+
+func abs(n int) int { return max(n, -n) }
 
 // distance is the Levenshtein edit distance.
 func distance(a, b string) int {

@@ -29,3 +29,22 @@ func BenchmarkLoad10000(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadUnknownSets: 5,000 checks naming a credential set that does
+// not exist, among 5,000 sets. Each did-you-mean search compares the name
+// with every set; unbounded, they took 35 s.
+func BenchmarkLoadUnknownSets(b *testing.B) {
+	var doc strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&doc, "[credentials.set-%d]\ntype = \"bearer\"\ntoken = \"t%d\"\n", i, i)
+	}
+	for i := range 5000 {
+		fmt.Fprintf(&doc, "[[check]]\nname = \"c%d\"\nurl = \"https://example.com/\"\ncredentials = \"sett-%d\"\n", i, i)
+	}
+	data := []byte(doc.String())
+	for b.Loop() {
+		if _, err := Parse("checks.toml", data, noEnv); err == nil {
+			b.Fatal("unknown sets accepted")
+		}
+	}
+}

@@ -14,7 +14,13 @@ type credentialSets struct {
 	byName  map[string]credential
 	sources map[string]checks.Source
 	dir     string // the config file's directory: relative paths start there
+	// suggested counts the did-you-mean searches done: each compares the
+	// name with every set, so they are bounded to keep loading linear.
+	suggested int
 }
+
+// maxSuggestions bounds the did-you-mean searches for unknown set names.
+const maxSuggestions = 20
 
 func buildCredentialSets(c *collector, sets map[string]*credentialSection, dir string) *credentialSets {
 	cs := &credentialSets{byName: map[string]credential{}, sources: map[string]checks.Source{}, dir: dir}
@@ -42,7 +48,11 @@ func buildCredentialSets(c *collector, sets map[string]*credentialSection, dir s
 func (cs *credentialSets) lookup(c *collector, key, name string) (credential, bool) {
 	cred, ok := cs.byName[name]
 	if !ok {
-		hint := suggest(name, cs.byName)
+		hint := ""
+		if cs.suggested < maxSuggestions {
+			cs.suggested++
+			hint = suggest(name, cs.byName)
+		}
 		if hint == "" {
 			hint = " (define it as [credentials." + quoteKey(name) + "])"
 		}
