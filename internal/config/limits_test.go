@@ -29,7 +29,7 @@ func TestShapeIgnoresBracketsInStrings(t *testing.T) {
 // TestFileSizeLimit: a file over the limit is refused with its size,
 // before it is decoded.
 func TestFileSizeLimit(t *testing.T) {
-	data := append(manyChecks(1), strings.Repeat("# padding\n", maxFileSize/10+1)...)
+	data := append([]byte(manyChecks(1)), strings.Repeat("# padding\n", maxFileSize/10+1)...)
 	_, err := Parse("huge.toml", data, func(string) (string, bool) { return "t", true })
 	var ps Problems
 	if !errors.As(err, &ps) || len(ps) != 1 || ps[0].String() != fmt.Sprintf("huge.toml: the file is %d bytes, more than the 16 MiB limit: split the checks across monitors", len(data)) {
@@ -46,5 +46,29 @@ func TestNoChecksOnlyWhenAsked(t *testing.T) {
 	cfg, err := Parse("none.toml", []byte("[monitor]\nallow_no_checks = true\n"), noEnv)
 	if err != nil || len(cfg.Checks) != 0 {
 		t.Errorf("allow_no_checks: %v", err)
+	}
+}
+
+// TestSilencesAreShared: the silences covering every check are one slice,
+// not a copy per check (n checks × m silences of memory); a check's own
+// silences are added to its copy only.
+func TestSilencesAreShared(t *testing.T) {
+	doc := manyChecks(3) + "[[silence]]\nschedule = \"0 2 * * *\"\nduration = \"1h\"\n" +
+		"[[silence]]\nchecks = [\"check-2\"]\nschedule = \"0 3 * * *\"\nduration = \"1h\"\n"
+	cfg, err := Parse("c.toml", []byte(doc), func(string) (string, bool) { return "t", true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, own := cfg.Policies["check-0"].Silences, cfg.Policies["check-1"].Silences, cfg.Policies["check-2"].Silences
+	if len(a) != 1 || len(b) != 1 || &a[0] != &b[0] {
+		t.Errorf("the shared silence is copied per check: %d, %d", len(a), len(b))
+	}
+	if len(own) != 2 || &own[0] == &a[0] || cap(a) != 1 {
+		t.Errorf("check-2's silences %d; the shared slice can grow into others: cap %d", len(own), cap(a))
+	}
+	many := strings.Repeat("[[silence]]\nschedule = \"0 2 * * *\"\nduration = \"1h\"\n", maxSilences+1)
+	if _, err := Parse("c.toml", []byte(oneCheck+many), noEnv); err == nil ||
+		!strings.Contains(err.Error(), "c.toml: silence: 501 [[silence]] sections, more than 500") {
+		t.Errorf("too many silences: %v", err)
 	}
 }
