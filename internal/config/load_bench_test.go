@@ -61,3 +61,21 @@ func BenchmarkLoadSilences(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLoadLongList: a discovery check requiring 100,000 members.
+// Duplicates were found by scanning the list so far: quadratic.
+func BenchmarkLoadLongList(b *testing.B) {
+	var doc strings.Builder
+	doc.WriteString("[[check]]\nname = \"d\"\nkind = \"discovery\"\nurl = \"https://idp.example.com/.well-known/openid-configuration\"\n" +
+		"[check.discovery]\nissuer = \"https://idp.example.com\"\nrequired = [")
+	for i := range 100_000 {
+		fmt.Fprintf(&doc, "\"m%d\",", i)
+	}
+	doc.WriteString("]\n")
+	data := []byte(doc.String())
+	for b.Loop() {
+		if _, err := Parse("checks.toml", data, noEnv); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
