@@ -14,8 +14,8 @@ const (
 	maxRetentionDays      = 36_500 // a hundred years: far from time.Duration's limit
 )
 
-// buildLimits validates [monitor] max_concurrency and max_per_host; 0 (not
-// set) takes the default; written as 0, it is an error.
+// buildLimits validates [monitor] max_concurrency and max_per_host: left
+// out, each takes its default; written as 0, it is refused like -1.
 func buildLimits(c *collector, m monitorSection) (global, perHost int) {
 	global, perHost = DefaultMaxConcurrency, DefaultMaxPerHost
 	if m.MaxConcurrency != 0 || c.has("monitor.max_concurrency") {
