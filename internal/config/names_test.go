@@ -32,3 +32,13 @@ func TestByteOrderMark(t *testing.T) {
 		t.Errorf("UTF-16: %v", err)
 	}
 }
+
+// TestDashboardUserLookAlike: a dashboard user that reads like another is
+// refused too: two accounts must not read the same.
+func TestDashboardUserLookAlike(t *testing.T) {
+	doc := "[dashboard]\nusers = [{ name = \"ops\\u200b\", password_hash = \"$2a$04$M3Qy1SNtRCGS59gGXtHiMuDI5eBEm4uKFtJELmLq0cHtOUQ/FBtUi\" }]\n" + oneCheck
+	_, err := Parse("c.toml", []byte(doc), noEnv)
+	if err == nil || !strings.Contains(err.Error(), `c.toml:2: dashboard.users[0].name: "ops\u200b" contains the invisible or text-direction character U+200B`) {
+		t.Errorf("err = %v", err)
+	}
+}
