@@ -72,3 +72,13 @@ func TestSilencesAreShared(t *testing.T) {
 		t.Errorf("too many silences: %v", err)
 	}
 }
+
+// TestZeroSamplesRefused: enumeration samples = 0 used to mean the
+// default, while 1 was refused.
+func TestZeroSamplesRefused(t *testing.T) {
+	doc := strings.Replace(everyKind, "samples = 20", "samples = 0", 1)
+	_, err := Parse("c.toml", []byte(doc), lookupIn(everyKindEnv))
+	if err == nil || !strings.Contains(err.Error(), ".enumeration.samples: must be between 2 and 100 pairs") {
+		t.Errorf("err = %v", err)
+	}
+}
