@@ -82,3 +82,15 @@ func TestZeroSamplesRefused(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestParseRecovers: a panic anywhere while loading (here from the
+// environment lookup, standing for a parser's) refuses the file instead of
+// crashing validate or a running serve's reload, without quoting the panic,
+// which may hold a secret.
+func TestParseRecovers(t *testing.T) {
+	doc := "[[check]]\nname = \"a\"\nurl = \"https://example.com/${HOST}\"\n"
+	_, err := Parse("c.toml", []byte(doc), func(string) (string, bool) { panic("hunter2") })
+	if err == nil || err.Error() != "c.toml: internal error while reading the file, which is refused; please report it" {
+		t.Fatalf("err = %v", err)
+	}
+}
