@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/config"
@@ -45,7 +49,7 @@ func alertCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		ev := alert.Event{Kind: alert.KindTest, Check: "authmon", At: time.Now().UTC(), Channel: ch}
 		if _, err := n.Notify(ctx, alert.Delivery{Event: ev}); err != nil {
-			fmt.Fprintf(stdout, "FAIL %s: %v\n", where, err)
+			fmt.Fprintf(stdout, "FAIL %s: %s\n", where, explainSlackError(*cfg.Slack, err))
 			failed++
 			continue
 		}
@@ -55,6 +59,27 @@ func alertCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailed
 	}
 	return exitOK
+}
+
+// explainSlackError says what a failed test message means when Slack's
+// answer alone ("404 Not Found") does not: a 404 from the Web API is an
+// api_url that is not its base; one from a webhook, a deleted webhook. The
+// webhook URL is a secret and is never shown.
+func explainSlackError(cfg alert.SlackConfig, err error) string {
+	sc, ok := errors.AsType[slack.StatusCodeError](err)
+	switch {
+	case !ok:
+		return err.Error()
+	case cfg.Token != "" && sc.Code == http.StatusNotFound:
+		base := slack.APIURL
+		if cfg.APIURL != "" {
+			base = strings.TrimSuffix(cfg.APIURL, "/") + "/"
+		}
+		return fmt.Sprintf("404 from %schat.postMessage: is api_url the Slack Web API base, such as %s?", base, slack.APIURL)
+	case cfg.WebhookURL != "" && (sc.Code == http.StatusNotFound || sc.Code == http.StatusForbidden || sc.Code == http.StatusGone):
+		return fmt.Sprintf("%d from the incoming webhook: it was deleted, disabled or mistyped; create one in Slack and set webhook_url", sc.Code)
+	}
+	return err.Error()
 }
 
 // routedChannels lists the default channel ("") and every channel a check

@@ -126,7 +126,8 @@ url = "https://example.com/"
 		t.Fatalf("messages = %v", msgs)
 	}
 	down := filepath.Join(dir, "down.toml")
-	os.WriteFile(down, []byte("[slack]\ntoken = \"xoxb-test\"\nchannel = \"#auth\"\napi_url = \"http://127.0.0.1:9/api/\"\n"), 0o600)
+	os.WriteFile(down, []byte("[slack]\ntoken = \"xoxb-test\"\nchannel = \"#auth\"\napi_url = \"http://127.0.0.1:9/api/\"\n"+
+		"[[check]]\nname = \"a\"\nurl = \"https://example.com/\"\n"), 0o600)
 	if code, out, _ = runCLI("alert", "test", "-config", down); code != exitFailed || !strings.Contains(out, "FAIL the default channel") {
 		t.Fatalf("unreachable Slack: exit %d\n%s", code, out)
 	}

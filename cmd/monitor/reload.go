@@ -150,7 +150,7 @@ func diffChecks(old, next *config.Config) checkDiff {
 		switch {
 		case !ok:
 			d.added = append(d.added, ch)
-		case config.SameCheck(prev, ch) && reflect.DeepEqual(old.Policies[ch.Name], next.Policies[ch.Name]):
+		case config.SameCheck(prev, ch) && config.SamePolicy(old.Policies[ch.Name], next.Policies[ch.Name]):
 			d.unchanged++
 		default:
 			d.changed = append(d.changed, ch)

@@ -29,7 +29,7 @@ func buildCheck(c *collector, key string, s *checkSection, d resolved, sets *cre
 		ch.Timeout = d.timeout
 	}
 	checkTimeout(c, key+".timeout", ch.Timeout)
-	if ch.MaxBody == 0 {
+	if ch.MaxBody == 0 && !c.has(key+".max_body_bytes") {
 		ch.MaxBody = d.maxBody
 	} else {
 		checkMaxBody(c, key+".max_body_bytes", ch.MaxBody)
@@ -62,12 +62,17 @@ func checkName(c *collector, key, name string) {
 		c.add(key, "longer than 100 characters")
 	case strings.ContainsAny(name, "/\\?#%") || strings.IndexFunc(name, isControl) >= 0:
 		c.add(key, "%q contains a character not allowed in a check name (/ \\ ? # %% or a control character)", name)
+	case lookAlike(name) != "":
+		c.add(key, "%+q %s", name, lookAlike(name))
 	}
 }
 
 func checkGroup(c *collector, key, group string) {
-	if len(group) > 100 || strings.IndexFunc(group, isControl) >= 0 {
+	switch {
+	case len(group) > 100 || strings.IndexFunc(group, isControl) >= 0:
 		c.add(key, "a group name is at most 100 characters, without control characters")
+	case lookAlike(group) != "":
+		c.add(key, "%+q %s", group, lookAlike(group))
 	}
 }
 

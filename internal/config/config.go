@@ -3,6 +3,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -60,15 +61,36 @@ func Load(path string) (*Config, error) {
 }
 
 // Parse validates a config document. name is used in problem locations.
-func Parse(name string, data []byte, lookupEnv func(string) (string, bool)) (*Config, error) {
+// It never panics: a parser that panics on some input refuses the file, so
+// that neither `validate` nor a running monitor's reload can crash on it.
+func Parse(name string, data []byte, lookupEnv func(string) (string, bool)) (cfg *Config, err error) {
+	defer func() {
+		if r := recover(); r != nil { // the value may quote the file's secrets: not shown
+			cfg, err = nil, Problems{{File: name, Msg: "internal error while reading the file, which is refused; please report it"}}
+		}
+	}()
+	return parse(name, data, lookupEnv)
+}
+
+// parse is Parse without the recovery, for the fuzzer to see panics.
+func parse(name string, data []byte, lookupEnv func(string) (string, bool)) (*Config, error) {
+	data = bytes.TrimPrefix(data, utf8BOM) // editors on Windows add one
+	if err := checkShape(name, data); err != nil {
+		return nil, err
+	}
+	lines, deep := keyLines(data)
+	if deep != nil {
+		deep.File = name
+		return nil, Problems{*deep}
+	}
 	var tree map[string]any
 	if err := toml.Unmarshal(data, &tree); err != nil {
 		return nil, syntaxProblem(name, err)
 	}
-	c := &collector{file: name, lines: keyLines(data)}
+	c := &collector{file: name, lines: lines}
 	tree = expandTree(c, "", tree, lookupEnv).(map[string]any)
 	var f file
-	decoder{c: c}.value("", tree, reflect.ValueOf(&f).Elem())
+	decoder{c: c, fields: map[reflect.Type]map[string][]int{}}.value("", tree, reflect.ValueOf(&f).Elem())
 	cfg := build(c, &f)
 	if err := c.err(); err != nil {
 		return nil, err

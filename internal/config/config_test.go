@@ -79,6 +79,10 @@ func wantLines(doc string) []string {
 	return out
 }
 
+// oneCheck is appended to documents about other sections: a file without
+// checks is refused.
+const oneCheck = "\n[[check]]\nname = \"one\"\nurl = \"https://one.example.com/\"\n"
+
 const minimal = `
 [[check]]
 name = "api"
@@ -256,7 +260,7 @@ func TestLimitsAndRetention(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := Parse("c.toml", []byte(tc.doc), noEnv)
+			cfg, err := Parse("c.toml", []byte(tc.doc+oneCheck), noEnv)
 			if tc.problem != "" {
 				if err == nil || err.Error() != tc.problem {
 					t.Fatalf("err = %v, want %s", err, tc.problem)

@@ -1,9 +1,9 @@
 package config
 
 import (
+	"maps"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/authmon/monitor/internal/checks"
@@ -86,22 +86,23 @@ func buildCredential(c *collector, key string, s *credentialSection, dir string)
 	return out
 }
 
+// credentialFields and credentialKeyNames (sorted) are the keys of a
+// credential table, computed once rather than for each of many checks.
+var (
+	credentialFields   = tomlFields(reflect.TypeFor[credentialSection]())
+	credentialKeyNames = slices.Sorted(maps.Keys(credentialFields))
+)
+
 // checkCredentialKeys reports required keys that are missing and keys the
 // type does not use, so that a key meant for another type is not silently
 // ignored.
 func checkCredentialKeys(c *collector, key string, s *credentialSection, required, optional []string) {
 	v := reflect.ValueOf(s).Elem()
-	fields := tomlFields(v.Type())
-	names := make([]string, 0, len(fields))
-	for n := range fields {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range credentialKeyNames {
 		if n == "type" {
 			continue
 		}
-		set := !v.FieldByIndex(fields[n]).IsZero()
+		set := !v.FieldByIndex(credentialFields[n]).IsZero()
 		switch {
 		case slices.Contains(required, n) && !set:
 			c.add(key+"."+n, "required for type %q", s.Type)

@@ -99,6 +99,8 @@ func dashboardUsers(c *collector, in []dashboardUser) []DashboardUser {
 			c.add(key+".name", "required")
 		case strings.ContainsAny(u.Name, ":") || !printableNoQuote(u.Name):
 			c.add(key+".name", "use printable characters without : \" or \\ (Basic auth cannot carry them)")
+		case lookAlike(u.Name) != "":
+			c.add(key+".name", "%+q %s", u.Name, lookAlike(u.Name))
 		case seen[u.Name]:
 			c.add(key+".name", "duplicate user %q", u.Name)
 		}

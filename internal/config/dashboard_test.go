@@ -22,7 +22,7 @@ public_badges = true
 func TestDashboardSection(t *testing.T) {
 	sum := sha256.Sum256([]byte("amt_token"))
 	doc := strings.Replace(dashboardDoc, "%s", hex.EncodeToString(sum[:]), 1)
-	cfg, err := Parse("c.toml", []byte(doc), noEnv)
+	cfg, err := Parse("c.toml", []byte(doc+oneCheck), noEnv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestDashboardDefaults(t *testing.T) {
 func TestDashboardProblemsHideValues(t *testing.T) {
 	doc := "[dashboard]\nusers = [{ name = \"ops\", password_hash = \"CANARY-pass\" }]\ntokens = [\"CANARY-token\"]\n" +
 		"proxy_user_header = \"X-User\"\n"
-	_, err := Parse("c.toml", []byte(doc), noEnv)
+	_, err := Parse("c.toml", []byte(doc+oneCheck), noEnv)
 	var ps Problems
 	if !errors.As(err, &ps) || len(ps) != 3 {
 		t.Fatalf("err = %v, want 3 problems", err)

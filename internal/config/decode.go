@@ -12,7 +12,12 @@ import (
 // decoder assigns a generic TOML tree (as decoded into map[string]any) to
 // typed structs, collecting every unknown key and type mismatch instead of
 // stopping at the first, so that one run of `validate` reports them all.
-type decoder struct{ c *collector }
+type decoder struct {
+	c *collector
+	// fields caches tomlFields per struct type: a file of 10,000 checks
+	// decodes tens of thousands of tables of a handful of types.
+	fields map[reflect.Type]map[string][]int
+}
 
 // textValue is implemented by field types that parse themselves from TOML.
 type textValue interface {
@@ -51,7 +56,11 @@ func (d decoder) table(path string, v any, dst reflect.Value) {
 		d.c.add(path, "expected a table, got %s", kindOf(v))
 		return
 	}
-	fields := tomlFields(dst.Type())
+	fields, ok := d.fields[dst.Type()]
+	if !ok {
+		fields = tomlFields(dst.Type())
+		d.fields[dst.Type()] = fields
+	}
 	for _, k := range sortedKeys(m) {
 		i, ok := fields[k]
 		if !ok {
@@ -187,8 +196,12 @@ func kindOf(v any) string {
 // suggest names the closest known key when the unknown one looks like a typo.
 func suggest[V any](key string, fields map[string]V) string {
 	best, bestDist := "", 3
+	lower := strings.ToLower(key)
 	for name := range fields {
-		if d := distance(strings.ToLower(key), name); d < bestDist || (d == bestDist && name < best) {
+		if abs(len(name)-len(lower)) > bestDist { // the distance is at least that
+			continue
+		}
+		if d := distance(lower, name); d < bestDist || (d == bestDist && name < best) {
 			best, bestDist = name, d
 		}
 	}
@@ -197,6 +210,8 @@ func suggest[V any](key string, fields map[string]V) string {
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
 }
+
+func abs(n int) int { return max(n, -n) }
 
 // distance is the Levenshtein edit distance.
 func distance(a, b string) int {

@@ -2,7 +2,6 @@ package config
 
 import (
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/authmon/monitor/internal/checks"
@@ -75,13 +74,15 @@ func buildDiscoveryCheck(c *collector, key string, s *checkSection, ch *checks.C
 	default:
 		checkURL(c, dkey+".issuer", d.Issuer)
 	}
+	seen := make(map[string]bool, len(d.Required)) // a set: a long list stays linear
 	for i, m := range d.Required {
 		switch {
 		case m == "":
 			c.add(dkey+".required["+itoa(i)+"]", "empty member name")
-		case slices.Contains(d.Required[:i], m):
+		case seen[m]:
 			c.add(dkey+".required["+itoa(i)+"]", "%q listed twice", m)
 		}
+		seen[m] = true
 	}
 	ch.Discovery = &spec
 }
@@ -103,7 +104,7 @@ const (
 func buildEnumeration(c *collector, key string, e *enumerationSection, login *checks.LoginSpec) *checks.EnumerationSpec {
 	spec := &checks.EnumerationSpec{UnknownUser: e.UnknownUser,
 		Samples: DefaultEnumerationSamples, Threshold: DefaultEnumerationThreshold, Every: DefaultEnumerationEvery}
-	if e.Samples != 0 {
+	if e.Samples != 0 || c.has(key+".samples") {
 		if e.Samples < 2 || e.Samples > 100 {
 			c.add(key+".samples", "must be between 2 and 100 pairs")
 		}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,36 +11,47 @@ import (
 // keyLines maps every key path in a TOML document to the line that defines
 // it, so that problems found after decoding can still name a line. Paths use
 // the same form as problem keys: "check[0].auth.type". The document must
-// already be known to parse.
-func keyLines(data []byte) map[string]int {
-	lines := map[string]int{}
+// be no deeper than checkShape allows. A key with more than maxKeyParts
+// parts is returned as deep, with its line: it is refused before the
+// document is decoded, which would take time quadratic in its depth.
+func keyLines(data []byte) (lines map[string]int, deep *Problem) {
+	lines = map[string]int{}
 	arrays := map[string]int{} // array-of-tables path -> elements seen
 	var p unstable.Parser
 	p.Reset(data)
+	at := newLineIndex(data)
 	prefix := ""
 	for p.NextExpression() {
 		e := p.Expression()
+		if e.Kind != unstable.Table && e.Kind != unstable.ArrayTable && e.Kind != unstable.KeyValue {
+			continue
+		}
+		parts := keyParts(e.Key())
+		l := at.line(e.Key())
+		if len(parts) > maxKeyParts {
+			return lines, &Problem{Line: l, Key: strings.Join(parts[:3], ".") + "...",
+				Msg: "key has " + strconv.Itoa(len(parts)) + " dotted parts, more than the " + strconv.Itoa(maxKeyParts) + " any setting needs: shorten it"}
+		}
 		switch e.Kind {
 		case unstable.Table:
-			prefix = resolve(keyParts(e.Key()), arrays)
-			lines[prefix] = line(&p, e.Key())
+			prefix = resolve(parts, arrays)
+			lines[prefix] = l
 		case unstable.ArrayTable:
-			parts := keyParts(e.Key())
 			base := join(resolve(parts[:len(parts)-1], arrays), parts[len(parts)-1])
 			prefix = base + "[" + strconv.Itoa(arrays[base]) + "]"
 			arrays[base]++
-			lines[prefix] = line(&p, e.Key())
+			lines[prefix] = l
 		case unstable.KeyValue:
-			path := join(prefix, strings.Join(keyParts(e.Key()), "."))
-			lines[path] = line(&p, e.Key())
-			valueLines(&p, e.Value(), path, lines)
+			path := join(prefix, strings.Join(parts, "."))
+			lines[path] = l
+			valueLines(at, e.Value(), path, lines)
 		}
 	}
-	return lines
+	return lines, nil
 }
 
 // valueLines records the keys inside inline tables and arrays.
-func valueLines(p *unstable.Parser, v *unstable.Node, path string, lines map[string]int) {
+func valueLines(at lineIndex, v *unstable.Node, path string, lines map[string]int) {
 	switch v.Kind {
 	case unstable.InlineTable:
 		for it := v.Children(); it.Next(); {
@@ -48,8 +60,8 @@ func valueLines(p *unstable.Parser, v *unstable.Node, path string, lines map[str
 				continue
 			}
 			sub := path + "." + strings.Join(keyParts(kv.Key()), ".")
-			lines[sub] = line(p, kv.Key())
-			valueLines(p, kv.Value(), sub, lines)
+			lines[sub] = at.line(kv.Key())
+			valueLines(at, kv.Value(), sub, lines)
 		}
 	case unstable.Array:
 		i := 0
@@ -61,7 +73,7 @@ func valueLines(p *unstable.Parser, v *unstable.Node, path string, lines map[str
 			if l, ok := lines[path]; ok {
 				lines[sub] = l
 			}
-			valueLines(p, it.Node(), sub, lines)
+			valueLines(at, it.Node(), sub, lines)
 			i++
 		}
 	}
@@ -95,9 +107,30 @@ func join(prefix, key string) string {
 	return prefix + "." + key
 }
 
-func line(p *unstable.Parser, it unstable.Iterator) int {
+// lineIndex holds the offset at which each line of a document starts.
+// Parser.Shape counts lines from the start of the document on every call,
+// which made locating every key quadratic in the file's size.
+type lineIndex []int
+
+func newLineIndex(data []byte) lineIndex {
+	starts := lineIndex{0}
+	for i, b := range data {
+		if b == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// line returns the 1-based line of the first node of it.
+func (starts lineIndex) line(it unstable.Iterator) int {
 	if !it.Next() {
 		return 0
 	}
-	return p.Shape(it.Node().Raw).Start.Line
+	off := int(it.Node().Raw.Offset)
+	i, found := slices.BinarySearch(starts, off)
+	if found {
+		return i + 1
+	}
+	return i
 }

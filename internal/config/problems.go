@@ -43,6 +43,9 @@ type collector struct {
 	lines map[string]int
 	out   Problems
 	env   []envValue // values read from the environment, by key path
+	// envIndex holds env's values under each key enclosing theirs; built
+	// by envUnder once env is complete.
+	envIndex map[string][]string
 }
 
 // add records a problem at key; when the key itself is absent from the file it
@@ -58,6 +61,13 @@ func (c *collector) lineOf(key string) int {
 		}
 	}
 	return 0
+}
+
+// has reports whether key is written in the file: a number written as 0
+// is then an error rather than "not set".
+func (c *collector) has(key string) bool {
+	_, ok := c.lines[key]
+	return ok
 }
 
 func parentKey(k string) string {

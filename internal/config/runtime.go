@@ -14,14 +14,14 @@ const (
 	maxRetentionDays      = 36_500 // a hundred years: far from time.Duration's limit
 )
 
-// buildLimits validates [monitor] max_concurrency and max_per_host; 0 (not
-// set) takes the default.
+// buildLimits validates [monitor] max_concurrency and max_per_host: left
+// out, each takes its default; written as 0, it is refused like -1.
 func buildLimits(c *collector, m monitorSection) (global, perHost int) {
 	global, perHost = DefaultMaxConcurrency, DefaultMaxPerHost
-	if m.MaxConcurrency != 0 {
+	if m.MaxConcurrency != 0 || c.has("monitor.max_concurrency") {
 		global = limit(c, "monitor.max_concurrency", m.MaxConcurrency, global)
 	}
-	if m.MaxPerHost != 0 {
+	if m.MaxPerHost != 0 || c.has("monitor.max_per_host") {
 		perHost = limit(c, "monitor.max_per_host", m.MaxPerHost, perHost)
 	}
 	return global, perHost
@@ -29,7 +29,7 @@ func buildLimits(c *collector, m monitorSection) (global, perHost int) {
 
 func limit(c *collector, key string, v int64, def int) int {
 	if v < 1 || v > maxConcurrencyLimit {
-		c.add(key, "must be between 1 and %d checks", maxConcurrencyLimit)
+		c.add(key, "must be between 1 and %d checks (leave it out for the default, %d)", maxConcurrencyLimit, def)
 		return def
 	}
 	return int(v)

@@ -44,6 +44,9 @@ type monitorSection struct {
 	PublicURL      string `toml:"public_url"`
 	MaxConcurrency int64  `toml:"max_concurrency"`
 	MaxPerHost     int64  `toml:"max_per_host"`
+	// AllowNoChecks accepts a file without checks: otherwise an empty or
+	// truncated file, loaded by a reload, would stop every check.
+	AllowNoChecks bool `toml:"allow_no_checks"`
 }
 
 // storageSection holds retention in days; nil means "not set", 0 forever.

@@ -14,7 +14,13 @@ type credentialSets struct {
 	byName  map[string]credential
 	sources map[string]checks.Source
 	dir     string // the config file's directory: relative paths start there
+	// suggested counts the did-you-mean searches done: each compares the
+	// name with every set, so they are bounded to keep loading linear.
+	suggested int
 }
+
+// maxSuggestions bounds the did-you-mean searches for unknown set names.
+const maxSuggestions = 20
 
 func buildCredentialSets(c *collector, sets map[string]*credentialSection, dir string) *credentialSets {
 	cs := &credentialSets{byName: map[string]credential{}, sources: map[string]checks.Source{}, dir: dir}
@@ -27,6 +33,8 @@ func buildCredentialSets(c *collector, sets map[string]*credentialSection, dir s
 		key := "credentials." + name
 		if name == "" || strings.IndexFunc(name, isControl) >= 0 {
 			c.add(key, "a credential set needs a printable name")
+		} else if why := lookAlike(name); why != "" {
+			c.add(key, "the name %+q %s", name, why)
 		}
 		cred := buildCredential(c, key, sets[name], dir)
 		cred.Set = name
@@ -40,7 +48,11 @@ func buildCredentialSets(c *collector, sets map[string]*credentialSection, dir s
 func (cs *credentialSets) lookup(c *collector, key, name string) (credential, bool) {
 	cred, ok := cs.byName[name]
 	if !ok {
-		hint := suggest(name, cs.byName)
+		hint := ""
+		if cs.suggested < maxSuggestions {
+			cs.suggested++
+			hint = suggest(name, cs.byName)
+		}
 		if hint == "" {
 			hint = " (define it as [credentials." + quoteKey(name) + "])"
 		}
@@ -88,15 +100,18 @@ func quoteKey(k string) string {
 }
 
 // envUnder returns the values read from the environment for keys at or
-// below prefix ("check[2]", "credentials.api").
+// below prefix ("check[2]", "credentials.api"). The values are indexed by
+// every enclosing key once, so that asking for each of n checks stays linear.
 func envUnder(c *collector, prefix string) []string {
-	var out []string
-	for _, e := range c.env {
-		if e.path == prefix || strings.HasPrefix(e.path, prefix+".") || strings.HasPrefix(e.path, prefix+"[") {
-			out = append(out, e.value)
+	if c.envIndex == nil {
+		c.envIndex = map[string][]string{}
+		for _, e := range c.env {
+			for k := e.path; k != ""; k = parentKey(k) {
+				c.envIndex[k] = append(c.envIndex[k], e.value)
+			}
 		}
 	}
-	return out
+	return c.envIndex[prefix]
 }
 
 // envValue is one value read from the environment, and the key it was for.

@@ -37,6 +37,9 @@ func build(c *collector, f *file) *Config {
 	d := resolveDefaults(c, f.Defaults)
 	sets := buildCredentialSets(c, f.Credentials, filepath.Dir(c.file))
 	cfg.Secrets = append(cfg.Secrets, sets.secrets()...)
+	if len(f.Checks) == 0 && !f.Monitor.AllowNoChecks {
+		c.add("check", "the file defines no [[check]]: add one (see checks.example.toml), or set [monitor] allow_no_checks = true to run none")
+	}
 	seen := map[string]string{}
 	for i := range f.Checks {
 		key := "check[" + itoa(i) + "]"
@@ -50,6 +53,7 @@ func build(c *collector, f *file) *Config {
 	}
 	applyLoginLimits(c, f.Defaults.budgetKeys, cfg.Checks)
 	cfg.Policies = buildPolicies(c, f, cfg)
+	checkSlackRouting(c, f)
 	cfg.Slack = buildSlack(c, f.Slack)
 	if cfg.Slack != nil {
 		cfg.Secrets = append(cfg.Secrets, cfg.Slack.Token)
@@ -110,24 +114,11 @@ func resolveDefaults(c *collector, d defaults) resolved {
 		r.timeout = d.Timeout.Duration
 		checkTimeout(c, "defaults.timeout", r.timeout)
 	}
-	if d.MaxBodyBytes != 0 {
+	if d.MaxBodyBytes != 0 || c.has("defaults.max_body_bytes") {
 		r.maxBody = d.MaxBodyBytes
 		checkMaxBody(c, "defaults.max_body_bytes", r.maxBody)
 	}
 	return r
-}
-
-func checkSchedule(c *collector, key, spec string) {
-	if _, err := checks.ParseSchedule(spec); err != nil {
-		c.add(key, "invalid schedule %q: %v (use 5-field cron such as \"*/5 * * * *\" or \"@every 30s\")", spec, err)
-		return
-	}
-	// cron accepts "@every 0s" and runs it every second: refuse it.
-	if rest, ok := strings.CutPrefix(spec, "@every "); ok {
-		if d, err := time.ParseDuration(strings.TrimSpace(rest)); err == nil && d < time.Second {
-			c.add(key, "invalid schedule %q: the interval must be at least 1s", spec)
-		}
-	}
 }
 
 func checkTimeout(c *collector, key string, d time.Duration) {
@@ -138,7 +129,7 @@ func checkTimeout(c *collector, key string, d time.Duration) {
 
 func checkMaxBody(c *collector, key string, n int64) {
 	if n < 1 || n > maxBodyLimit {
-		c.add(key, "must be between 1 and %d bytes", maxBodyLimit)
+		c.add(key, "must be between 1 and %d bytes (leave it out for the default, %d)", maxBodyLimit, DefaultMaxBody)
 	}
 }
 
@@ -169,10 +160,11 @@ func buildSlack(c *collector, s *slackSection) *alert.SlackConfig {
 	case s.Token != "" && s.Channel == "":
 		c.add("slack.channel", "a bot token needs a channel, e.g. \"#auth-alerts\"")
 	case s.WebhookURL != "":
-		checkURL(c, "slack.webhook_url", s.WebhookURL)
+		checkSlackURL(c, "slack.webhook_url", s.WebhookURL)
 	}
 	if s.APIURL != "" {
-		checkURL(c, "slack.api_url", s.APIURL)
+		checkSlackURL(c, "slack.api_url", s.APIURL)
+		checkAPIBase(c, "slack.api_url", s.APIURL)
 	}
 	return &alert.SlackConfig{WebhookURL: s.WebhookURL, Token: s.Token, Channel: s.Channel, APIURL: s.APIURL}
 }
