@@ -1,9 +1,11 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"net"
 	"net/http"
 	"net/netip"
@@ -75,9 +77,9 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		res := a.identify(r)
+		res, who := a.identify(r)
 		if res == authOK {
-			next.ServeHTTP(w, r)
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, who)))
 			return
 		}
 		a.refuse(w, r, res)
@@ -100,11 +102,22 @@ func (a *authenticator) open(path string) bool {
 	return false
 }
 
+// principalKey carries who a request was authenticated as (see principal).
+type principalKey struct{}
+
+// principal is who the request was authenticated as: "basic:NAME",
+// "bearer:" and the token's SHA-256, "proxy:" and the proxy's header; ""
+// when the dashboard is open to all. The CSRF token is bound to it.
+func principal(ctx context.Context) string {
+	who, _ := ctx.Value(principalKey{}).(string)
+	return who
+}
+
 // identify checks the proxy header (from a trusted proxy only), then the
-// Authorization header.
-func (a *authenticator) identify(r *http.Request) authResult {
+// Authorization header, and says who the request comes from.
+func (a *authenticator) identify(r *http.Request) (authResult, string) {
 	if a.cfg.ProxyHeader != "" && r.Header.Get(a.cfg.ProxyHeader) != "" && a.fromTrustedProxy(r) {
-		return authOK
+		return authOK, "proxy:" + r.Header.Get(a.cfg.ProxyHeader)
 	}
 	scheme, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	cred = strings.TrimSpace(cred)
@@ -112,16 +125,17 @@ func (a *authenticator) identify(r *http.Request) authResult {
 	case strings.EqualFold(scheme, "Basic") && len(a.cfg.Users) > 0:
 		user, pass, ok := decodeBasic(cred)
 		if ok && a.verifyPassword(r, user, pass) {
-			return authOK
+			return authOK, "basic:" + user
 		}
-		return authWrongBasic
+		return authWrongBasic, ""
 	case strings.EqualFold(scheme, "Bearer") && len(a.cfg.Tokens) > 0:
 		if a.verifyToken(cred) {
-			return authOK
+			sum := sha256.Sum256([]byte(cred))
+			return authOK, "bearer:" + hex.EncodeToString(sum[:])
 		}
-		return authInvalidToken
+		return authInvalidToken, ""
 	}
-	return authNone
+	return authNone, ""
 }
 
 func decodeBasic(cred string) (user, pass string, ok bool) {

@@ -104,7 +104,7 @@ func New(d Deps) http.Handler {
 	h := &handler{Deps: d}
 	// Order: headers on every answer (a 401 too), then who is asking, then
 	// whether a post comes from our own form.
-	return securityHeaders(newAuthenticator(d.Auth).middleware(csrfProtect(h.routes())))
+	return securityHeaders(newAuthenticator(d.Auth).middleware(newCSRFGuard().protect(h.routes())))
 }
 
 // routes lists every route of the dashboard in one place.
