@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -58,7 +60,17 @@ func (a *authenticator) throttleFor(user, client, pair string, known bool) (*lim
 	if known {
 		return a.pairs, []string{pair}
 	}
-	return a.strangers, []string{"client " + client, "user " + user}
+	return a.strangers, []string{"client " + client, "user " + boundedName(user)}
+}
+
+// boundedName keeps a throttle key short whatever user name a client sends
+// (a header may be a megabyte long): long names are keyed by their SHA-256.
+func boundedName(user string) string {
+	if len(user) <= 64 {
+		return user
+	}
+	sum := sha256.Sum256([]byte(user))
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // compare checks a password against the user's bcrypt hash through the

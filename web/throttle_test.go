@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -145,6 +146,13 @@ func TestThrottleMemoryBound(t *testing.T) {
 		t.Error("a flood of new names and addresses was never throttled")
 	}
 	retryAfter(t, loginFrom(h, "203.0.113.9:4000", "ops", "guess"))
+	a.strangers = newLimiter(50)
+	loginFrom(h, "10.9.9.9:4000", strings.Repeat("n", 100_000), "guess")
+	for k := range a.strangers.m {
+		if len(k) > 100 {
+			t.Errorf("a throttle key of %d bytes: a user name is kept whole", len(k))
+		}
+	}
 	for i := range 2 * maxKnown {
 		a.known.add(pairKey("ops", fmt.Sprint("client", i)))
 	}
