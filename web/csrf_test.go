@@ -119,6 +119,8 @@ func TestCSRFRefusesPostsWithoutToken(t *testing.T) {
 		{"field without cookie", "", "TOKEN", "", nil, http.StatusForbidden},
 		{"cookie without field", testCSRF, "", "", nil, http.StatusForbidden},
 		{"field for another cookie", other, "TOKEN", "", nil, http.StatusForbidden},
+		{"cookie repeated as the field", testCSRF, testCSRF, "", nil, http.StatusForbidden},
+		{"cookie repeated in the header", testCSRF, "", testCSRF, nil, http.StatusForbidden},
 		{"malformed cookie", "x", "x", "", nil, http.StatusForbidden},
 		{"right token, cross-site origin", testCSRF, "TOKEN", "", map[string]string{"Origin": "https://evil.example"}, http.StatusForbidden},
 		{"right token, cross-site fetch", testCSRF, "TOKEN", "", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
