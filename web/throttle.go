@@ -65,7 +65,7 @@ func (b *bucket) wait(now time.Time) time.Duration {
 // fail takes one failure; running dry is a strike.
 func (b *bucket) fail(now time.Time) {
 	b.refill(now)
-	b.tokens = max(b.tokens-1, -failBurst)
+	b.tokens = max(b.tokens-1, 0) // no debt: a wait never exceeds failRefillMax
 	if b.tokens < 1 {
 		b.strikes = min(b.strikes+1, maxStrikes)
 	}
