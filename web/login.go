@@ -18,8 +18,8 @@ import (
 // checkBasic verifies a Basic login. A throttled client or user name gets
 // authThrottled before any work (the cache included, so that a guess cannot
 // learn from it either); a verified login is cached for its client and
-// never waits for bcrypt; a wrong password counts against the buckets the
-// login was judged by (throttleFor).
+// never waits for bcrypt; every other login reserves a failure from the
+// buckets it is judged by (throttleFor) and gets it back if it is right.
 func (a *authenticator) checkBasic(r *http.Request, user, pass string) verdict {
 	client := clientKey(r)
 	pair := pairKey(user, client)
@@ -32,14 +32,19 @@ func (a *authenticator) checkBasic(r *http.Request, user, pass string) verdict {
 	if a.cache.ok(key) {
 		return verdict{res: authOK, who: "basic:" + user}
 	}
+	if wait := lim.take(a.now(), keys...); wait > 0 {
+		return verdict{res: authThrottled, wait: wait}
+	}
 	ok, err := a.compare(r.Context(), user, pass, known)
+	if err != nil || ok {
+		lim.refund(a.now(), keys...)
+	}
 	switch {
 	case errors.Is(err, errGateFull):
 		return verdict{res: authThrottled, wait: time.Second}
 	case err != nil: // the client went away
 		return verdict{res: authWrongBasic}
 	case !ok:
-		lim.fail(a.now(), keys...)
 		return verdict{res: authWrongBasic}
 	}
 	a.cache.add(key)

@@ -62,8 +62,8 @@ func (b *bucket) wait(now time.Time) time.Duration {
 	return time.Duration((1 - b.tokens) * float64(b.every()))
 }
 
-// fail takes one failure; running dry is a strike.
-func (b *bucket) fail(now time.Time) {
+// take reserves one failure; running dry is a strike.
+func (b *bucket) take(now time.Time) {
 	b.refill(now)
 	b.tokens = max(b.tokens-1, 0) // no debt: a wait never exceeds failRefillMax
 	if b.tokens < 1 {
@@ -132,12 +132,38 @@ func (l *limiter) wait(now time.Time, keys ...string) time.Duration {
 	return w
 }
 
-// fail counts a failure against every key.
-func (l *limiter) fail(now time.Time, keys ...string) {
+// take reserves a failure from every key for a login about to be checked,
+// before the check, so that logins checked at the same time cannot get past
+// the allowance together; when a key must wait it takes nothing and says
+// how long. A login that turns out right, or is not checked after all, gets
+// the reservation back (refund).
+func (l *limiter) take(now time.Time, keys ...string) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var w time.Duration
+	for _, k := range keys {
+		if b := l.lookup(k, now, false); b != nil {
+			w = max(w, b.wait(now))
+		}
+	}
+	if w > 0 {
+		return w
+	}
+	for _, k := range keys {
+		l.lookup(k, now, true).take(now)
+	}
+	return 0
+}
+
+// refund gives back a failure take reserved. A strike that reservation
+// made stays: it only slows the pace of a key that ran dry.
+func (l *limiter) refund(now time.Time, keys ...string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, k := range keys {
-		l.lookup(k, now, true).fail(now)
+		if b := l.lookup(k, now, false); b != nil {
+			b.tokens = min(b.tokens+1, failBurst)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -112,8 +113,10 @@ func TestLoginThrottleCountsOnlyGuesses(t *testing.T) {
 	for range failBurst - 1 {
 		loginFrom(h, monitor, "admin", "wrong")
 	}
-	if n := a.strangers.size(); n != 0 {
-		t.Errorf("%d strangers' keys after a known client's failures, want 0", n)
+	for k, b := range a.strangers.m {
+		if b.tokens != failBurst {
+			t.Errorf("%q: %.1f failures left after a known client's failures, want all %d", k, b.tokens, failBurst)
+		}
 	}
 	if rec := loginFrom(h, "127.0.0.1:7001", "ops", canary); rec.Code != http.StatusNoContent {
 		t.Errorf("another user from the same address: status %d", rec.Code)
@@ -183,4 +186,49 @@ func TestCachedLoginSkipsBcrypt(t *testing.T) {
 	if rec := loginFrom(h, "192.0.2.44:6000", "ops", canary); rec.Code != http.StatusTooManyRequests {
 		t.Errorf("a stranger with no slot free: status %d, want 429", rec.Code)
 	}
+}
+
+// TestThrottleHoldsUnderConcurrency: guesses sent at once from one address
+// get no more than the allowance checked between them; the rest are turned
+// away before bcrypt, not after.
+func TestThrottleHoldsUnderConcurrency(t *testing.T) {
+	a, h, _ := throttled(t)
+	a.gate = newBcryptGate(1, 100)
+	if err := a.gate.acquire(context.Background(), false); err != nil { // every guess waits for this slot
+		t.Fatal(err)
+	}
+	const guesses = 16
+	codes := make(chan int, guesses)
+	for i := range guesses {
+		go func() { codes <- loginFrom(h, "203.0.113.9:4000", "ops", fmt.Sprint("guess", i)).Code }()
+	}
+	count := map[int]int{}
+	for got := 0; got < guesses-failBurst; { // the ones refused without waiting
+		select {
+		case c := <-codes:
+			count[c]++
+			got++
+		default:
+			if waiting(a.gate) > failBurst {
+				a.gate.release() // let them all through rather than hang
+				t.Fatalf("%d guesses at once: %d of them wait for bcrypt, want at most %d", guesses, waiting(a.gate), failBurst)
+			}
+			runtime.Gosched()
+		}
+	}
+	queued(t, a.gate, failBurst)
+	a.gate.release()
+	for range failBurst {
+		count[<-codes]++
+	}
+	if count[http.StatusUnauthorized] != failBurst || count[http.StatusTooManyRequests] != guesses-failBurst {
+		t.Errorf("%d guesses at once: %v; want %d checked (401), the rest 429", guesses, count, failBurst)
+	}
+}
+
+// waiting is how many logins wait for a bcrypt slot.
+func waiting(g *bcryptGate) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.known) + len(g.strangers)
 }
