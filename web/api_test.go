@@ -183,7 +183,7 @@ func TestAPIErrors(t *testing.T) {
 		}
 	}
 	req := httptest.NewRequest(http.MethodDelete, "/api/v1/checks/api-key", nil)
-	req.Header.Set(csrfHeader, testCSRF)
+	req.Header.Set(csrfHeader, formTokenOf(t, getWith(t, h, "/", testCSRF, nil))) // past the CSRF guard
 	req.AddCookie(&http.Cookie{Name: csrfCookie, Value: testCSRF})
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)

@@ -1,17 +1,18 @@
 package web
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"net"
 	"net/http"
 	"net/netip"
 	"runtime"
 	"strings"
 	"sync"
-
-	"golang.org/x/crypto/bcrypt"
+	"time"
 )
 
 // AuthConfig says who may open the dashboard and its API. The zero value
@@ -43,25 +44,48 @@ const (
 	authOK                             // a known user or token
 	authWrongBasic                     // Basic credentials that do not match
 	authInvalidToken                   // a bearer token that is not ours
+	authThrottled                      // too many failed logins: wait before trying again
 )
+
+// verdict is what a request's credentials turned out to be.
+type verdict struct {
+	res  authResult
+	who  string        // with authOK: the principal (see principal)
+	wait time.Duration // with authThrottled: how long, for Retry-After
+}
 
 // authenticator checks every request against an AuthConfig.
 type authenticator struct {
 	cfg   AuthConfig
 	cache *verifyCache
-	// bcryptSlots bounds the bcrypt comparisons running at once, so a flood
-	// of wrong passwords cannot take every core; verified logins are cached
-	// and never wait for a slot.
-	bcryptSlots chan struct{}
-	dummyOnce   sync.Once
-	dummyHash   []byte // compared against for unknown users: same time as a known one
+	known *knownLogins
+	// strangers throttles failed logins by client address and by user name;
+	// pairs throttles a client known for a user on its own (see throttleFor).
+	strangers, pairs *limiter
+	gate             *bcryptGate
+	now              func() time.Time
+	dummyOnce        sync.Once
+	dummyHash        []byte // compared against for unknown users: same time as a known one
 }
+
+// strangersPerSlot bounds the strangers' logins waiting for each bcrypt slot:
+// beyond it they get 429 at once instead of a place in a long queue.
+const strangersPerSlot = 8
 
 func newAuthenticator(cfg AuthConfig) *authenticator {
 	if cfg.Realm == "" {
 		cfg.Realm = "authmon"
 	}
-	return &authenticator{cfg: cfg, cache: newVerifyCache(), bcryptSlots: make(chan struct{}, max(runtime.NumCPU()/2, 1))}
+	slots := max(runtime.NumCPU()/2, 1)
+	return &authenticator{cfg: cfg, cache: newVerifyCache(), known: newKnownLogins(),
+		strangers: newLimiter(maxThrottled), pairs: newLimiter(maxKnown),
+		gate: newBcryptGate(slots, slots*strangersPerSlot), now: time.Now}
+}
+
+// setClock makes the authenticator, its cache and its memory of logins read
+// now (tests).
+func (a *authenticator) setClock(now func() time.Time) {
+	a.now, a.cache.now, a.known.now = now, now, now
 }
 
 // middleware lets a request through when it is open to all or carries
@@ -75,12 +99,12 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		res := a.identify(r)
-		if res == authOK {
-			next.ServeHTTP(w, r)
+		v := a.identify(r)
+		if v.res == authOK {
+			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, v.who)))
 			return
 		}
-		a.refuse(w, r, res)
+		a.refuse(w, r, v)
 	})
 }
 
@@ -100,28 +124,40 @@ func (a *authenticator) open(path string) bool {
 	return false
 }
 
+// principalKey carries who a request was authenticated as (see principal).
+type principalKey struct{}
+
+// principal is who the request was authenticated as: "basic:NAME",
+// "bearer:" and the token's SHA-256, "proxy:" and the proxy's header; ""
+// when the dashboard is open to all. The CSRF token is bound to it.
+func principal(ctx context.Context) string {
+	who, _ := ctx.Value(principalKey{}).(string)
+	return who
+}
+
 // identify checks the proxy header (from a trusted proxy only), then the
-// Authorization header.
-func (a *authenticator) identify(r *http.Request) authResult {
+// Authorization header, and says who the request comes from.
+func (a *authenticator) identify(r *http.Request) verdict {
 	if a.cfg.ProxyHeader != "" && r.Header.Get(a.cfg.ProxyHeader) != "" && a.fromTrustedProxy(r) {
-		return authOK
+		return verdict{res: authOK, who: "proxy:" + r.Header.Get(a.cfg.ProxyHeader)}
 	}
 	scheme, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	cred = strings.TrimSpace(cred)
 	switch {
 	case strings.EqualFold(scheme, "Basic") && len(a.cfg.Users) > 0:
 		user, pass, ok := decodeBasic(cred)
-		if ok && a.verifyPassword(r, user, pass) {
-			return authOK
+		if !ok { // guesses nothing and costs nothing: not counted
+			return verdict{res: authWrongBasic}
 		}
-		return authWrongBasic
+		return a.checkBasic(r, user, pass)
 	case strings.EqualFold(scheme, "Bearer") && len(a.cfg.Tokens) > 0:
 		if a.verifyToken(cred) {
-			return authOK
+			sum := sha256.Sum256([]byte(cred))
+			return verdict{res: authOK, who: "bearer:" + hex.EncodeToString(sum[:])}
 		}
-		return authInvalidToken
+		return verdict{res: authInvalidToken}
 	}
-	return authNone
+	return verdict{res: authNone}
 }
 
 func decodeBasic(cred string) (user, pass string, ok bool) {
@@ -146,48 +182,6 @@ func (a *authenticator) verifyToken(token string) bool {
 	return match == 1
 }
 
-// verifyPassword checks a Basic login against its bcrypt hash, remembering
-// a success for a minute (see verifyCache).
-func (a *authenticator) verifyPassword(r *http.Request, user, pass string) bool {
-	key := cacheKey(user, pass)
-	if a.cache.ok(key) {
-		return true
-	}
-	hash, known := a.cfg.Users[user]
-	if !known {
-		a.dummyOnce.Do(func() { a.dummyHash = dummyHashLike(a.cfg.Users) })
-		hash = string(a.dummyHash)
-	}
-	select {
-	case a.bcryptSlots <- struct{}{}:
-	case <-r.Context().Done():
-		return false
-	}
-	err := bcrypt.CompareHashAndPassword([]byte(hash), []byte(pass))
-	<-a.bcryptSlots
-	if err != nil || !known {
-		return false
-	}
-	a.cache.add(key)
-	return true
-}
-
-// dummyHashLike hashes a random value at the cost of a configured hash.
-func dummyHashLike(users map[string]string) []byte {
-	cost := bcrypt.DefaultCost
-	for _, h := range users {
-		if c, err := bcrypt.Cost([]byte(h)); err == nil {
-			cost = c
-			break
-		}
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(randomToken()), cost)
-	if err != nil {
-		return []byte("$2a$10$" + strings.Repeat(".", 53)) // never matches
-	}
-	return h
-}
-
 func (a *authenticator) fromTrustedProxy(r *http.Request) bool {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -209,7 +203,12 @@ func (a *authenticator) fromTrustedProxy(r *http.Request) bool {
 // refuse answers 401 with a challenge for every scheme configured (RFC 9110
 // §11.6.1), the Bearer one saying why a presented token failed (RFC 6750
 // §3.1). With only a proxy header configured no challenge could help: 403.
-func (a *authenticator) refuse(w http.ResponseWriter, r *http.Request, res authResult) {
+func (a *authenticator) refuse(w http.ResponseWriter, r *http.Request, v verdict) {
+	res := v.res
+	if res == authThrottled {
+		a.tooMany(w, r, v.wait)
+		return
+	}
 	msg := "authentication required"
 	if len(a.cfg.Users) == 0 && len(a.cfg.Tokens) == 0 {
 		a.deny(w, r, http.StatusForbidden, "sign in through the proxy in front of the dashboard")

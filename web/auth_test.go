@@ -205,25 +205,31 @@ func TestProxyUserHeader(t *testing.T) {
 	}
 }
 
-// TestVerifyCache: a verified login is remembered for a minute, a wrong
-// password never is.
+// TestVerifyCache: a verified login is remembered for a minute, for the
+// client that proved it only; a wrong password never is.
 func TestVerifyCache(t *testing.T) {
 	a := newAuthenticator(AuthConfig{Users: map[string]string{"ops": testHash(t, canary)}})
 	now := t0
-	a.cache.now = func() time.Time { return now }
+	a.setClock(func() time.Time { return now })
 	req := httptest.NewRequest(http.MethodGet, "/", nil)
-	if a.verifyPassword(req, "ops", "wrong") || len(a.cache.m) != 0 {
+	login := func(r *http.Request, pass string) bool { return a.checkBasic(r, "ops", pass).res == authOK }
+	if login(req, "wrong") || len(a.cache.m) != 0 {
 		t.Fatal("a wrong password was accepted or cached")
 	}
-	if !a.verifyPassword(req, "ops", canary) || !a.cache.ok(cacheKey("ops", canary)) {
+	if !login(req, canary) || !a.cache.ok(cacheKey(clientKey(req), "ops", canary)) {
 		t.Fatal("the right password was not accepted and cached")
 	}
 	a.cfg.Users["ops"] = testHash(t, "rotated") // only the cache can still say yes
-	if !a.verifyPassword(req, "ops", canary) {
+	if !login(req, canary) {
 		t.Error("cached login not used within a minute")
 	}
+	other := httptest.NewRequest(http.MethodGet, "/", nil)
+	other.RemoteAddr = "198.51.100.1:4000"
+	if login(other, canary) {
+		t.Error("another client was let in by the first one's cached login")
+	}
 	now = now.Add(verifyTTL + time.Second)
-	if a.verifyPassword(req, "ops", canary) {
+	if login(req, canary) {
 		t.Error("cached login used after it expired")
 	}
 }

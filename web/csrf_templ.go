@@ -9,8 +9,8 @@ package web
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-// csrfField is the hidden field every form that posts must carry: it repeats
-// the token of the CSRF cookie (see csrfProtect).
+// csrfField is the hidden field every form that posts must carry: the token
+// bound to the CSRF cookie and to who is signed in (see csrfGuard).
 func csrfField() templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -121,7 +121,7 @@ func New(d Deps) http.Handler {
 	h := &handler{Deps: d}
 	// Order: headers on every answer (a 401 too), then who is asking, then
 	// whether a post comes from our own form.
-	return securityHeaders(newAuthenticator(d.Auth).middleware(csrfProtect(h.routes())))
+	return securityHeaders(newAuthenticator(d.Auth).middleware(newCSRFGuard().protect(h.routes())))
 }
 
 // redactor is the redactor every page and API answer goes through.
