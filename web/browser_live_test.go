@@ -71,7 +71,7 @@ func TestBrowserHostileTarget(t *testing.T) {
 	srv := httptest.NewServer(New(Deps{Store: s, Checks: fixed([]checks.Check{ch}), Now: time.Now}))
 	t.Cleanup(srv.Close)
 	browser := newBrowser(t) // closed first: its live stream would hold srv.Close
-	ctx, cancel := context.WithTimeout(browser, 20*time.Second)
+	ctx, cancel := context.WithTimeout(browser, browserWait)
 	defer cancel()
 	var mu sync.Mutex
 	var dialogs []string
@@ -123,7 +123,7 @@ func TestBrowserNoScript(t *testing.T) {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	browser := newBrowser(t)
-	ctx, cancel := context.WithTimeout(browser, 15*time.Second)
+	ctx, cancel := context.WithTimeout(browser, browserWait)
 	defer cancel()
 	noJS := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
@@ -158,7 +158,7 @@ func TestBrowserLive(t *testing.T) {
 	srv := httptest.NewServer(New(Deps{Store: s, Checks: fixed(testChecks()), Now: func() time.Time { return t0 }}))
 	t.Cleanup(srv.Close)
 	browser := newBrowser(t)
-	ctx, cancel := context.WithTimeout(browser, 15*time.Second)
+	ctx, cancel := context.WithTimeout(browser, browserWait)
 	defer cancel()
 	for _, vp := range []viewport{phone, desktop} {
 		must(t, chromedp.Do(ctx, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(srv.URL+"/checks/api-basic"),

@@ -23,6 +23,11 @@ var (
 	phone   = viewport{"375", 375, 812}
 )
 
+// browserWait bounds a browser test's steps. It is a deadline against a
+// hang, not a speed target: on a loaded 2-core machine (the race detector,
+// parallel packages) a page and its live update can take many seconds.
+const browserWait = 90 * time.Second
+
 type viewport struct {
 	name          string
 	width, height int64
@@ -62,7 +67,7 @@ func TestBrowser(t *testing.T) {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	browser := newBrowser(t) // closed first, so that its live stream does not hold srv.Close
-	ctx, cancel := context.WithTimeout(browser, 20*time.Second)
+	ctx, cancel := context.WithTimeout(browser, browserWait)
 	defer cancel()
 	for _, vp := range []viewport{desktop, phone} {
 		browseOverviewToCheck(t, ctx, srv.URL, vp)

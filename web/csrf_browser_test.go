@@ -32,7 +32,7 @@ func TestBrowserPostsDemoForm(t *testing.T) {
 				Now: func() time.Time { return t0 }, Auth: tt.cfg}))
 			t.Cleanup(srv.Close)
 			browser := newBrowser(t)
-			ctx, cancel := context.WithTimeout(browser, 20*time.Second)
+			ctx, cancel := context.WithTimeout(browser, browserWait)
 			defer cancel()
 			headers := network.Headers{}
 			for k, v := range tt.hdr {
