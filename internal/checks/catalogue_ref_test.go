@@ -162,6 +162,13 @@ func citesContext(t *testing.T, runs map[string]Result) {
 		{"token", ProbeTokenPassword, "C11.error", []string{"RFC 6749 §5.2"}, []string{"RFC 9700"}},
 		{"token", ProbeToken, "C15", []string{"RFC 6749 §5.1"}, []string{"RFC 9449"}},
 		{"login", ProbeLoginWrong, "B2", []string{"RFC 9110 §11.4"}, []string{"RFC 6750", "RFC 6749", "RFC 8725"}},
+		{"openid discovery", ProbeDiscovery, "A5", []string{"OIDC Discovery §3, §4.3"}, []string{"RFC 8414"}},
+		{"openid discovery", ProbeDiscovery, "A5.issuer", []string{"OIDC Discovery §4.3"}, []string{"RFC 8414"}},
+		{"openid discovery", ProbeDiscovery, "A5.required", []string{"OIDC Discovery §3"}, []string{"RFC 8414"}},
+		{"oauth discovery", ProbeDiscovery, "A5", []string{"RFC 8414 §2, §3.3"}, []string{"OIDC"}},
+		{"oauth discovery", ProbeDiscovery, "A5.issuer-form", []string{"RFC 8414 §2"}, []string{"OIDC"}},
+		{"oauth discovery", ProbeDiscovery, "A5.required", []string{"RFC 8414 §2"}, []string{"OIDC"}},
+		{"openid discovery", ProbeDiscovery, "A4.30", []string{"RFC 5280 §4.1.2.5"}, []string{"RFC 9110"}},
 	} {
 		a := kindAssertion(t, runs[c.run], c.probe, c.id)
 		parts := refPartsOf(a.Ref)
