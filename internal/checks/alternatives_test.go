@@ -136,6 +136,16 @@ func TestRedirects(t *testing.T) {
 			t.Fatalf("deviation %q", a.Deviation)
 		}
 	})
+	t.Run("a wrong token followed to the login page", func(t *testing.T) {
+		ch := check(true, "/login", "/app")
+		ch.Probes = []ProbeSpec{{Kind: ProbeWrong, Status: []int{302}, Location: "/login"}}
+		res := Run(context.Background(), srv.Client(), ch)
+		// A Bearer check's B2 cites RFC 6750 with RFC 9110, not the token
+		// endpoint's or the JWT RFC.
+		if b2 := assertionOf(t, res.Probes[0], "B2"); !b2.Pass || b2.Ref != "RFC 9110 §11.4; RFC 6750 §3.1" {
+			t.Fatalf("B2 = %+v", b2)
+		}
+	})
 	t.Run("followed without a login location is a bypass", func(t *testing.T) {
 		res := Run(context.Background(), srv.Client(), check(true, "", "/app"))
 		if got := strings.Join(failedIDs(res), ","); got != "missing/B1" {

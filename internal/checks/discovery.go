@@ -64,18 +64,17 @@ func probeDiscovery(ctx context.Context, hc *http.Client, ch Check, spec Discove
 	if p.Status == http.StatusOK && !isJSON {
 		got += " with a body that is not a JSON object"
 	}
-	p.Assertions = []Assertion{check("A5", ok, "200 with a JSON object", got, k)}
+	p.Assertions = []Assertion{documentRef(check("A5", ok, "200 with a JSON object", got, k), ch.URL)}
 	if !ok {
 		return p, nil
 	}
 	issuer, _ := jsonPath(doc, "issuer")
 	want := cmp.Or(spec.Issuer, issuerFromURL(ch.URL))
 	p.Assertions = append(p.Assertions,
-		check("A5.issuer", issuer == want,
-			fmt.Sprintf("issuer %q, identical", want), fmt.Sprintf("issuer %q", clipHeader(issuer)), k),
-
-		issuerForm(k, issuer),
-		requiredMembers(k, doc, spec.Required, ch.URL))
+		documentRef(check("A5.issuer", issuer == want,
+			fmt.Sprintf("issuer %q, identical", want), fmt.Sprintf("issuer %q", clipHeader(issuer)), k), ch.URL),
+		documentRef(issuerForm(k, issuer), ch.URL),
+		documentRef(requiredMembers(k, doc, spec.Required, ch.URL), ch.URL))
 	return p, doc
 }
 
@@ -164,8 +163,9 @@ func probeJWKS(ctx context.Context, hc *http.Client, ch Check, doc map[string]an
 	uri, _ := jsonPath(doc, "jwks_uri")
 	if uri == "" {
 		p := ProbeResult{Kind: k, Method: http.MethodGet}
-		p.Assertions = []Assertion{check("A6", false, "a jwks_uri in the discovery document",
-			"no usable discovery document or no jwks_uri in it", k)}
+		a := check("A6", false, "a jwks_uri in the discovery document",
+			"no usable discovery document or no jwks_uri in it", k)
+		p.Assertions = []Assertion{withRef(a, "OIDC Discovery §3")} // RFC 7517 is the key set's
 		return p
 	}
 	p, x := sendProbe(ctx, hc, ch, k, getJSON(uri))
@@ -202,4 +202,29 @@ func probeJWKS(ctx context.Context, hc *http.Client, ch Check, doc map[string]an
 	}
 	p.Assertions = append(p.Assertions, check("A6.kty", len(bad) == 0, "every key with kty", kgot, k))
 	return p
+}
+
+// documentParts are the parts of each A5 reference per kind of document:
+// RFC 8414 for OAuth server metadata, OIDC Discovery for an OpenID
+// provider.
+var documentParts = map[string]struct{ oauth, oidc string }{
+	"A5":             {"RFC 8414 §2, §3.3", "OIDC Discovery §3, §4.3"},
+	"A5.issuer":      {"RFC 8414 §3.3", "OIDC Discovery §4.3"},
+	"A5.issuer-form": {"RFC 8414 §2", "OIDC Discovery §3"},
+	"A5.required":    {"RFC 8414 §2", "OIDC Discovery §3"},
+}
+
+// documentRef cites the standard of the document the URL's well-known
+// suffix names; a document at another URL may be either, and cites both.
+func documentRef(a Assertion, docURL string) Assertion {
+	parts, ok := documentParts[a.ID]
+	switch {
+	case !ok:
+		return a
+	case strings.Contains(docURL, "/.well-known/openid-configuration"):
+		return withRef(a, parts.oidc)
+	case strings.Contains(docURL, "/.well-known/oauth-authorization-server"):
+		return withRef(a, parts.oauth)
+	}
+	return a
 }

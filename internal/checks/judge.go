@@ -136,7 +136,7 @@ func judgeDenied(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	if is2xx(p.Status) && p.RedirectedTo != "" && locationOK(spec.Location, p.URL, p.RedirectedTo) {
 		return redirectedToLogin(spec, e, p)
 	}
-	out := []Assertion{bypass(e.bypassID, spec.Kind, p, refusal)}
+	out := []Assertion{bypass(e.bypassID, spec, p, refusal)}
 	if is2xx(p.Status) {
 		return out // the bypass says it all; a status assertion would repeat it
 	}
@@ -162,7 +162,7 @@ func judgeDenied(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 // the configured login page: the 2xx is that page, not the resource.
 func redirectedToLogin(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	k := spec.Kind
-	b := assertion(e.bypassID)
+	b := bypassRef(assertion(e.bypassID), k, spec.Scheme)
 	b.Pass, b.Expected, b.Got = true, "no access to the resource", "redirected to "+p.RedirectedTo
 	b.Reason = fmt.Sprintf("%s: redirected to the login page", k.Phrase())
 	st := check(e.statusID, true, "a redirect to "+spec.Location, "redirected to "+p.RedirectedTo, k)
@@ -191,8 +191,9 @@ func locationAssertion(spec ProbeSpec, e expectation, p *ProbeResult) Assertion 
 
 // bypass is the critical assertion: a request without valid credentials
 // must not be answered 2xx.
-func bypass(id string, k ProbeKind, p *ProbeResult, want string) Assertion {
-	a := check(id, !is2xx(p.Status), want, gotStatus(p), k)
+func bypass(id string, spec ProbeSpec, p *ProbeResult, want string) Assertion {
+	k := spec.Kind
+	a := bypassRef(check(id, !is2xx(p.Status), want, gotStatus(p), k), k, spec.Scheme)
 	if a.Pass {
 		a.Reason = fmt.Sprintf("%s: refused with %s", k.Phrase(), gotStatus(p))
 	} else {
@@ -203,9 +204,10 @@ func bypass(id string, k ProbeKind, p *ProbeResult, want string) Assertion {
 
 // refusedAtHandshake is the verdict of an mTLS probe that the server turned
 // away during the TLS handshake: a refusal, so no bypass.
-func refusedAtHandshake(k ProbeKind, why string) []Assertion {
+func refusedAtHandshake(spec ProbeSpec, why string) []Assertion {
+	k := spec.Kind
 	e := expectFor(k)
-	b := assertion(e.bypassID)
+	b := bypassRef(assertion(e.bypassID), k, spec.Scheme)
 	b.Pass, b.Expected, b.Got, b.Reason = true, "no access", why, k.Phrase()+": refused: "+why
 	return []Assertion{
 		b,

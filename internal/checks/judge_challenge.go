@@ -150,24 +150,28 @@ var (
 // §7.1) on every Bearer and DPoP challenge of the answer.
 func bearerLimits(cs []Challenge, k ProbeKind) []Assertion {
 	var problems []string
-	seen := false
+	seen, sawDPoP := false, false
 	for _, c := range cs {
 		dpop := strings.EqualFold(c.Scheme, "DPoP")
 		if !dpop && !strings.EqualFold(c.Scheme, "Bearer") {
 			continue
 		}
-		seen = true
+		seen, sawDPoP = true, sawDPoP || dpop
 		problems = appendLimitProblems(problems, c, dpop)
 	}
 	if !seen {
 		return nil
 	}
+	refs := []string{"RFC 6750 §3"}
+	if sawDPoP {
+		refs = append(refs, "RFC 9449 §7.1") // DPoP's own error codes
+	}
 	got := "attributes within the limits"
 	if len(problems) > 0 {
 		got = strings.Join(problems, "; ")
 	}
-	return []Assertion{check("C10", len(problems) == 0,
-		"realm, scope, error, error_description and error_uri at most once, error values from the registry without \" or \\", got, k)}
+	return []Assertion{withRef(check("C10", len(problems) == 0,
+		"realm, scope, error, error_description and error_uri at most once, error values from the registry without \" or \\", got, k), refs...)}
 }
 
 func appendLimitProblems(problems []string, c Challenge, dpop bool) []string {
@@ -240,7 +244,8 @@ func locationOK(prefix, base, target string) bool {
 // forms, and a bad charset only affects non-ASCII passwords.
 func basicRules(c Challenge, k ProbeKind) []Assertion {
 	realm, ok := c.Realm()
-	out := []Assertion{check("C4", ok, "a realm parameter", realmWords(realm, ok), k)}
+	// RFC 9110 §11.5 is C4.quoted's; the realm a Basic challenge must name is RFC 7617's.
+	out := []Assertion{withRef(check("C4", ok, "a realm parameter", realmWords(realm, ok), k), "RFC 7617 §2, §2.1")}
 	for _, p := range c.Params {
 		switch {
 		case strings.EqualFold(p.Name, "realm"):

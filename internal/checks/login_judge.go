@@ -100,7 +100,8 @@ func judgeLoginWrong(spec LoginSpec, p *ProbeResult, x exchange) []Assertion {
 	allowed2xx := is2xx(p.Status) && slices.Contains(spec.WrongStatus, p.Status)
 	accepted := (is2xx(p.Status) && !allowed2xx) || issuedTok
 	want := statusWords(spec.WrongStatus, "401")
-	b2 := check("B2", !accepted, want+" and no token", gotStatus(p), k)
+	// A login form is neither Bearer nor OAuth: RFC 9110's refusal applies.
+	b2 := withRef(check("B2", !accepted, want+" and no token", gotStatus(p), k), refHTTPAuth)
 	switch {
 	case issuedTok:
 		b2.Got = gotStatus(p) + " with a token in the " + tok.where

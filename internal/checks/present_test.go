@@ -129,8 +129,12 @@ func TestMTLS(t *testing.T) {
 			if handshake := strings.HasPrefix(missing.Error, "the server refused the TLS handshake: "); handshake != (mode.auth == tls.RequireAndVerifyClientCert) {
 				t.Fatalf("missing probe: status %d error %q", missing.Status, missing.Error)
 			}
-			if wrong := probeOf(t, res, ProbeWrong); wrong.Status != 0 || !strings.Contains(wrong.Error, "certificate") {
+			wrong := probeOf(t, res, ProbeWrong)
+			if wrong.Status != 0 || !strings.Contains(wrong.Error, "certificate") {
 				t.Fatalf("wrong probe: status %d error %q", wrong.Status, wrong.Error)
+			}
+			if b2 := assertionOf(t, wrong, "B2"); b2.Ref != "RFC 9110 §11.4" { // no Bearer, OAuth or JWT RFC
+				t.Fatalf("a refused certificate's B2 cites %q", b2.Ref)
 			}
 			// A second run reuses the certificate's connection.
 			again := Run(context.Background(), hc, mtlsCheck(srv.URL))

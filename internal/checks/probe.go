@@ -91,7 +91,7 @@ func (r *protectedRun) send(k ProbeKind, o offer) (ProbeResult, exchange) {
 func (r *protectedRun) judge(spec ProbeSpec, p *ProbeResult, x exchange) {
 	switch {
 	case x.err != nil && spec.Kind != ProbeValid && r.cred.Kind == AuthMTLS && handshakeRefused(x.err):
-		p.Assertions = refusedAtHandshake(spec.Kind, p.Error)
+		p.Assertions = refusedAtHandshake(spec, p.Error)
 	case x.err != nil:
 		p.Assertions = []Assertion{unreachable(spec.Kind, p.Error)}
 	case r.rl.throttled(r.ch.Name, p, x.header):

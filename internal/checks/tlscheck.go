@@ -7,6 +7,10 @@ import (
 	"time"
 )
 
+// refCertValid is the part of A4's reference on a certificate's validity
+// period, which the expiry warnings and an expired certificate cite.
+const refCertValid = "RFC 5280 §4.1.2.5"
+
 // DefaultTLSWarnDays are the days before a certificate's notAfter at which
 // an https target is warned about when a check sets none.
 var DefaultTLSWarnDays = []int{30, 14, 7}
@@ -26,8 +30,8 @@ func tlsExpiry(k ProbeKind, info *TLSInfo, warnDays []int, now time.Time) []Asse
 	got := fmt.Sprintf("notAfter %s (%s left)", info.NotAfter.UTC().Format(time.DateOnly), days(left))
 	out := make([]Assertion, 0, len(thresholds))
 	for _, d := range thresholds {
-		a := check("A4."+strconv.Itoa(d), left > time.Duration(d)*24*time.Hour,
-			fmt.Sprintf("a certificate valid for more than %d days", d), got, k)
+		a := withRef(check("A4."+strconv.Itoa(d), left > time.Duration(d)*24*time.Hour,
+			fmt.Sprintf("a certificate valid for more than %d days", d), got, k), refCertValid)
 
 		if !a.Pass {
 			a.Reason = fmt.Sprintf("%s: the TLS certificate of %s expires on %s, in %s: renew it",
@@ -43,8 +47,11 @@ func tlsExpiry(k ProbeKind, info *TLSInfo, warnDays []int, now time.Time) []Asse
 // click through warnings); any other verification failure means no client
 // can connect.
 func certInvalid(k ProbeKind, why string, expired bool) Assertion {
-	a := assertion("A4")
+	// An expired certificate breaks its validity period (RFC 5280); any
+	// other failure leaves credentials unprotected on the way (RFC 9110).
+	a := withRef(assertion("A4"), "RFC 9110 §17.16.1")
 	if expired {
+		a = withRef(a, refCertValid)
 		a.Severity = SevHighSec
 	}
 	a.Expected, a.Got = "a valid certificate (chain, hostname, validity period)", why

@@ -89,4 +89,7 @@ func TestExpiredCertificate(t *testing.T) {
 	if a.Pass || a.Severity != SevHighSec || a.Got != want {
 		t.Fatalf("A4 = %+v", a)
 	}
+	if a.Ref != "RFC 5280 §4.1.2.5" { // the validity period, of A4's two parts
+		t.Fatalf("A4 cites %q for an expired certificate", a.Ref)
+	}
 }

@@ -36,8 +36,12 @@ func judgeTokenIssued(ch Check, ps ProbeSpec, p *ProbeResult, x exchange, now ti
 	if !hasTyp {
 		typGot = "no token_type"
 	}
-	out = append(out, check("C15",
-		strings.EqualFold(typ, "Bearer") || strings.EqualFold(typ, "DPoP"), `token_type "Bearer" or "DPoP"`, typGot, k))
+	c15 := withRef(check("C15", strings.EqualFold(typ, "Bearer") || strings.EqualFold(typ, "DPoP"),
+		`token_type "Bearer" or "DPoP"`, typGot, k), "RFC 6749 §5.1")
+	if strings.EqualFold(typ, "DPoP") {
+		c15 = withRef(c15, "RFC 9449 §5") // a DPoP-bound token answers per RFC 9449
+	}
+	out = append(out, c15)
 	exp, hasExp := jsonPath(doc, "expires_in")
 	life, lifeOK := seconds(exp)
 	expGot := fmt.Sprintf("expires_in %q", clipHeader(exp))
@@ -91,7 +95,8 @@ func judgeWrongPassword(spec TokenSpec, p *ProbeResult, x exchange) []Assertion 
 	}
 	out = append(out, refusalStatus("C11", k, p, spec.WrongPasswordStatus, []int{400},
 		"RFC 6749 §5.2 expects 400 invalid_grant (and RFC 9700 §2.4 deprecates the password grant)"))
-	out = append(out, errorCode("C11.error", k, doc, "invalid_grant"))
+	// The code is RFC 6749's; RFC 9700's word on the grant is C11's.
+	out = append(out, withRef(errorCode("C11.error", k, doc, "invalid_grant"), refTokenErr))
 	return append(out, tokenErrorBody(k, x, doc), leaks(k, x.body))
 }
 
@@ -105,7 +110,7 @@ func refusal(k ProbeKind, x exchange, p *ProbeResult, what string) ([]Assertion,
 	if tok != "" {
 		got += " with an access_token"
 	}
-	a := check("B2", !accepted, "an error and no token", got, k)
+	a := withRef(check("B2", !accepted, "an error and no token", got, k), refTokenErr)
 	if accepted {
 		a.Reason += ": " + what
 	}
