@@ -34,10 +34,11 @@ func judgeValid(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
 	out := []Assertion{check("A2", ok, want, gotStatus(p), spec.Kind)}
 	if spec.BodyContains != "" {
 		found := bytes.Contains(body, []byte(spec.BodyContains))
-		a := check("A2.body", found, fmt.Sprintf("body containing %q", spec.BodyContains),
-			"a body without it", spec.Kind)
-
-		out = append(out, a)
+		got := "a body without it"
+		if found {
+			got = "a body containing it"
+		}
+		out = append(out, check("A2.body", found, fmt.Sprintf("body containing %q", spec.BodyContains), got, spec.Kind))
 	}
 	if len(spec.JSON) > 0 {
 		out = append(out, judgeJSON(spec, body))

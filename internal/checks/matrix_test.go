@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -219,5 +220,24 @@ func TestBearerLimits(t *testing.T) {
 	}
 	if as := bearerLimits([]Challenge{{Scheme: "Basic"}}, ProbeWrong); as != nil {
 		t.Fatalf("C10 on Basic: %+v", as)
+	}
+}
+
+// TestBodyContainsSaysWhatItGot: a passing A2.body says the body held the
+// text; it said "a body without it" on a pass too.
+func TestBodyContainsSaysWhatItGot(t *testing.T) {
+	for _, tc := range []struct {
+		body, got string
+		pass      bool
+	}{{"the protected profile", "a body containing it", true}, {"nothing here", "a body without it", false}} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, tc.body) }))
+		ch := matrixCheck(srv.URL, "a-token-of-the-check")
+		ch.Probes = []ProbeSpec{{Kind: ProbeValid, BodyContains: "protected"}}
+		res := Run(context.Background(), srv.Client(), ch)
+		srv.Close()
+		a := assertionOf(t, res.Probes[0], "A2.body")
+		if a.Pass != tc.pass || a.Got != tc.got || !strings.Contains(a.Reason, tc.got) {
+			t.Errorf("body %q: A2.body = %+v", tc.body, a)
+		}
 	}
 }
