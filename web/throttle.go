@@ -123,6 +123,11 @@ func (l *limiter) sweep(now time.Time) {
 func (l *limiter) wait(now time.Time, keys ...string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	return l.longestWait(now, keys)
+}
+
+// longestWait is wait for a caller that holds l.mu.
+func (l *limiter) longestWait(now time.Time, keys []string) time.Duration {
 	var w time.Duration
 	for _, k := range keys {
 		if b := l.lookup(k, now, false); b != nil {
@@ -140,13 +145,7 @@ func (l *limiter) wait(now time.Time, keys ...string) time.Duration {
 func (l *limiter) take(now time.Time, keys ...string) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	var w time.Duration
-	for _, k := range keys {
-		if b := l.lookup(k, now, false); b != nil {
-			w = max(w, b.wait(now))
-		}
-	}
-	if w > 0 {
+	if w := l.longestWait(now, keys); w > 0 {
 		return w
 	}
 	for _, k := range keys {

@@ -153,7 +153,7 @@ func Suggest(id string) string {
 		if e.ID == daysID || up == "" || up[0] != cand[0] { // the letter is the group: seldom the typo
 			continue
 		}
-		d, pre := editDistance(up, cand), commonPrefix(up, cand)
+		d, pre := EditDistance(up, cand), commonPrefix(up, cand)
 		if d < bestDist || d == bestDist && pre > bestPrefix {
 			best, bestDist, bestPrefix = e.ID, d, pre
 		}
@@ -169,8 +169,9 @@ func commonPrefix(a, b string) int {
 	return n
 }
 
-// editDistance is the Levenshtein distance between two short ASCII strings.
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between two short strings, in
+// bytes. Config's did-you-mean for keys and names uses it too.
+func EditDistance(a, b string) int {
 	prev := make([]int, len(b)+1)
 	for j := range prev {
 		prev[j] = j

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/authmon/monitor/internal/checks"
 )
 
 // decoder assigns a generic TOML tree (as decoded into map[string]any) to
@@ -201,7 +203,7 @@ func suggest[V any](key string, fields map[string]V) string {
 		if abs(len(name)-len(lower)) > bestDist { // the distance is at least that
 			continue
 		}
-		if d := distance(lower, name); d < bestDist || (d == bestDist && name < best) {
+		if d := checks.EditDistance(lower, name); d < bestDist || (d == bestDist && name < best) {
 			best, bestDist = name, d
 		}
 	}
@@ -212,24 +214,3 @@ func suggest[V any](key string, fields map[string]V) string {
 }
 
 func abs(n int) int { return max(n, -n) }
-
-// distance is the Levenshtein edit distance.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
-}
