@@ -168,6 +168,23 @@ func tlsInfo(cs *tls.ConnectionState) *TLSInfo {
 var credentialHeaders = []string{"Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie",
 	"X-Api-Key", "Api-Key", "X-Auth-Token", "X-Access-Token", "Dpop", "Authentication-Info"}
 
+// secretNameParts mark a header whose name says it carries a secret.
+var secretNameParts = []string{"auth", "token", "secret", "key", "session", "cookie", "password",
+	"credential", "signature", "dpop"}
+
+// SecretHeader reports whether a header of this name carries a credential:
+// one of credentialHeaders, or a name that says so (X-Tenant-Token,
+// X-Signature). Config treats the values of such configured headers as
+// secrets; "Accept: application/json" is evidence, not a secret.
+func SecretHeader(name string) bool {
+	canon := textproto.CanonicalMIMEHeaderKey(name)
+	if slices.Contains(credentialHeaders, canon) {
+		return true
+	}
+	lower := strings.ToLower(name)
+	return slices.ContainsFunc(secretNameParts, func(p string) bool { return strings.Contains(lower, p) })
+}
+
 // recordHeaders lists headers in name order with credential values redacted.
 // A Set-Cookie keeps its name and attributes, since cookie flags are evidence.
 func recordHeaders(h http.Header) []Header {

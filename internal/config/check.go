@@ -171,7 +171,8 @@ func checkCredential(c *collector, key string, s *checkSection, sets *credential
 
 // checkSecrets lists the values a run must never record, a credential's
 // user:password and client id:secret pairs included (their Base64 is what
-// travels).
+// travels). The process redacts them from every check's evidence, so a
+// value that is not secret ("application/json") must not be listed.
 func checkSecrets(ch checks.Check, lists ...[]string) []string {
 	out := checks.CredentialSecrets(ch.Auth)
 	if ch.Token != nil {
@@ -180,8 +181,12 @@ func checkSecrets(ch checks.Check, lists ...[]string) []string {
 	for _, l := range lists {
 		out = append(out, l...)
 	}
-	for _, v := range ch.Headers {
-		out = append(out, v)
+	for name, v := range ch.Headers {
+		// A header named like a credential is a secret; any other is evidence
+		// (a value read from ${ENV} is a secret anyway, through lists).
+		if checks.SecretHeader(name) {
+			out = append(out, v)
+		}
 	}
 	for _, p := range ch.Probes {
 		out = append(out, p.Token)

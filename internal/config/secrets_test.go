@@ -75,3 +75,33 @@ realm = "${MARKER}"
 		t.Fatalf("env value not a secret: %v / %v", cfg.Secrets, cfg.Checks[0].Secrets)
 	}
 }
+
+// TestHeaderSecrets: a configured header named like a credential is a
+// secret; any other header value is evidence. Every header value used to be
+// a secret, so "application/json" was redacted from every check's
+// Content-Type once secrets became process-wide.
+func TestHeaderSecrets(t *testing.T) {
+	doc := `
+[[check]]
+name = "api"
+url = "https://api.example/orders"
+headers = { Accept = "application/json", X-Tenant-Token = "tenant-CANARY", X-Signature = "sig-CANARY", X-Tenant = "acme" }
+[check.auth]
+type = "bearer"
+token = "bearer-CANARY"
+`
+	cfg, err := Parse("c.toml", []byte(doc), lookupIn(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"tenant-CANARY", "sig-CANARY", "bearer-CANARY"} {
+		if !slices.Contains(cfg.Secrets, s) || !slices.Contains(cfg.Checks[0].Secrets, s) {
+			t.Errorf("%q is not a secret", s)
+		}
+	}
+	for _, s := range []string{"application/json", "acme"} {
+		if slices.Contains(cfg.Secrets, s) || slices.Contains(cfg.Checks[0].Secrets, s) {
+			t.Errorf("%q is treated as a secret: it would be redacted from every check's evidence", s)
+		}
+	}
+}
