@@ -43,7 +43,10 @@ func checkFlags(stderr io.Writer) (*flag.FlagSet, *checkOptions) {
 
 func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, o := checkFlags(stderr)
-	if fs.Parse(args) != nil {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
 		return exitConfig
 	}
 	write, failOn, err := o.resolve()
