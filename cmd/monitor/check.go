@@ -43,7 +43,8 @@ func checkFlags(stderr io.Writer) (*flag.FlagSet, *checkOptions) {
 
 func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs, o := checkFlags(stderr)
-	if err := fs.Parse(args); err != nil {
+	names, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
@@ -58,7 +59,7 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return exitConfig
 	}
-	selected, err := selectChecks(cfg.Checks, append(o.patterns, fs.Args()...), o.groups)
+	selected, err := selectChecks(cfg.Checks, append(o.patterns, names...), o.groups)
 	if err != nil {
 		fmt.Fprintln(stderr, "monitor check:", err)
 		return exitConfig
@@ -75,6 +76,26 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitFailed
 	}
 	return run.exitCode()
+}
+
+// parseInterspersed parses flags placed before, between or after the
+// positional arguments, which it returns: `check "orders api" -format
+// junit` reads as it looks. After "--" everything is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
 }
 
 // resolve turns the output and gate flags into a writer and a threshold.

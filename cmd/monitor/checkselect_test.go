@@ -37,6 +37,8 @@ func TestCheckSelection(t *testing.T) {
 		{"all", nil, "api: ok, v1|api bare|api waived|web open"},
 		{"positional name", []string{"web open"}, "web open"},
 		{"positional names keep config order", []string{"web open", "api bare"}, "api bare|web open"},
+		{"flags after a name", []string{"web open", "-fail-on", "warning", "api bare"}, "api bare|web open"},
+		{"a name after --", []string{"-fail-on", "warning", "--", "web open"}, "web open"},
 		{"glob", []string{"-check", "api*"}, "api: ok, v1|api bare|api waived"},
 		{"glob with a space", []string{"-check", "api *"}, "api bare|api waived"},
 		{"glob as positional", []string{"api b*"}, "api bare"},

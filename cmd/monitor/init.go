@@ -140,6 +140,10 @@ func (p *initProber) get(u *url.URL) (initAnswer, error) {
 	req.Header.Set("Accept", "application/json, text/html;q=0.9, */*;q=0.8")
 	resp, err := p.client.Do(req)
 	if err != nil {
+		var ue *url.Error // it repeats the method and URL
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return initAnswer{}, fmt.Errorf("GET %s: %w", u.Redacted(), err)
 	}
 	defer resp.Body.Close()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -267,6 +268,16 @@ func TestInitText(t *testing.T) {
 	comment(&b, "", "evil\n[[check]]\nname = \"x\"")
 	if strings.Count(b.String(), "\n") != 1 {
 		t.Fatalf("comment broke its line: %q", b.String())
+	}
+	for raw, want := range map[string]string{
+		"https://api.example.com/v1/orders/": "ORDERS",
+		"https://idp.example.com/":           "IDP",
+		"http://127.0.0.1:8081/":             "CHECK",
+	} {
+		u, _ := url.Parse(raw)
+		if got := envPrefix(defaultEnv(u)); got != want {
+			t.Errorf("env prefix of %s = %q, want %q", raw, got, want)
+		}
 	}
 	for in, want := range map[string][2]string{
 		"api.example.com /v1/orders?x#y": {"api.example.com v1 orders x y", "API_EXAMPLE_COM_V1_ORDERS_X_Y"},

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -14,14 +15,30 @@ import (
 // from the flags or else from the URL. Both are cleaned so that the stanza
 // validates: names refuse / \ ? # % and invisible characters.
 func (g *initGuess) name(name, env string) {
+	if env == "" && name != "" {
+		env = name
+	} else if env == "" {
+		env = defaultEnv(g.URL)
+	}
 	if name == "" {
 		name = defaultName(g.URL, g.Kind)
 	}
-	g.Check = cleanName(name)
-	if env == "" {
-		env = g.Check
+	g.Check, g.Env = cleanName(name), envPrefix(env)
+}
+
+// defaultEnv names the variables after what the URL serves: its last path
+// segment with a letter ("orders"), else its host's first label ("idp").
+func defaultEnv(u *url.URL) string {
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	for _, s := range slices.Backward(segs) {
+		if strings.IndexFunc(s, unicode.IsLetter) >= 0 && !strings.HasPrefix(s, ".") {
+			return s
+		}
 	}
-	g.Env = envPrefix(env)
+	if label, _, _ := strings.Cut(u.Hostname(), "."); strings.IndexFunc(label, unicode.IsLetter) >= 0 {
+		return label
+	}
+	return "CHECK"
 }
 
 func defaultName(u *url.URL, kind checks.CheckKind) string {
@@ -166,7 +183,7 @@ func writeProbe(b *strings.Builder, probe, why string, p initProbe) {
 	if p.Status == nil && p.Scheme == "" && p.Realm == "" && p.Location == "" {
 		return
 	}
-	fmt.Fprintf(b, "\n[check.%s]                   # %s\n", probe, why)
+	fmt.Fprintf(b, "\n%-30s # %s\n", "[check."+probe+"]", why)
 	if p.Status != nil {
 		s := make([]string, len(p.Status))
 		for i, c := range p.Status {
