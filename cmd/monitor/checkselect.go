@@ -61,8 +61,8 @@ func matchPatterns(all []checks.Check, patterns []string) ([]bool, error) {
 	return hit, nil
 }
 
-// nameMatches: the exact name (case-insensitively, as names are unique
-// that way), else the glob.
+// nameMatches: the exact name, else the glob, both case-insensitively as
+// names are unique that way.
 func nameMatches(pattern, name string) (bool, error) {
 	if strings.EqualFold(pattern, name) {
 		return true, nil
@@ -70,7 +70,7 @@ func nameMatches(pattern, name string) (bool, error) {
 	if !strings.ContainsAny(pattern, "*?[") {
 		return false, nil
 	}
-	return path.Match(pattern, name)
+	return path.Match(strings.ToLower(pattern), strings.ToLower(name))
 }
 
 func unknownName(p string, all []checks.Check) error {

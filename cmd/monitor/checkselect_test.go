@@ -42,6 +42,7 @@ func TestCheckSelection(t *testing.T) {
 		{"glob", []string{"-check", "api*"}, "api: ok, v1|api bare|api waived"},
 		{"glob with a space", []string{"-check", "api *"}, "api bare|api waived"},
 		{"glob as positional", []string{"api b*"}, "api bare"},
+		{"glob case-insensitive", []string{"-check", "WEB*"}, "web open"},
 		{"two globs", []string{"-check", "*open", "-check", "*waived"}, "api waived|web open"},
 		{"group", []string{"-group", "web"}, "web open"},
 		{"group case-insensitive", []string{"-group", "API"}, "api: ok, v1|api bare|api waived"},
