@@ -92,6 +92,10 @@ func initTarget(t *testing.T) *httptest.Server {
 	})
 	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop/", http.StatusFound) })
 	mux.HandleFunc("/loop/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
+	mux.HandleFunc("/elsewhere", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "ftp://127.0.0.1/x")
+		w.WriteHeader(http.StatusFound)
+	})
 	mux.HandleFunc("/public", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "hello") })
 	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -230,6 +234,7 @@ func TestInitRefuses(t *testing.T) {
 		want string
 	}{
 		{"not found", []string{srv.URL + "/nothing"}, exitFailed, "answered 404 Not Found without credentials: not an endpoint to check"},
+		{"redirect to another protocol", []string{srv.URL + "/elsewhere"}, exitFailed, "answered 302 Found without credentials: not an endpoint to check"},
 		{"redirect loop", []string{srv.URL + "/loop"}, exitFailed, "more than 5 redirects"},
 		{"hangs", []string{"-timeout", "200ms", srv.URL + "/hang"}, exitFailed, "Client.Timeout exceeded"},
 		{"not a discovery document", []string{srv.URL + "/basic/.well-known/openid-configuration"}, exitFailed, "not a discovery document"},

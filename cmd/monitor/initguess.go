@@ -70,7 +70,7 @@ func guessFromAnswers(p *initProber, u *url.URL) (*initGuess, error) {
 		g.fromChallenge(a)
 	case a.Status == http.StatusForbidden:
 		g.fromForbidden(a)
-	case a.Status >= 300 && a.Status < 400 && a.Header.Get("Location") != "":
+	case isRedirect(a):
 		g.fromLoginRedirect(a)
 	case a.Status >= 200 && a.Status < 300:
 		if d, err := discoverIssuer(p, a.URL); err == nil {
@@ -83,6 +83,13 @@ func guessFromAnswers(p *initProber, u *url.URL) (*initGuess, error) {
 			"(init expects a 401 or 403, a redirect to a login page, a 200, or a discovery document)", a.URL, a.Status, a.StatusText)
 	}
 	return g, nil
+}
+
+// isRedirect: a 3xx whose Location is an http(s) URL; any other 3xx is
+// not something init can describe.
+func isRedirect(a initAnswer) bool {
+	_, ok := redirectTarget(a)
+	return ok
 }
 
 func (g *initGuess) seen(a initAnswer, extra string) {
