@@ -92,6 +92,10 @@ func initTarget(t *testing.T) *httptest.Server {
 	})
 	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop/", http.StatusFound) })
 	mux.HandleFunc("/loop/", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
+	mux.HandleFunc("/multi", func(w http.ResponseWriter, r *http.Request) { // RFC 9110 §11.6.1's example
+		refuse(w, `Newauth realm="apps", type=1, title="Login to \"apps\"", Basic realm="simple"`)
+	})
+	mux.HandleFunc("/garbage", func(w http.ResponseWriter, r *http.Request) { refuse(w, `=== "unterminated, @@`) })
 	mux.HandleFunc("/elsewhere", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "ftp://127.0.0.1/x")
 		w.WriteHeader(http.StatusFound)
@@ -161,6 +165,8 @@ func TestInitStanzas(t *testing.T) {
 					t.Fatalf("%+v", c.Probes)
 				}
 			}},
+		{"several challenges", "/multi", "MULTI", []string{`type = "basic"`, `realm = "simple"`}, false, nil},
+		{"unreadable challenge", "/garbage", "GARBAGE", []string{`type = "bearer"`, `# ignore = ["C1.challenge", "C5.challenge"]`}, false, nil},
 		{"403 without challenge", "/forbidden", "FORBIDDEN", []string{"status = [403]", "status = [401, 403]", "status = [400, 401, 403]"}, false, nil},
 		{"redirect to a login page", "/app/account", "APP", []string{"status = [302]", `location = "/login"`, `name = "app_sid"`, `probes = ["valid", "missing", "wrong"]`}, true,
 			func(t *testing.T, c checks.Check) {
@@ -193,7 +199,12 @@ func TestInitStanzas(t *testing.T) {
 					t.Fatalf("the stanza holds a secret:\n%s", out)
 				}
 			}
-			cfg, err := config.Parse("init.toml", []byte(out), func(k string) (string, bool) { v, ok := initEnv[k]; return v, ok })
+			cfg, err := config.Parse("init.toml", []byte(out), func(k string) (string, bool) {
+				if v, ok := initEnv[k]; ok {
+					return v, true
+				}
+				return "set-" + strings.ToLower(k), strings.HasPrefix(k, tc.env+"_")
+			})
 			if err != nil {
 				t.Fatalf("the stanza does not validate: %v\n%s", err, out)
 			}

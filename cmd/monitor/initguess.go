@@ -103,10 +103,15 @@ var schemePreference = []string{"Bearer", "Basic", "ApiKey", "Digest"}
 func (g *initGuess) fromChallenge(a initAnswer) {
 	raw := a.Header.Values("WWW-Authenticate")
 	cs, _ := checks.ParseChallenges(raw)
+	cs = slices.DeleteFunc(cs, func(c checks.Challenge) bool { return !checks.IsToken(c.Scheme) })
 	if len(cs) == 0 {
-		g.seen(a, " without a WWW-Authenticate challenge")
+		if len(raw) == 0 {
+			g.seen(a, " without a WWW-Authenticate challenge")
+		} else {
+			g.seen(a, " with a WWW-Authenticate that names no scheme: "+strings.Join(raw, ", "))
+		}
 		g.noChallenge()
-		g.Warns = append(g.Warns, "a 401 without WWW-Authenticate fails C1.challenge/C5.challenge (RFC 9110 §11.6.1) until the server sends one; "+
+		g.Warns = append(g.Warns, "a 401 without a readable challenge fails C1.challenge/C5.challenge (RFC 9110 §11.6.1) until the server sends one; "+
 			"to accept it knowingly, uncomment the ignore line")
 		g.Ignore = []string{"C1.challenge", "C5.challenge"}
 		return
