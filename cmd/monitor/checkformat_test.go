@@ -12,6 +12,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/redact"
 )
 
 const gatePassword = "GATE-pw-77a1"
@@ -226,5 +229,27 @@ func TestGitHubEscaping(t *testing.T) {
 	ghCommand(&b, "error", "t: x", []string{"line1\n::warning::x", "line2"})
 	if got := b.String(); got != "::error title=t%3A x::line1%0A::warning::x%0Aline2\n" {
 		t.Fatalf("command %q", got)
+	}
+}
+
+// TestJUnitHostileText: a reason quoting a target's bytes (control
+// characters, "]]>", markup) still gives well-formed XML.
+func TestJUnitHostileText(t *testing.T) {
+	reason := "got \x01\x1b[31m</failure><x>]]>&\"'"
+	cr := checkRun{FailOn: checks.SevNone, Red: redact.New(),
+		Checks: []checks.Check{{Name: `<b>&"x"`, Group: "g]]>"}},
+		Results: []checks.Result{{Check: `<b>&"x"`, Probes: []checks.ProbeResult{{Kind: checks.ProbeMissing,
+			Assertions: []checks.Assertion{{ID: "B1", Severity: checks.SevCritical, Reason: reason}}}}}}}
+	var b strings.Builder
+	if err := printJUnit(&b, cr); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitSuites
+	if err := xml.Unmarshal([]byte(b.String()), &doc); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	c := doc.Suites[0].Cases[0]
+	if c.Name != `<b>&"x"` || doc.Suites[0].Name != "g]]>" || !strings.Contains(c.Failure.Text, "</failure><x>]]>&\"'") {
+		t.Fatalf("%+v", c)
 	}
 }
