@@ -277,7 +277,7 @@ url = "%[1]s/b"
 		t.Fatal(err)
 	}
 	_, out, errOut := runCLI("check", "-json", "-config", path, "b")
-	if !strings.Contains(out, `"check": "b"`) && !strings.Contains(out, `"check":"b"`) {
+	if !strings.Contains(out, `"name": "b"`) {
 		t.Fatalf("no result for b:\n%s%s", out, errOut)
 	}
 	if strings.Contains(out, secret) || !strings.Contains(out, "[REDACTED]") {

@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -12,7 +12,6 @@ import (
 	"strings"
 	"sync"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/authmon/monitor/internal/checks"
@@ -21,18 +20,46 @@ import (
 	"github.com/authmon/monitor/internal/redact"
 )
 
-func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// checkOptions are the flags of `monitor check`.
+type checkOptions struct {
+	path     *string
+	format   *string
+	asJSON   *bool
+	failOn   *string
+	patterns stringList
+	groups   stringList
+}
+
+func checkFlags(stderr io.Writer) (*flag.FlagSet, *checkOptions) {
 	fs := newFlagSet("check", stderr)
-	path := configFlag(fs)
-	asJSON := fs.Bool("json", false, "print results as JSON")
-	if fs.Parse(args) != nil {
+	o := &checkOptions{path: configFlag(fs)}
+	o.format = fs.String("format", "table", "output: "+strings.Join(formatNames(), ", "))
+	o.asJSON = fs.Bool("json", false, "same as -format json")
+	o.failOn = fs.String("fail-on", "", "exit 1 only for a failure of this severity or worse: "+strings.Join(failOnNames(), ", ")+" (default: any failure)")
+	fs.Var(&o.patterns, "check", "run the checks whose name matches this glob (repeatable)")
+	fs.Var(&o.groups, "group", "run the checks of this group (repeatable)")
+	return fs, o
+}
+
+func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs, o := checkFlags(stderr)
+	names, err := parseInterspersed(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
 		return exitConfig
 	}
-	cfg, ok := loadConfig(*path, stderr)
+	write, failOn, err := o.resolve()
+	if err != nil {
+		fmt.Fprintln(stderr, "monitor check:", err)
+		return exitConfig
+	}
+	cfg, ok := loadConfig(*o.path, stderr)
 	if !ok {
 		return exitConfig
 	}
-	selected, err := selectChecks(cfg.Checks, fs.Args())
+	selected, err := selectChecks(cfg.Checks, append(o.patterns, names...), o.groups)
 	if err != nil {
 		fmt.Fprintln(stderr, "monitor check:", err)
 		return exitConfig
@@ -43,41 +70,79 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		stop := serveDemoIfFree(cfg.Demo, log)
 		defer stop()
 	}
-	results := runChecks(ctx, selected, cfg.MaxPerHost, red)
-	if *asJSON {
-		err = printJSON(stdout, results)
-	} else {
-		err = printTable(stdout, results)
-	}
-	if err != nil {
+	run := checkRun{FailOn: failOn, Checks: selected, Results: runChecks(ctx, selected, cfg.MaxPerHost, red), Red: red}
+	if err := write(stdout, run); err != nil {
 		fmt.Fprintln(stderr, "monitor check:", err)
 		return exitFailed
 	}
-	for _, r := range results {
-		if !r.Passed() {
-			return exitFailed
-		}
-	}
-	return exitOK
+	return run.exitCode()
 }
 
-func selectChecks(all []checks.Check, names []string) ([]checks.Check, error) {
-	if len(names) == 0 {
-		return all, nil
-	}
-	byName := map[string]checks.Check{}
-	for _, c := range all {
-		byName[c.Name] = c
-	}
-	var out []checks.Check
-	for _, n := range names {
-		c, ok := byName[n]
-		if !ok {
-			return nil, fmt.Errorf("no check named %q in the config", n)
+// parseInterspersed parses flags placed before, between or after the
+// positional arguments, which it returns: `check "orders api" -format
+// junit` reads as it looks. After "--" everything is positional.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
 		}
-		out = append(out, c)
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
 	}
-	return out, nil
+}
+
+// resolve turns the output and gate flags into a writer and a threshold.
+func (o *checkOptions) resolve() (formatter, checks.Severity, error) {
+	name := *o.format
+	if *o.asJSON {
+		if name != "table" && name != "json" {
+			return nil, 0, fmt.Errorf("-json and -format %s disagree: use -format alone", name)
+		}
+		name = "json"
+	}
+	write, ok := formats[name]
+	if !ok {
+		return nil, 0, fmt.Errorf("unknown -format %q: want %s", name, strings.Join(formatNames(), ", "))
+	}
+	sev, err := parseFailOn(*o.failOn)
+	return write, sev, err
+}
+
+// parseFailOn reads -fail-on; "" and "any" mean any failure (SevNone).
+func parseFailOn(s string) (checks.Severity, error) {
+	if s == "" || s == "any" {
+		return checks.SevNone, nil
+	}
+	if sev := checks.ParseSeverity(s); sev != checks.SevNone {
+		return sev, nil
+	}
+	return 0, fmt.Errorf("unknown -fail-on %q: want %s", s, strings.Join(failOnNames(), ", "))
+}
+
+func failOnNames() []string {
+	var out []string
+	for s := checks.SevWarn; s <= checks.SevCritical; s++ {
+		out = append(out, s.String())
+	}
+	return out
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string { return strings.Join(*l, ", ") }
+
+// Set appends one occurrence of the flag.
+func (l *stringList) Set(v string) error {
+	*l = append(*l, v)
+	return nil
 }
 
 // serveDemoIfFree serves the sample API for the duration of the command,
@@ -124,66 +189,4 @@ func runChecks(ctx context.Context, list []checks.Check, perHost int, red *redac
 	}
 	wg.Wait()
 	return out
-}
-
-func printTable(w io.Writer, results []checks.Result) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHECK\tPROBE\tRESULT\tSTATUS\tLATENCY\tREASON")
-	failed := 0
-	for _, r := range results {
-		for i, p := range r.Probes {
-			name := r.Check
-			if i > 0 {
-				name = ""
-			}
-			verdict, reason := "pass", ""
-			switch {
-			case p.Skipped != "":
-				verdict, reason = "skip", p.Skipped
-			case !p.Passed():
-				verdict, reason = "FAIL", probeReasons(p)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", name, p.Kind, verdict, statusCell(p),
-				fmt.Sprintf("%.1fms", float64(p.Latency.Microseconds())/1000), reason)
-		}
-		if !r.Passed() {
-			failed++
-		}
-	}
-	fmt.Fprintf(tw, "\n%d checks: %d passed, %d failed\n", len(results), len(results)-failed, failed)
-	return tw.Flush()
-}
-
-func statusCell(p checks.ProbeResult) string {
-	if p.Status == 0 {
-		return "no answer"
-	}
-	return fmt.Sprintf("%d %s", p.Status, p.StatusText)
-}
-
-func probeReasons(p checks.ProbeResult) string {
-	var rs []string
-	for _, a := range p.Assertions {
-		if !a.Pass {
-			rs = append(rs, fmt.Sprintf("[%s %s] %s", a.ID, a.Severity, a.Reason))
-		}
-	}
-	return strings.Join(rs, "; ")
-}
-
-// jsonResult adds the verdict to a result for machine readers.
-type jsonResult struct {
-	checks.Result
-	Passed   bool   `json:"passed"`
-	Severity string `json:"severity"`
-}
-
-func printJSON(w io.Writer, results []checks.Result) error {
-	out := make([]jsonResult, len(results))
-	for i, r := range results {
-		out[i] = jsonResult{Result: r, Passed: r.Passed(), Severity: r.Severity().String()}
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
 }

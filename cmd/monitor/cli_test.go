@@ -39,11 +39,13 @@ func TestCheckExitCodes(t *testing.T) {
 		t.Fatalf("broken: exit %d\n%s", code, out)
 	}
 	code, out, _ = runCLI("check", "-json", "-config", cfg)
-	var results []struct {
-		Check  string `json:"check"`
-		Passed bool   `json:"passed"`
+	var rep struct {
+		Checks []struct {
+			Name   string `json:"name"`
+			Passed bool   `json:"passed"`
+		} `json:"checks"`
 	}
-	if err := json.Unmarshal([]byte(out), &results); err != nil || code != exitFailed || len(results) != 1 || results[0].Passed {
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != exitFailed || len(rep.Checks) != 1 || rep.Checks[0].Passed {
 		t.Fatalf("json: exit %d, %v, %s", code, err, out)
 	}
 	if strings.Contains(out, canaryPassword) {

@@ -48,6 +48,8 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return serveCmd(ctx, args[1:], stderr)
 	case "check":
 		return checkCmd(ctx, args[1:], stdout, stderr)
+	case "init":
+		return initCmd(ctx, args[1:], stdout, stderr)
 	case "validate":
 		return validateCmd(args[1:], stdout, stderr)
 	case "alert":
