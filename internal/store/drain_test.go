@@ -110,6 +110,13 @@ func TestOutageDrain(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	drain := time.Since(start)
+	// Slack has them all; the sender records the last one as sent just
+	// after its answer: wait for that (bounded) before stopping it.
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if st, err := s.DeliveryStatus(ctx); err == nil && st.Waiting == 0 {
+			break
+		}
+	}
 	cancel()
 	<-done
 	if n := slack.count(); n != want {
