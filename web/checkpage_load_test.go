@@ -169,4 +169,6 @@ func BenchmarkCheckPageReaders(b *testing.B) {
 }
 
 // Run fails like every other read of the broken store.
-func (brokenStore) Run(context.Context, string, int64) (store.Run, error) { return store.Run{}, errBroken }
+func (brokenStore) Run(context.Context, string, int64) (store.Run, error) {
+	return store.Run{}, errBroken
+}
