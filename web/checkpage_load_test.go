@@ -172,3 +172,8 @@ func BenchmarkCheckPageReaders(b *testing.B) {
 func (brokenStore) Run(context.Context, string, int64) (store.Run, error) {
 	return store.Run{}, errBroken
 }
+
+// RunSummaries fails like every other read of the broken store.
+func (brokenStore) RunSummaries(context.Context, string, store.RunQuery) (store.RunPage, error) {
+	return store.RunPage{}, errBroken
+}

@@ -30,6 +30,9 @@ type Store interface {
 	Runs(ctx context.Context, check string, limit int) ([]store.Run, error)
 	// RunsPage returns one page of a check's runs, newest first (keyset by run id, time range).
 	RunsPage(ctx context.Context, check string, q store.RunQuery) (store.RunPage, error)
+	// RunSummaries is RunsPage with each probe cut to its status and failed
+	// assertions, for the check page's list of runs.
+	RunSummaries(ctx context.Context, check string, q store.RunQuery) (store.RunPage, error)
 	// Run returns one run of a check with its evidence, or an error wrapping
 	// store.ErrNotFound.
 	Run(ctx context.Context, check string, id int64) (store.Run, error)
