@@ -165,7 +165,21 @@ func BenchmarkCheckPageReaders(b *testing.B) {
 		b.ReportMetric(quantile(lat, 0.99), "p99-ms")
 		b.ReportMetric(float64(len(lat))/window.Seconds(), "pages/s")
 		b.ReportMetric(float64(size), "page-bytes")
+		b.ReportMetric(float64(gzipSize(b, srv.URL+page("seed-0500"))), "page-gzip-bytes")
 	}
+}
+
+// gzipSize is the size of a page as a browser receives it, compressed.
+func gzipSize(b *testing.B, url string) int {
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := (&http.Transport{DisableCompression: true}).RoundTrip(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	n, _ := io.Copy(io.Discard, resp.Body)
+	return int(n)
 }
 
 // Run fails like every other read of the broken store.
