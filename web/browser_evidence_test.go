@@ -84,3 +84,27 @@ func TestBrowserEvidenceNoScript(t *testing.T) {
 		screenshot(t, ctx, "evidence-"+vp.name+".png")
 	}
 }
+
+// TestBrowserAssertionTableFits: no cell of the assertion table spills into
+// the next at either width: the long reference of A4.30
+// ("RFC 5280 §4.1.2.5; RFC 9110 §17.16.1") ran into Severity.
+func TestBrowserAssertionTableFits(t *testing.T) {
+	srv := httptest.NewServer(historyHandler(t, historyStore(t, 0, evidenceRun(t0.Add(-time.Minute)))))
+	t.Cleanup(srv.Close)
+	browser := newBrowser(t)
+	ctx, cancel := context.WithTimeout(browser, 15*time.Second)
+	defer cancel()
+	for _, vp := range []viewport{desktop, phone} {
+		must(t, chromedp.Do(ctx, chromedp.EmulateViewport(vp.width, vp.height), chromedp.Navigate(srv.URL+"/checks/api-basic"),
+			chromedp.WaitVisible(chromedp.CSS(`[data-id="A4.30"]`))), "open the check page")
+		spill, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll(".assertions td"))
+			.filter(td => td.scrollWidth > td.clientWidth + 1).map(td => td.dataset.label + ": " + td.textContent.trim())`))
+		must(t, err, "measure the cells")
+		if len(spill) > 0 {
+			t.Errorf("%spx: cells wider than their column: %q", vp.name, spill)
+		}
+		if vp == desktop {
+			screenshot(t, ctx, "check-assertions-1280.png")
+		}
+	}
+}
