@@ -110,6 +110,9 @@ func TestEvidenceRoute(t *testing.T) {
 	if row.AttrOr("data-id", "") != "B1" || page.Find(`[data-testid="probe"]`).Length() != 3 {
 		t.Errorf("evidence page: failed assertion %q, %d probes", row.AttrOr("data-id", ""), page.Find(`[data-testid="probe"]`).Length())
 	}
+	if got := text(page.Find(`[data-testid="run-reasons"]`)); got != "missing · B1 ok: 401" {
+		t.Errorf("evidence page: reasons %q", got)
+	}
 	if got := page.Find(`[data-testid="back-to-check"]`).AttrOr("href", ""); got != "/checks/api-basic#run-"+failed.AttrOr("data-run", "") {
 		t.Errorf("back link %q", got)
 	}
