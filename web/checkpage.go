@@ -112,14 +112,22 @@ func (h *handler) loadHistory(ctx context.Context, v *checkView) error {
 	return nil
 }
 
-// loadRuns reads the page of runs the query selects and the links around it.
+// loadRuns reads the page of runs the query selects, as summaries, the
+// full evidence of the newest run when it failed, and the links around it.
 func (h *handler) loadRuns(ctx context.Context, v *checkView) error {
 	q := v.Query
-	page, err := h.Store.RunsPage(ctx, v.Name, store.RunQuery{Before: q.Before, From: q.From, To: q.To, Limit: runsPerPage})
+	page, err := h.Store.RunSummaries(ctx, v.Name, store.RunQuery{Before: q.Before, From: q.From, To: q.To, Limit: runsPerPage})
 	if err != nil {
 		return fmt.Errorf("load runs of %q: %w", v.Name, err)
 	}
 	v.Runs = page.Runs
+	if len(v.Runs) > 0 && inlineEvidence(v.Runs[0], q.Before == 0) { // its evidence is shown in full
+		full, err := h.Store.Run(ctx, v.Name, v.Runs[0].ID)
+		if err != nil {
+			return fmt.Errorf("load run %d of %q: %w", v.Runs[0].ID, v.Name, err)
+		}
+		v.Runs[0] = full
+	}
 	if page.More {
 		older := q
 		older.Before = page.Runs[len(page.Runs)-1].ID

@@ -80,8 +80,10 @@ func TestCheckPagePagination(t *testing.T) {
 		if (pages == 0) != (newest.Length() == 0) {
 			t.Errorf("page %d: newest link present = %v", pages, newest.Length() == 1)
 		}
-		if open := doc.Find(`[data-testid="run"][open]`).Length(); (pages == 0 && open != 1) || (pages > 0 && open != 0) {
-			t.Errorf("page %d: %d runs open", pages, open)
+		// The newest run passed: no run's evidence is in the page, each
+		// links to its own.
+		if n, links := doc.Find(`[data-testid="probe"]`).Length(), doc.Find(`[data-testid="evidence-link"]`).Length(); n != 0 || links != len(ids) {
+			t.Errorf("page %d: %d probes' evidence inline, %d evidence links for %d runs", pages, n, links, len(ids))
 		}
 		want := []int{50, 50, 20}[min(pages, 2)]
 		if len(ids) != want {
@@ -102,7 +104,7 @@ func TestCheckPageTimeRange(t *testing.T) {
 	h := historyHandler(t, historyStore(t, 120))
 	q := url.Values{"from": {"2026-03-01T10:30"}, "to": {"2026-03-01T11:50"}, "range": {"7d"}}
 	doc := parse(t, get(t, h, "/checks/api-basic?"+q.Encode()))
-	times := doc.Find(`[data-testid="run"] summary time`).Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("datetime", "") })
+	times := doc.Find(`[data-testid="run"] .run-head time`).Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("datetime", "") })
 	if len(times) != 50 || times[0] != "2026-03-01T11:49:00Z" || times[49] != "2026-03-01T11:00:00Z" {
 		t.Fatalf("%d runs from %v to %v", len(times), times[0], times[len(times)-1])
 	}
@@ -282,7 +284,13 @@ func TestCheckPageShowsRunHealth(t *testing.T) {
 	if !strings.Contains(b, "exhausted, 20/20 in the last hour: its probes are skipped until "+fmtTime(resets)) {
 		t.Errorf("budget: %q", b)
 	}
-	wrong := doc.Find(`[data-testid="probe"][data-kind="wrong"]`).First()
+	// The newest run passed: its summary says the probe was not sent, its
+	// evidence page says why.
+	if got := probeMarks(doc.Find(`[data-testid="run"]`).First()); !strings.HasSuffix(got, "|✔ wrong not sent") {
+		t.Errorf("skipped probe in the run's summary: %q", got)
+	}
+	ev := parse(t, get(t, h, doc.Find(`[data-testid="evidence-link"]`).First().AttrOr("href", "")))
+	wrong := ev.Find(`[data-testid="probe"][data-kind="wrong"]`).First()
 	if got := wrong.Find(`[data-testid="skipped"]`).Text(); !strings.Contains(got, `failed-login budget for user "monitor" exhausted`) ||
 		!strings.Contains(wrong.Find(`[data-testid="status"]`).Text(), "not sent") {
 		t.Errorf("skipped probe: %q", wrong.Text())

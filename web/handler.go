@@ -30,6 +30,12 @@ type Store interface {
 	Runs(ctx context.Context, check string, limit int) ([]store.Run, error)
 	// RunsPage returns one page of a check's runs, newest first (keyset by run id, time range).
 	RunsPage(ctx context.Context, check string, q store.RunQuery) (store.RunPage, error)
+	// RunSummaries is RunsPage with each probe cut to its status and failed
+	// assertions, for the check page's list of runs.
+	RunSummaries(ctx context.Context, check string, q store.RunQuery) (store.RunPage, error)
+	// Run returns one run of a check with its evidence, or an error wrapping
+	// store.ErrNotFound.
+	Run(ctx context.Context, check string, id int64) (store.Run, error)
 	// Series returns a check's hourly or daily buckets from the rollups, oldest first.
 	Series(ctx context.Context, check string, step time.Duration, from, to time.Time) ([]store.Bucket, error)
 	// LatestRunID changes whenever a run is recorded: the live refresh waits for it.
@@ -141,6 +147,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", h.getOverview)
 	mux.HandleFunc("GET /checks/{name}", h.getCheck)
+	mux.HandleFunc("GET /checks/{name}/runs/{id}/evidence", h.getEvidence)
 	mux.HandleFunc("GET /incidents", h.getIncidents)
 	mux.HandleFunc("GET /incidents/{id}", h.getIncident)
 	mux.HandleFunc("GET /config", h.getConfig)

@@ -161,8 +161,16 @@ func TestCheckPageHidesSecrets(t *testing.T) {
 	if !strings.Contains(cfg, "http://monitor:[REDACTED]@127.0.0.1:8081/basic?key=[REDACTED]") {
 		t.Errorf("config URL not redacted as expected: %q", cfg)
 	}
-	if runs := doc.Find(`[data-testid="run"]`); runs.Length() != 2 || runs.First().AttrOr("open", "x") != "" {
-		t.Errorf("want 2 runs with the newest open, got %d", runs.Length())
+	runs := doc.Find(`[data-testid="run"]`)
+	if runs.Length() != 2 || runs.Find(`[data-testid="evidence-link"]`).Length() != 2 {
+		t.Fatalf("want 2 runs, each linking to its evidence, got %d", runs.Length())
+	}
+	for _, s := range runs.Find(`[data-testid="evidence-link"]`).EachIter() { // get fails on the canary here too
+		for _, hx := range []bool{false, true} {
+			if rec := getEvidence(t, h, s.AttrOr("href", ""), hx); rec.Code != http.StatusOK {
+				t.Errorf("GET %s: %d", s.AttrOr("href", ""), rec.Code)
+			}
+		}
 	}
 }
 

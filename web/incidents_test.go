@@ -100,8 +100,10 @@ func TestIncidentPage(t *testing.T) {
 			t.Errorf("%s = %q, want %q", id, got, want)
 		}
 	}
-	if got := attrs(doc.Find(`[data-testid="incident-runs"] a, [data-testid="incident-before-run"] a`), "href"); !slices.Equal(got, []string{"/checks/api-key#run-2", "/checks/api-key#run-1"}) {
+	if got := attrs(doc.Find(`[data-testid="incident-runs"] a, [data-testid="incident-before-run"] a`), "href"); !slices.Equal(got, []string{"/checks/api-key/runs/2/evidence", "/checks/api-key/runs/1/evidence"}) {
 		t.Errorf("run links %v", got)
+	} else if rec := get(t, h, got[0]); rec.Code != http.StatusOK { // kept as long as the run, unlike the check page's list
+		t.Errorf("GET %s: %d", got[0], rec.Code)
 	}
 	reg := doc.Find(`[data-testid="regression"]`)
 	if got, want := cells(reg), "missing/B1|RFC 9110 §15.5.2|critical-security|401|401 → 200|without credentials: expected 401, got 200 OK"; got != want {

@@ -34,31 +34,12 @@ type RunPage struct {
 // than showing an empty page.
 func (s *Store) RunsPage(ctx context.Context, check string, q RunQuery) (RunPage, error) {
 	limit := max(q.Limit, 1)
-	where := []string{`r.check_id = (SELECT id FROM check_names WHERE name = ?)`}
-	args := []any{check}
-	if q.Before > 0 {
-		var startedMs int64
-		err := s.r.QueryRowContext(ctx, `SELECT started_ms FROM runs
-			WHERE id = ? AND check_id = (SELECT id FROM check_names WHERE name = ?)`, q.Before, check).Scan(&startedMs)
-		if errors.Is(err, sql.ErrNoRows) {
-			return RunPage{}, fmt.Errorf("run %d of %q: %w", q.Before, check, ErrNotFound)
-		}
-		if err != nil {
-			return RunPage{}, fmt.Errorf("runs page: %w", err)
-		}
-		// Runs are ordered by (started_ms, id): the first condition bounds
-		// the index range, the second breaks ties within one millisecond.
-		where = append(where, `r.started_ms <= ?`, `(r.started_ms < ? OR r.id < ?)`)
-		args = append(args, startedMs, startedMs, q.Before)
-	}
-	if !q.From.IsZero() {
-		where, args = append(where, `r.started_ms >= ?`), append(args, ms(q.From))
-	}
-	if !q.To.IsZero() {
-		where, args = append(where, `r.started_ms < ?`), append(args, ms(q.To))
+	where, args, err := s.runsWhere(ctx, check, q)
+	if err != nil {
+		return RunPage{}, err
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r`+runJoins+`
-		WHERE `+strings.Join(where, " AND ")+`
+		WHERE `+where+`
 		ORDER BY r.started_ms DESC, r.id DESC LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
 		return RunPage{}, fmt.Errorf("runs page: %w", err)
@@ -79,6 +60,35 @@ func (s *Store) RunsPage(ctx context.Context, check string, q RunQuery) (RunPage
 		page.Runs, page.More = page.Runs[:limit], true
 	}
 	return page, nil
+}
+
+// runsWhere is the condition on runs r that selects q's page of a check's
+// runs, and its arguments.
+func (s *Store) runsWhere(ctx context.Context, check string, q RunQuery) (string, []any, error) {
+	where := []string{`r.check_id = (SELECT id FROM check_names WHERE name = ?)`}
+	args := []any{check}
+	if q.Before > 0 {
+		var startedMs int64
+		err := s.r.QueryRowContext(ctx, `SELECT started_ms FROM runs
+			WHERE id = ? AND check_id = (SELECT id FROM check_names WHERE name = ?)`, q.Before, check).Scan(&startedMs)
+		if errors.Is(err, sql.ErrNoRows) {
+			return "", nil, fmt.Errorf("run %d of %q: %w", q.Before, check, ErrNotFound)
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("runs page: %w", err)
+		}
+		// Runs are ordered by (started_ms, id): the first condition bounds
+		// the index range, the second breaks ties within one millisecond.
+		where = append(where, `r.started_ms <= ?`, `(r.started_ms < ? OR r.id < ?)`)
+		args = append(args, startedMs, startedMs, q.Before)
+	}
+	if !q.From.IsZero() {
+		where, args = append(where, `r.started_ms >= ?`), append(args, ms(q.From))
+	}
+	if !q.To.IsZero() {
+		where, args = append(where, `r.started_ms < ?`), append(args, ms(q.To))
+	}
+	return strings.Join(where, " AND "), args, nil
 }
 
 // LatestRunID is the ID of the newest run of any check (0 before the
