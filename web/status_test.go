@@ -241,7 +241,9 @@ func TestStatusPageStaleOnStoreError(t *testing.T) {
 
 type brokenNotes struct{}
 
-func (brokenNotes) AddStatusNote(context.Context, store.StatusNote) (int64, error) { return 0, errBroken }
+func (brokenNotes) AddStatusNote(context.Context, store.StatusNote) (int64, error) {
+	return 0, errBroken
+}
 func (brokenNotes) StatusNotes(context.Context, time.Time, int) ([]store.StatusNote, error) {
 	return nil, errBroken
 }
