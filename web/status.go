@@ -185,16 +185,22 @@ func componentView(ctx context.Context, st Store, c StatusComponent, byName map[
 	return v, nil
 }
 
-// level is how a day's bar is coloured: no runs, none failed, under 1 %
-// failed, or more.
+// level is how a day's bar is coloured, by its share of passing runs: 99.9 %
+// or more is operational (a failed run or two among thousands is a blip,
+// which does not open an incident either), from 99 % degraded, below that
+// an outage.
 func (d statusDay) level() string {
-	switch {
-	case d.Runs == 0:
+	if d.Runs == 0 {
 		return stateUnknown
-	case d.Failed == 0:
+	}
+	switch up := d.uptime(); {
+	case up >= 99.9:
 		return stateOperational
-	case float64(d.Failed) <= float64(d.Runs)/100:
+	case up >= 99:
 		return stateDegraded
 	}
 	return stateOutage
 }
+
+// uptime is the day's share of passing runs, in percent.
+func (d statusDay) uptime() float64 { return 100 * float64(d.Runs-d.Failed) / float64(d.Runs) }

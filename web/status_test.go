@@ -262,3 +262,18 @@ func postNote(t *testing.T, h http.Handler, form url.Values, user string) *httpt
 	h.ServeHTTP(rec, req)
 	return rec
 }
+
+// TestStatusDayLevel: a day's bar by its share of passing runs.
+func TestStatusDayLevel(t *testing.T) {
+	for _, tt := range []struct {
+		runs, failed int64
+		want         string
+	}{
+		{0, 0, stateUnknown}, {2880, 0, stateOperational}, {2880, 2, stateOperational}, {1000, 1, stateOperational},
+		{1000, 2, stateDegraded}, {100, 1, stateDegraded}, {100, 2, stateOutage}, {3, 1, stateOutage},
+	} {
+		if got := (statusDay{Runs: tt.runs, Failed: tt.failed}).level(); got != tt.want {
+			t.Errorf("%d of %d runs failed: %s, want %s", tt.failed, tt.runs, got, tt.want)
+		}
+	}
+}

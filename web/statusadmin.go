@@ -50,6 +50,10 @@ func (h *handler) renderStatusAdmin(w http.ResponseWriter, r *http.Request, stat
 	}
 	f.Body = red.String(f.Body)
 	w.Header().Set("Cache-Control", "no-store")
+	// With no-referrer, browsers post this page's form with "Origin: null",
+	// which the CSRF check refuses as cross-site; same-origin still sends no
+	// referrer to other sites.
+	w.Header().Set("Referrer-Policy", "same-origin")
 	h.render(w, r, status, pageStatusAdmin(statusAdminView{Cache: h.StatusPage.Cache,
 		Components: h.StatusPage.Components, Notes: notes, Form: f, Error: problem}))
 }

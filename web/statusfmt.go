@@ -73,7 +73,7 @@ func dayTitle(d statusDay) string {
 	if d.Runs == 0 {
 		return date + ": no data"
 	}
-	return date + ": " + percentText(100*float64(d.Runs-d.Failed)/float64(d.Runs)) + " uptime"
+	return date + ": " + percentText(d.uptime()) + " uptime"
 }
 
 func uptimeText(c statusComponentView) string {

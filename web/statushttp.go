@@ -110,7 +110,7 @@ func statusJSONOf(s statusSnapshot) statusJSON {
 		for _, d := range c.Days {
 			dj := statusDayJSON{Date: d.Date.Format(time.DateOnly), State: d.level()}
 			if d.Runs > 0 {
-				dj.Uptime = roundedPercent(100 * float64(d.Runs-d.Failed) / float64(d.Runs))
+				dj.Uptime = roundedPercent(d.uptime())
 			}
 			cj.Days = append(cj.Days, dj)
 		}

@@ -51,6 +51,9 @@ func TestStatusNotePublished(t *testing.T) {
 	req.SetBasicAuth("alice", canary)
 	adm := httptest.NewRecorder()
 	f.h.ServeHTTP(adm, req)
+	if rp := adm.Header().Get("Referrer-Policy"); rp != "same-origin" {
+		t.Errorf("admin page Referrer-Policy %q: with no-referrer browsers post its form with Origin: null, refused as cross-site", rp)
+	}
 	doc, err := goquery.NewDocumentFromReader(adm.Body)
 	if err != nil {
 		t.Fatal(err)
