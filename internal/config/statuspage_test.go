@@ -1,6 +1,7 @@
 package config
 
 import (
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -51,6 +52,23 @@ checks = ["billing api"]
 	}
 	if !slices.Equal(p.Components[1].Checks, []string{"billing api"}) {
 		t.Errorf("component 1 = %+v", p.Components[1])
+	}
+}
+
+// TestExampleStatusPage: the example turns the page on, so that a new user
+// sees it at /status, with components by check and by group.
+func TestExampleStatusPage(t *testing.T) {
+	cfg, err := Load(filepath.Join("..", "..", "checks.example.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := cfg.StatusPage
+	if p == nil || len(p.Components) != 2 {
+		t.Fatalf("example status page = %+v", p)
+	}
+	if !slices.Equal(p.Components[0].Checks, []string{"sample login", "sample token endpoint"}) ||
+		!slices.Equal(p.Components[1].Checks, []string{"sample basic profile", "sample bearer orders", "sample api key reports"}) {
+		t.Errorf("components = %+v", p.Components)
 	}
 }
 
