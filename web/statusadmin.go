@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -32,8 +33,34 @@ type noteForm struct {
 	Component, Phase, Body string
 }
 
+// getStatusAdmin shows the admin page; ?component= (from an incident's
+// page) preselects the component of the form.
 func (h *handler) getStatusAdmin(w http.ResponseWriter, r *http.Request) {
-	h.renderStatusAdmin(w, r, http.StatusOK, noteForm{Phase: notePhases[0]}, "")
+	f := noteForm{Phase: notePhases[0]}
+	if c := r.URL.Query().Get("component"); h.knownComponent(c) {
+		f.Component = c
+	}
+	h.renderStatusAdmin(w, r, http.StatusOK, f, "")
+}
+
+// statusNoteLink is the admin page's address with the first component that
+// shows check, or "" without a status page.
+func (h *handler) statusNoteLink(check string) string {
+	if h.StatusPage == nil {
+		return ""
+	}
+	for _, c := range h.StatusPage.Components {
+		if slices.Contains(c.Checks, check) {
+			return "/status-admin?component=" + url.QueryEscape(c.Name)
+		}
+	}
+	return "/status-admin"
+}
+
+// knownComponent reports whether name is "" (every component) or a
+// component's name.
+func (h *handler) knownComponent(name string) bool {
+	return name == "" || slices.ContainsFunc(h.StatusPage.Components, func(c StatusComponent) bool { return c.Name == name })
 }
 
 // renderStatusAdmin shows the admin page; a refused post comes back with
@@ -84,10 +111,8 @@ func (h *handler) postStatusNote(w http.ResponseWriter, r *http.Request) {
 
 // validNote says what is wrong with a note, in words for the form.
 func (h *handler) validNote(f noteForm) error {
-	known := f.Component == "" || slices.ContainsFunc(h.StatusPage.Components,
-		func(c StatusComponent) bool { return c.Name == f.Component })
 	switch {
-	case !known:
+	case !h.knownComponent(f.Component):
 		return errors.New("pick a component from the list (the configuration may have changed)")
 	case !slices.Contains(notePhases, f.Phase):
 		return errors.New("pick a phase from the list")

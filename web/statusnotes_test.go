@@ -180,3 +180,28 @@ func fetchBody(t *testing.T, h http.Handler, path string, gz bool) string {
 	}
 	return string(b)
 }
+
+// TestIncidentLinksToStatusUpdate: an incident's page links to the update
+// form with its check's component chosen; without a status page, no link.
+func TestIncidentLinksToStatusUpdate(t *testing.T) {
+	f := newStatusHandler(t, AuthConfig{})
+	doc, err := goquery.NewDocumentFromReader(get(t, f.h, "/incidents/4").Body) // api-bearer, in Sign-in
+	if err != nil {
+		t.Fatal(err)
+	}
+	href, _ := doc.Find(`[data-testid="status-note-link"] a`).Attr("href")
+	if href != "/status-admin?component=Sign-in" {
+		t.Fatalf("link %q", href)
+	}
+	doc, err = goquery.NewDocumentFromReader(get(t, f.h, href).Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sel := doc.Find(`[data-testid="note-component"] option[selected]`).Text(); sel != "Sign-in" {
+		t.Errorf("preselected component %q, want Sign-in", sel)
+	}
+	h, _ := newTestHandler(t)
+	if strings.Contains(get(t, h, "/incidents/4").Body.String(), "status-note-link") {
+		t.Error("an incident links to a status page that is off")
+	}
+}
