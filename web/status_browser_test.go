@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/authmon/monitor/internal/alert"
@@ -39,6 +41,16 @@ func TestBrowserStatusPage(t *testing.T) {
 	for _, vp := range []viewport{desktop, phone} {
 		browseStatus(t, ctx, srv.URL, vp)
 	}
+	dark := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}}})
+		return err
+	})
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(desktop.width, desktop.height), dark,
+		chromedp.Navigate(srv.URL+"/status")); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, ctx, "status-page-dark.png")
 }
 
 func browseStatus(t *testing.T, ctx context.Context, base string, vp viewport) {

@@ -80,7 +80,7 @@ func uptimeText(c statusComponentView) string {
 	if !c.HasRuns {
 		return "no data"
 	}
-	return percentText(c.Uptime) + " uptime"
+	return percentText(c.Uptime) + " uptime (90 days)"
 }
 
 // percentText shows two decimals, never rounding a failure up to 100 %.
