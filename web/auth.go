@@ -29,6 +29,9 @@ type AuthConfig struct {
 	TrustedProxies []netip.Prefix
 	// PublicBadges serves /badges/ to anyone.
 	PublicBadges bool
+	// PublicStatus serves the status page (/status, /status.json) to
+	// anyone; New sets it when the page is configured.
+	PublicStatus bool
 }
 
 // Enabled reports whether requests must say who they come from.
@@ -109,7 +112,8 @@ func (a *authenticator) middleware(next http.Handler) http.Handler {
 }
 
 // open reports whether a path needs no credentials: the probes an
-// orchestrator polls, the stylesheet, and the badges when they are public.
+// orchestrator polls, the stylesheet, the badges when they are public, and
+// the status page when there is one (its admin page is not open).
 // A path that is not clean is never open: the mux would redirect it.
 func (a *authenticator) open(path string) bool {
 	if strings.Contains(path, "..") || strings.Contains(path, "//") {
@@ -120,6 +124,8 @@ func (a *authenticator) open(path string) bool {
 		return true
 	case strings.HasPrefix(path, "/badges/"):
 		return a.cfg.PublicBadges
+	case path == "/status", path == "/status.json":
+		return a.cfg.PublicStatus
 	}
 	return false
 }

@@ -93,6 +93,8 @@ type Deps struct {
 	// Redact removes every secret of the process from what the dashboard
 	// shows; nil means one built from the checks' secrets on each use.
 	Redact *redact.Redactor
+	// StatusPage is the public status page; nil serves none (404).
+	StatusPage *StatusPage
 }
 
 // Page sizes: enough history to see a pattern, small enough to stay fast.
@@ -124,6 +126,7 @@ func New(d Deps) http.Handler {
 	if d.Checks == nil {
 		d.Checks = func() []checks.Check { return nil }
 	}
+	d.Auth.PublicStatus = d.StatusPage != nil
 	h := &handler{Deps: d}
 	// Order: headers on every answer (a 401 too), then who is asking, then
 	// whether a post comes from our own form.
@@ -158,6 +161,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /badges/{name}/status.svg", h.getStatusBadge)
 	mux.HandleFunc("GET /badges/{name}/uptime.svg", h.getUptimeBadge)
 	h.apiRoutes(mux)
+	h.statusRoutes(mux)
 	if h.Metrics != nil {
 		mux.Handle("GET /metrics", h.Metrics)
 	}

@@ -55,6 +55,8 @@ type incidentsView struct {
 type incidentView struct {
 	Now time.Time
 	Rec store.IncidentRecord
+	// StatusLink opens the status page's update form; "" without one.
+	StatusLink string
 }
 
 func (h *handler) getIncidents(w http.ResponseWriter, r *http.Request) {
@@ -87,7 +89,7 @@ func (h *handler) getIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	title := "Incident #" + strconv.FormatInt(rec.ID, 10)
-	h.render(w, r, http.StatusOK, h.page(title, pageIncident(incidentView{Now: h.Now(), Rec: rec})))
+	h.render(w, r, http.StatusOK, h.page(title, pageIncident(incidentView{Now: h.Now(), Rec: rec, StatusLink: h.statusNoteLink(rec.Check)})))
 }
 
 // parseID reads an incident id: digits only, no sign, above zero.

@@ -111,7 +111,8 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 	h := web.New(web.Deps{Store: st, Checks: a.live.currentChecks, Reload: a.live.lastLoad, Demo: demoDeps(dm),
 		Log: log, Version: versionString(), Now: time.Now, Auth: authConfig(cfg.Dashboard),
 		Metrics: a.metrics.Handler(), Ready: a.ready, Budgets: a.budgets, Skipped: a.skipped, Redact: red,
-		Policies: func() map[string]alert.Policy { return *a.live.policies.Load() }})
+		Policies:   func() map[string]alert.Policy { return *a.live.policies.Load() },
+		StatusPage: statusPage(cfg.StatusPage, st)})
 	addr, err := a.listen(listen, h)
 	if err != nil {
 		a.close()

@@ -35,6 +35,8 @@ type Config struct {
 	// Retention says how long stored history is kept.
 	Retention store.Retention
 	Dashboard Dashboard // who may open the dashboard, and where it listens
+	// StatusPage is the public status page; nil when [status_page] is absent.
+	StatusPage *StatusPage
 }
 
 // Demo configures the built-in sample auth API.

@@ -20,6 +20,8 @@ type file struct {
 	Credentials map[string]*credentialSection `toml:"credentials"`
 	// Dashboard says who may open the dashboard and where it listens.
 	Dashboard *dashboardSection `toml:"dashboard"`
+	// StatusPage is the public status page; nil leaves it off.
+	StatusPage *statusPageSection `toml:"status_page"`
 }
 
 type alertsSection struct {

@@ -71,6 +71,7 @@ func build(c *collector, f *file) *Config {
 	cfg.MaxConcurrency, cfg.MaxPerHost = buildLimits(c, f.Monitor)
 	cfg.Retention = buildRetention(c, f.Storage)
 	cfg.Dashboard = buildDashboard(c, f.Dashboard)
+	cfg.StatusPage = buildStatusPage(c, f.StatusPage, cfg.Checks)
 	cfg.Secrets = append(cfg.Secrets, dashboardSecrets(cfg.Dashboard)...)
 	cfg.Secrets = nonEmpty(cfg.Secrets)
 	slices.Sort(cfg.Secrets)
