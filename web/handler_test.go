@@ -70,8 +70,8 @@ func TestOverviewRowDetails(t *testing.T) {
 		if title := r.Find(`[data-testid="probe-missing"]`).AttrOr("title", ""); !strings.Contains(title, "expected 401, got 200") {
 			t.Errorf("failing cell title %q lacks the reason", title)
 		}
-		if got := text(r.Find(`[data-testid="probe-wrong"]`)); got != "— n/a" {
-			t.Errorf("unconfigured probe shows %q, want — n/a", got)
+		if got := r.Find(`[data-testid="probe-wrong"]`).AttrOr("aria-label", ""); got != "wrong: none" {
+			t.Errorf("unconfigured probe is labelled %q, want wrong: none", got)
 		}
 		if p := text(r.Find(`[data-testid="problem"]`)); !strings.Contains(p, "critical-security") || !strings.Contains(p, "without credentials") {
 			t.Errorf("problem cell %q lacks severity or reason", p)

@@ -34,13 +34,23 @@ type overviewView struct {
 	Alerts   []store.Notification
 	Delivery string        // "Slack failing since …" while notifications fail
 	Silences []silenceView // active now
+	// Title is the worst state of every check, whatever the filter, for the
+	// page title and favicon: "✖ 3 failing".
+	Title string
+	Worst state
+	// Collapsed: too many checks to list, so groups show their failing
+	// checks and a line for the rest (see collapse).
+	Collapsed bool
+	Pager     pager // pages of one group's checks
 }
 
 // groupSection is one group of the checks table.
 type groupSection struct {
-	Name string
-	Href string // the overview of this group alone
-	Rows []checkRow
+	Name  string
+	Href  string     // the overview of this group alone
+	Rows  []checkRow // the rows shown
+	Count string     // countLine of every row of the group the filter lets through
+	More  int        // rows of the group not shown here
 }
 
 // checkRow is one line of the overview table.
@@ -54,6 +64,7 @@ type checkRow struct {
 	Cells    []probeCell     // one per column of the matrix
 	Last     *store.Run      // nil before the first run
 	Recent   *store.CheckRecent
+	Runs     []store.RunMark    // the latest runs, newest first, for the bar
 	kinds    []checks.ProbeKind // configured probes
 }
 
@@ -65,6 +76,7 @@ type demoView struct {
 
 func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
 	f, ignored := parseFilter(r.URL.Query())
+	page := parsePage(r.URL.Query())
 	now := h.Now()
 	data, err := h.loadOverview(r.Context(), now)
 	if err != nil {
@@ -73,13 +85,19 @@ func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
 	}
 	all := overviewRows(overviewConfigs(h.Checks(), h.redactor()), data.sums, data.recent)
 	v := newOverviewView(all, f, now)
+	v.paginate(page)
+	if err := h.loadRunBars(r.Context(), &v); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	v.Ignored, v.Alerts = ignored, data.notes
 	v.Delivery, v.Silences = deliveryLine(data.sent, now), h.activeSilences("", now)
 	_, v.Banner = h.configStatus()
 	if h.Demo != nil {
 		v.Demo = &demoView{Mode: h.Demo.Mode(), Modes: h.Demo.Modes()}
 	}
-	h.render(w, r, http.StatusOK, h.page("", pageOverview(v)))
+	footer, _ := h.configStatus()
+	h.render(w, r, http.StatusOK, layout(layoutView{Title: v.Title, Icon: v.Worst, Version: h.Version, Config: footer}, pageOverview(v)))
 }
 
 type overviewData struct {
@@ -211,6 +229,11 @@ func newOverviewView(all []checkRow, f overviewFilter, now time.Time) overviewVi
 	}
 	v.Open = withOpenIncident(v.Listed)
 	v.Sections = sections(v.Listed, f)
+	v.Title, v.Worst = worstTitle(all)
+	if f.Group == "" && len(v.Listed) > rowsPerPage {
+		v.Collapsed = true
+		collapse(v.Sections, rowsPerPage)
+	}
 	return v
 }
 
@@ -243,6 +266,9 @@ func sections(rows []checkRow, f overviewFilter) []groupSection {
 			out = append(out, groupSection{Name: r.Group, Href: overviewFilter{State: f.State, Group: r.Group}.href()})
 		}
 		out[i].Rows = append(out[i].Rows, r)
+	}
+	for i := range out {
+		out[i].Count = countLine(out[i].Rows)
 	}
 	slices.SortFunc(out, func(a, b groupSection) int { return compareGroups(a.Name, b.Name) })
 	return out

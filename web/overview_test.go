@@ -239,23 +239,27 @@ func TestOverviewMatrix(t *testing.T) {
 	cell := func(check, kind string) *goquery.Selection {
 		return doc.Find(`[data-check="` + check + `"] [data-testid="probe-` + kind + `"]`)
 	}
+	// The strip's marks are icons; the label and the title say it in words.
 	for _, tc := range []struct{ check, kind, mark, text, title string }{
-		{"pay-api", "valid", "pass", "✔ pass", "passed with valid credentials"},
-		{"pay-api", "login", "none", "— n/a", "login: not configured for this check"},
-		{"pay-webhook", "missing", "fail", "✖ fail", "failed without credentials:\n" + bypass},
-		{"pay-webhook", "valid", "none", "— n/a", "valid: not configured for this check"},
-		{"idp-login", "login", "pass", "✔ pass", "passed login with good credentials"},
-		{"idp-login", "login_wrong", "fail", "✖ fail", "failed login with a wrong password:\nlogin with a wrong password: expected 401, got 200 OK"},
-		{"idp-discovery", "jwks", "pending", "… pending", "jwks: no result yet"},
-		{"lonely", "wrong", "none", "— n/a", "wrong: not configured for this check"},
+		{"pay-api", "valid", "pass", "✔", "passed with valid credentials"},
+		{"pay-api", "login", "none", "·", "login: not configured for this check"},
+		{"pay-webhook", "missing", "fail", "✖", "failed without credentials:\n" + bypass},
+		{"pay-webhook", "valid", "none", "·", "valid: not configured for this check"},
+		{"idp-login", "login", "pass", "✔", "passed login with good credentials"},
+		{"idp-login", "login_wrong", "fail", "✖", "failed login with a wrong password:\nlogin with a wrong password: expected 401, got 200 OK"},
+		{"idp-discovery", "jwks", "pending", "…", "jwks: no result yet"},
+		{"lonely", "wrong", "none", "·", "wrong: not configured for this check"},
 	} {
 		c := cell(tc.check, tc.kind)
-		got := [3]string{c.AttrOr("data-mark", ""), text(c), c.AttrOr("title", "")}
-		if got != [3]string{tc.mark, tc.text, tc.title} {
-			t.Errorf("%s/%s = %q, want %q", tc.check, tc.kind, got, [3]string{tc.mark, tc.text, tc.title})
+		got := [4]string{c.AttrOr("data-mark", ""), text(c), c.AttrOr("title", ""), c.AttrOr("aria-label", "")}
+		if want := [4]string{tc.mark, tc.text, tc.title, tc.kind + ": " + tc.mark}; got != want {
+			t.Errorf("%s/%s = %q, want %q", tc.check, tc.kind, got, want)
+		}
+		if c.AttrOr("role", "") != "img" {
+			t.Errorf("%s/%s mark has no img role", tc.check, tc.kind)
 		}
 	}
-	if n := doc.Find(`[data-check="lonely"] td.probe`).Length(); n != 7 {
+	if n := doc.Find(`[data-check="lonely"] [data-testid="probes"] .mk`).Length(); n != 7 {
 		t.Errorf("lonely has %d matrix cells, want one per column", n)
 	}
 }
