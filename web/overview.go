@@ -253,8 +253,9 @@ func compareRows(a, b checkRow) int {
 	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Name, b.Name))
 }
 
-// sections groups sorted rows by group, groups in name order with the
-// ungrouped checks last.
+// sections groups sorted rows by group: the groups with a check that needs
+// attention first, so a failing check is on the first screen whatever its
+// group's name; then in name order, the ungrouped checks last.
 func sections(rows []checkRow, f overviewFilter) []groupSection {
 	idx := map[string]int{}
 	var out []groupSection
@@ -270,7 +271,15 @@ func sections(rows []checkRow, f overviewFilter) []groupSection {
 	for i := range out {
 		out[i].Count = countLine(out[i].Rows)
 	}
-	slices.SortFunc(out, func(a, b groupSection) int { return compareGroups(a.Name, b.Name) })
+	calm := func(g groupSection) int {
+		if slices.ContainsFunc(g.Rows, needsAttention) {
+			return 0
+		}
+		return 1
+	}
+	slices.SortFunc(out, func(a, b groupSection) int {
+		return cmp.Or(cmp.Compare(calm(a), calm(b)), compareGroups(a.Name, b.Name))
+	})
 	return out
 }
 

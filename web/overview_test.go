@@ -120,7 +120,7 @@ func rowNames(doc *goquery.Document) []string {
 func TestOverviewGroups(t *testing.T) {
 	h := ovHandler(t, ovChecks(), ovRuns())
 	doc := ovPage(t, h, "/")
-	want := []string{ // groups by name, ungrouped last; open incidents, then failing, then by name
+	want := []string{ // groups with failing checks first, by name, ungrouped last; open incidents, then failing, then by name
 		"Identity: idp-login, idp-discovery",
 		"Payments: pay-webhook, pay-api",
 		"Ungrouped: lonely",

@@ -20,8 +20,8 @@ const rowsPerPage = 50
 func needsAttention(r checkRow) bool { return r.Incident != nil || r.State == stateFailing }
 
 // collapse keeps in each group only the rows that need attention, at most
-// budget over the page, and moves the groups that keep rows first: the
-// failing checks are on the first screen whatever their group's name.
+// budget over the page (sections put those groups first), and moves the
+// groups that keep rows first.
 func collapse(secs []groupSection, budget int) {
 	for i := range secs {
 		all := secs[i].Rows
