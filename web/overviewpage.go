@@ -88,12 +88,12 @@ func (f overviewFilter) pageHref(p int) string {
 	return h + sep + "page=" + strconv.Itoa(p)
 }
 
-// moreLine says what a collapsed group leaves out, e.g. "65 more checks".
+// moreLine links a collapsed group's head to the rest of its checks.
 func (g groupSection) moreLine() string {
 	if len(g.Rows) == 0 {
-		return "Show its " + strconv.Itoa(g.More) + " " + plural(g.More, "check", "checks")
+		return "show"
 	}
-	return "Show " + strconv.Itoa(g.More) + " more " + plural(g.More, "check", "checks")
+	return "show " + strconv.Itoa(g.More) + " more"
 }
 
 // maxOpenListed bounds the open incidents panel: with many open, the table
