@@ -99,7 +99,7 @@ func (g groupSection) moreLine() string {
 // maxOpenListed bounds the open incidents panel: with many open, the table
 // below lists them with their reasons, and the panel must not push it off
 // the first screen.
-const maxOpenListed = 5
+const maxOpenListed = 3
 
 func firstOpen(rows []checkRow) []checkRow { return rows[:min(len(rows), maxOpenListed)] }
 

@@ -121,15 +121,17 @@ func (rw *rowWriter) row(r checkRow) error {
 	return nil
 }
 
-// problem writes why a failing check fails: the worst severity, the probes
-// that failed and the first distinct reason, the others in the title.
+// problem writes why a failing check fails in two lines: the worst
+// severity, the probes that failed and how many other reasons there are
+// (listed in the tooltip); then the first distinct reason on one line, in
+// full in its tooltip.
 func (rw *rowWriter) problem(r checkRow) {
 	rw.str(`<td class="problem" data-testid="problem">`)
 	if r.State != stateFailing || r.Last == nil {
 		rw.str(`</td>`)
 		return
 	}
-	rw.str(`<span class="severity">`)
+	rw.str(`<span class="why"><span class="severity">`)
 	rw.esc(r.Last.Severity().String())
 	rw.str(`</span> <span class="failed-probes" data-testid="failed-probes">`)
 	n := 0
@@ -142,13 +144,8 @@ func (rw *rowWriter) problem(r checkRow) {
 			n++
 		}
 	}
-	rw.str(`</span> `)
+	rw.str(`</span>`)
 	lines, more := problemLines(r.Last.Result)
-	if len(lines) > 0 {
-		rw.str(`<span class="reason" data-testid="reason">`)
-		rw.esc(lines[0])
-		rw.str(`</span>`)
-	}
 	if extra := len(lines) - 1 + more; extra > 0 {
 		rw.str(` <span class="more" data-testid="more-reasons" title="`)
 		for i, l := range lines[1:] {
@@ -161,16 +158,28 @@ func (rw *rowWriter) problem(r checkRow) {
 		rw.b = appendInt(rw.b, extra)
 		rw.str(` more</span>`)
 	}
+	rw.str(`</span>`)
+	if len(lines) > 0 {
+		rw.str(`<span class="reason" data-testid="reason" title="`)
+		rw.esc(lines[0])
+		rw.str(`">`)
+		rw.esc(lines[0])
+		rw.str(`</span>`)
+	}
 	rw.str(`</td>`)
 }
 
-// strip writes the probe matrix of one row as a strip of marks, one per
-// column of the page's matrix so the marks line up from row to row. Each
-// mark is an icon; its title and accessible label name the probe and the
-// verdict, a failure's title its reasons.
+// strip writes the probe matrix of one row as a strip of marks: the
+// check's own probes, in the page's column order, so the strip stays as
+// short as the check (a probe it does not run has no mark, not a "n/a" in
+// a column of its own). Each mark is an icon; its title and accessible
+// label name the probe and the verdict, a failure's title its reasons.
 func (rw *rowWriter) strip(cells []probeCell) {
 	rw.str(`<td class="probes" data-testid="probes">`)
 	for i, c := range cells {
+		if c.Mark == markNone {
+			continue
+		}
 		rw.str(`<span class="mk mark-`)
 		rw.str(string(c.Mark))
 		rw.str(`" data-testid="probe-`)
