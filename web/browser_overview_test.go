@@ -10,6 +10,9 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
 )
 
 // wide is the third width the overview is looked at: a wall screen.
@@ -123,4 +126,45 @@ func TestBrowserOverviewThousand(t *testing.T) {
 		t.Fatalf("group page: %v", err)
 	}
 	resp.Body.Close()
+}
+
+// TestBrowserOverviewLiveTitle: when a check starts failing, the live
+// refresh turns the title and the favicon of an open overview, so a
+// background tab tells.
+func TestBrowserOverviewLiveTitle(t *testing.T) {
+	list := ovChecks()[4:] // lonely
+	s := historyStore(t, 0)
+	eval := func(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
+		return alert.Decide(prev, res, runID, testPolicy())
+	}
+	record := func(reason string) {
+		res := ovRun("lonely", 0, time.Millisecond, ovProbe(checks.ProbeValid, ""), ovProbe(checks.ProbeMissing, reason))
+		res.Started = time.Now().UTC()
+		_, _, err := s.RecordRun(context.Background(), res, eval)
+		must(t, err, "record a run")
+	}
+	record("")
+	srv := httptest.NewServer(New(Deps{Store: s, Checks: fixed(list), Now: time.Now}))
+	t.Cleanup(srv.Close)
+	browser := newBrowser(t)
+	ctx, cancel := context.WithTimeout(browser, 20*time.Second)
+	defer cancel()
+	must(t, chromedp.Do(ctx, chromedp.EmulateViewport(desktop.width, desktop.height), chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="live"][data-state="on"]`))), "open the overview and go live")
+	const tab = `document.title + " " + document.querySelector('link[rel="icon"]').getAttribute("href")`
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](tab))
+	must(t, err, "read the tab")
+	if got != "✔ 1 passing · authmon /static/favicon-passing.svg" {
+		t.Fatalf("healthy tab %q", got)
+	}
+	record(bypass)
+	want := "✖ 1 failing · authmon /static/favicon-failing.svg"
+	for i := 0; i < 50 && got != want; i++ { // the refresh follows the run within a second or two
+		time.Sleep(200 * time.Millisecond)
+		got, err = chromedp.Run(ctx, chromedp.Evaluate[string](tab))
+		must(t, err, "read the tab")
+	}
+	if got != want {
+		t.Errorf("after a failing run the tab says %q, want %q", got, want)
+	}
 }
