@@ -41,8 +41,8 @@ func TestOverview(t *testing.T) {
 	}
 	type row struct{ name, state, valid, missing, wrong string }
 	want := []row{ // failing first, then by name
-		{"api-bearer", "✖ failing", "pass", "fail", "none"},
-		{"api-flaky", "✖ failing", "fail", "pass", "none"},
+		{"api-bearer", "✖ failing", "pass", "fail", ""}, // no mark: wrong is not run
+		{"api-flaky", "✖ failing", "fail", "pass", ""},
 		{"api-basic", "✔ passing", "pass", "pass", "pass"},
 		{"api-key", "✔ passing", "pass", "pass", "pass"},
 		{pendingName, "… pending", "pending", "pending", "pending"},
@@ -70,8 +70,8 @@ func TestOverviewRowDetails(t *testing.T) {
 		if title := r.Find(`[data-testid="probe-missing"]`).AttrOr("title", ""); !strings.Contains(title, "expected 401, got 200") {
 			t.Errorf("failing cell title %q lacks the reason", title)
 		}
-		if got := text(r.Find(`[data-testid="probe-wrong"]`)); got != "— n/a" {
-			t.Errorf("unconfigured probe shows %q, want — n/a", got)
+		if n := r.Find(`[data-testid="probe-wrong"]`).Length(); n != 0 {
+			t.Errorf("an unconfigured probe has %d marks, want none", n)
 		}
 		if p := text(r.Find(`[data-testid="problem"]`)); !strings.Contains(p, "critical-security") || !strings.Contains(p, "without credentials") {
 			t.Errorf("problem cell %q lacks severity or reason", p)

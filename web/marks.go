@@ -37,3 +37,18 @@ func passClass(ok bool) string {
 }
 
 func passAttr(ok bool) string { return strconv.FormatBool(ok) }
+
+// icon is a mark of the overview's probe strip: the title and the
+// accessible label beside it say the probe and the verdict in words.
+func (m mark) icon() string {
+	switch m {
+	case markPass:
+		return "✔"
+	case markFail:
+		return "✖"
+	case markPending:
+		return "…"
+	default:
+		return "·"
+	}
+}

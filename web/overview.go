@@ -34,13 +34,23 @@ type overviewView struct {
 	Alerts   []store.Notification
 	Delivery string        // "Slack failing since …" while notifications fail
 	Silences []silenceView // active now
+	// Title is the worst state of every check, whatever the filter, for the
+	// page title and favicon: "✖ 3 failing".
+	Title string
+	Worst state
+	// Collapsed: too many checks to list, so groups show their failing
+	// checks and a line for the rest (see collapse).
+	Collapsed bool
+	Pager     pager // pages of one group's checks
 }
 
 // groupSection is one group of the checks table.
 type groupSection struct {
-	Name string
-	Href string // the overview of this group alone
-	Rows []checkRow
+	Name  string
+	Href  string     // the overview of this group alone
+	Rows  []checkRow // the rows shown
+	Count string     // countLine of every row of the group the filter lets through
+	More  int        // rows of the group not shown here
 }
 
 // checkRow is one line of the overview table.
@@ -54,6 +64,7 @@ type checkRow struct {
 	Cells    []probeCell     // one per column of the matrix
 	Last     *store.Run      // nil before the first run
 	Recent   *store.CheckRecent
+	Runs     []store.RunMark    // the latest runs, newest first, for the bar
 	kinds    []checks.ProbeKind // configured probes
 }
 
@@ -65,6 +76,7 @@ type demoView struct {
 
 func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
 	f, ignored := parseFilter(r.URL.Query())
+	page := parsePage(r.URL.Query())
 	now := h.Now()
 	data, err := h.loadOverview(r.Context(), now)
 	if err != nil {
@@ -73,13 +85,19 @@ func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
 	}
 	all := overviewRows(overviewConfigs(h.Checks(), h.redactor()), data.sums, data.recent)
 	v := newOverviewView(all, f, now)
+	v.paginate(page)
+	if err := h.loadRunBars(r.Context(), &v); err != nil {
+		h.serverError(w, r, err)
+		return
+	}
 	v.Ignored, v.Alerts = ignored, data.notes
 	v.Delivery, v.Silences = deliveryLine(data.sent, now), h.activeSilences("", now)
 	_, v.Banner = h.configStatus()
 	if h.Demo != nil {
 		v.Demo = &demoView{Mode: h.Demo.Mode(), Modes: h.Demo.Modes()}
 	}
-	h.render(w, r, http.StatusOK, h.page("", pageOverview(v)))
+	footer, _ := h.configStatus()
+	h.render(w, r, http.StatusOK, layout(layoutView{Title: v.Title, Icon: v.Worst, Version: h.Version, Config: footer}, pageOverview(v)))
 }
 
 type overviewData struct {
@@ -211,6 +229,11 @@ func newOverviewView(all []checkRow, f overviewFilter, now time.Time) overviewVi
 	}
 	v.Open = withOpenIncident(v.Listed)
 	v.Sections = sections(v.Listed, f)
+	v.Title, v.Worst = worstTitle(all)
+	if f.Group == "" && len(v.Listed) > rowsPerPage {
+		v.Collapsed = true
+		collapse(v.Sections, rowsPerPage)
+	}
 	return v
 }
 
@@ -230,8 +253,9 @@ func compareRows(a, b checkRow) int {
 	return cmp.Or(cmp.Compare(rank(a), rank(b)), cmp.Compare(a.Name, b.Name))
 }
 
-// sections groups sorted rows by group, groups in name order with the
-// ungrouped checks last.
+// sections groups sorted rows by group: the groups with a check that needs
+// attention first, so a failing check is on the first screen whatever its
+// group's name; then in name order, the ungrouped checks last.
 func sections(rows []checkRow, f overviewFilter) []groupSection {
 	idx := map[string]int{}
 	var out []groupSection
@@ -244,7 +268,18 @@ func sections(rows []checkRow, f overviewFilter) []groupSection {
 		}
 		out[i].Rows = append(out[i].Rows, r)
 	}
-	slices.SortFunc(out, func(a, b groupSection) int { return compareGroups(a.Name, b.Name) })
+	for i := range out {
+		out[i].Count = countLine(out[i].Rows)
+	}
+	calm := func(g groupSection) int {
+		if slices.ContainsFunc(g.Rows, needsAttention) {
+			return 0
+		}
+		return 1
+	}
+	slices.SortFunc(out, func(a, b groupSection) int {
+		return cmp.Or(cmp.Compare(calm(a), calm(b)), compareGroups(a.Name, b.Name))
+	})
 	return out
 }
 
@@ -256,50 +291,6 @@ func compareGroups(a, b string) int {
 		return -1
 	}
 	return cmp.Or(cmp.Compare(strings.ToLower(a), strings.ToLower(b)), cmp.Compare(a, b))
-}
-
-// matrixKinds are the matrix's columns: the probe kinds the listed checks
-// run or last reported, in the order of checks.ProbeKinds, then of the other
-// kinds' matrices, then any other by name.
-func matrixKinds(rows []checkRow) []checks.ProbeKind {
-	used := map[checks.ProbeKind]bool{}
-	for _, r := range rows {
-		for _, k := range r.kinds {
-			used[k] = true
-		}
-		if r.Last != nil {
-			for _, p := range r.Last.Probes {
-				used[p.Kind] = true
-			}
-		}
-	}
-	var out []checks.ProbeKind
-	for _, k := range knownKinds() {
-		if used[k] {
-			out = append(out, k)
-			delete(used, k)
-		}
-	}
-	rest := make([]checks.ProbeKind, 0, len(used))
-	for k := range used {
-		rest = append(rest, k)
-	}
-	slices.Sort(rest)
-	return append(out, rest...)
-}
-
-// knownKinds is the column order: the protected-endpoint matrix, then the
-// login, token and discovery ones.
-func knownKinds() []checks.ProbeKind {
-	out := slices.Clone(checks.ProbeKinds)
-	for _, kind := range []checks.CheckKind{checks.KindLogin, checks.KindToken, checks.KindDiscovery} {
-		for _, k := range checks.KindProbes[kind] {
-			if !slices.Contains(out, k) {
-				out = append(out, k)
-			}
-		}
-	}
-	return out
 }
 
 // openIncident is the check's incident if it is open.
@@ -324,52 +315,6 @@ func withOpenIncident(rows []checkRow) []checkRow {
 			a.Incident.Opened.Compare(b.Incident.Opened))
 	})
 	return open
-}
-
-// probeCells fills a row of the matrix: per column the last run's verdict,
-// pending for a configured probe before the check's first run, and "not
-// configured" for a probe the check does not run or the last run left out.
-func probeCells(r checkRow, kinds []checks.ProbeKind) []probeCell {
-	cells := make([]probeCell, len(kinds))
-	for i, kind := range kinds {
-		cell := probeCell{Kind: kind, Mark: markNone}
-		if slices.Contains(r.kinds, kind) && r.Last == nil {
-			// Configured but never run. After a run, a configured probe
-			// the run left out did not apply (a forged probe for a token
-			// that is not a JWT; enumeration between its hourly runs).
-			cell.Mark = markPending
-		}
-		if p, ok := probeOf(r.Last, kind); ok {
-			cell.Mark = markPass
-			if !p.Passed() {
-				cell.Mark, cell.Reasons = markFail, failedReasons(p)
-			}
-		}
-		cells[i] = cell
-	}
-	return cells
-}
-
-func probeOf(run *store.Run, kind checks.ProbeKind) (checks.ProbeResult, bool) {
-	if run == nil {
-		return checks.ProbeResult{}, false
-	}
-	for _, p := range run.Probes {
-		if p.Kind == kind {
-			return p, true
-		}
-	}
-	return checks.ProbeResult{}, false
-}
-
-func failedReasons(p checks.ProbeResult) string {
-	var rs []string
-	for _, a := range p.Assertions {
-		if !a.Pass {
-			rs = append(rs, a.Reason)
-		}
-	}
-	return strings.Join(rs, "\n")
 }
 
 // stateOf prefers the alert state, which survives restarts, and falls back to

@@ -120,7 +120,7 @@ func rowNames(doc *goquery.Document) []string {
 func TestOverviewGroups(t *testing.T) {
 	h := ovHandler(t, ovChecks(), ovRuns())
 	doc := ovPage(t, h, "/")
-	want := []string{ // groups by name, ungrouped last; open incidents, then failing, then by name
+	want := []string{ // groups with failing checks first, by name, ungrouped last; open incidents, then failing, then by name
 		"Identity: idp-login, idp-discovery",
 		"Payments: pay-webhook, pay-api",
 		"Ungrouped: lonely",
@@ -239,24 +239,34 @@ func TestOverviewMatrix(t *testing.T) {
 	cell := func(check, kind string) *goquery.Selection {
 		return doc.Find(`[data-check="` + check + `"] [data-testid="probe-` + kind + `"]`)
 	}
+	// The strip's marks are icons; the label and the title say it in words.
+	// A probe the check does not run has no mark.
 	for _, tc := range []struct{ check, kind, mark, text, title string }{
-		{"pay-api", "valid", "pass", "✔ pass", "passed with valid credentials"},
-		{"pay-api", "login", "none", "— n/a", "login: not configured for this check"},
-		{"pay-webhook", "missing", "fail", "✖ fail", "failed without credentials:\n" + bypass},
-		{"pay-webhook", "valid", "none", "— n/a", "valid: not configured for this check"},
-		{"idp-login", "login", "pass", "✔ pass", "passed login with good credentials"},
-		{"idp-login", "login_wrong", "fail", "✖ fail", "failed login with a wrong password:\nlogin with a wrong password: expected 401, got 200 OK"},
-		{"idp-discovery", "jwks", "pending", "… pending", "jwks: no result yet"},
-		{"lonely", "wrong", "none", "— n/a", "wrong: not configured for this check"},
+		{"pay-api", "valid", "pass", "✔", "passed with valid credentials"},
+		{"pay-webhook", "missing", "fail", "✖", "failed without credentials:\n" + bypass},
+		{"idp-login", "login", "pass", "✔", "passed login with good credentials"},
+		{"idp-login", "login_wrong", "fail", "✖", "failed login with a wrong password:\nlogin with a wrong password: expected 401, got 200 OK"},
+		{"idp-discovery", "jwks", "pending", "…", "jwks: no result yet"},
 	} {
 		c := cell(tc.check, tc.kind)
-		got := [3]string{c.AttrOr("data-mark", ""), text(c), c.AttrOr("title", "")}
-		if got != [3]string{tc.mark, tc.text, tc.title} {
-			t.Errorf("%s/%s = %q, want %q", tc.check, tc.kind, got, [3]string{tc.mark, tc.text, tc.title})
+		got := [4]string{c.AttrOr("data-mark", ""), text(c), c.AttrOr("title", ""), c.AttrOr("aria-label", "")}
+		if want := [4]string{tc.mark, tc.text, tc.title, tc.kind + ": " + tc.mark}; got != want {
+			t.Errorf("%s/%s = %q, want %q", tc.check, tc.kind, got, want)
+		}
+		if c.AttrOr("role", "") != "img" {
+			t.Errorf("%s/%s mark has no img role", tc.check, tc.kind)
 		}
 	}
-	if n := doc.Find(`[data-check="lonely"] td.probe`).Length(); n != 7 {
-		t.Errorf("lonely has %d matrix cells, want one per column", n)
+	for _, c := range [][2]string{{"pay-api", "login"}, {"pay-webhook", "valid"}, {"lonely", "wrong"}} {
+		if cell(c[0], c[1]).Length() != 0 {
+			t.Errorf("%s has a mark for %s, which it does not run", c[0], c[1])
+		}
+	}
+	marks := doc.Find(`tr[data-check="idp-login"] [data-testid="probes"] .mk`).Map(func(_ int, s *goquery.Selection) string {
+		return s.AttrOr("data-mark", "")
+	})
+	if strings.Join(marks, ",") != "pass,fail" {
+		t.Errorf("idp-login strip %v, want its two probes in column order", marks)
 	}
 }
 

@@ -16,8 +16,12 @@ import (
 // templ: at 1,000 rows templ's per-element and per-attribute work took 20 ms
 // of the page's 50 ms budget; this takes a few. Every value that comes from
 // the config, the store or a target goes through appendEscaped; the rare
-// parts (flapping and incident notes, failure reasons) are the templ
-// components the check page uses too.
+// parts (flapping and incident notes) are templ components.
+//
+// A row reads left to right in the order an on-call engineer asks: which
+// check, its state, why it fails (the failing probes and the first reason),
+// then the probe strip, the last runs, uptime, p95 and the last run, so the
+// reason is on screen at 1,280 px.
 func rowsCheck(rows []checkRow, kinds []checks.ProbeKind, now time.Time) templ.Component {
 	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
 		rw := rowWriter{ctx: ctx, now: now, b: make([]byte, 0, 4096), titles: cellTitles(kinds)}
@@ -106,13 +110,85 @@ func (rw *rowWriter) row(r checkRow) error {
 		}
 	}
 	rw.str(`</td>`)
+	rw.problem(r)
+	rw.strip(r.Cells)
+	rw.str(`<td class="runs" data-testid="runs">`)
+	rw.b = appendRunBar(rw.b, r.Name, r.Runs)
+	rw.str(`</td>`)
 	rw.recent(r.Recent)
-	for i, c := range r.Cells {
-		rw.str(`<td class="probe mark-`)
+	rw.last(r.Last)
+	rw.str(`</tr>`)
+	return nil
+}
+
+// problem writes why a failing check fails in two lines: the worst
+// severity, the probes that failed and how many other reasons there are
+// (listed in the tooltip); then the first distinct reason on one line, in
+// full in its tooltip.
+func (rw *rowWriter) problem(r checkRow) {
+	rw.str(`<td class="problem" data-testid="problem">`)
+	if r.State != stateFailing || r.Last == nil {
+		rw.str(`</td>`)
+		return
+	}
+	rw.str(`<span class="why"><span class="severity">`)
+	rw.esc(r.Last.Severity().String())
+	rw.str(`</span> <span class="failed-probes" data-testid="failed-probes">`)
+	n := 0
+	for _, c := range r.Cells {
+		if c.Mark == markFail {
+			if n > 0 {
+				rw.str(", ")
+			}
+			rw.esc(string(c.Kind))
+			n++
+		}
+	}
+	rw.str(`</span>`)
+	lines, more := problemLines(r.Last.Result)
+	if extra := len(lines) - 1 + more; extra > 0 {
+		rw.str(` <span class="more" data-testid="more-reasons" title="`)
+		for i, l := range lines[1:] {
+			if i > 0 {
+				rw.str("\n")
+			}
+			rw.esc(l)
+		}
+		rw.str(`">+`)
+		rw.b = appendInt(rw.b, extra)
+		rw.str(` more</span>`)
+	}
+	rw.str(`</span>`)
+	if len(lines) > 0 {
+		rw.str(`<span class="reason" data-testid="reason" title="`)
+		rw.esc(lines[0])
+		rw.str(`">`)
+		rw.esc(lines[0])
+		rw.str(`</span>`)
+	}
+	rw.str(`</td>`)
+}
+
+// strip writes the probe matrix of one row as a strip of marks: the
+// check's own probes, in the page's column order, so the strip stays as
+// short as the check (a probe it does not run has no mark, not a "n/a" in
+// a column of its own). Each mark is an icon; its title and accessible
+// label name the probe and the verdict, a failure's title its reasons.
+func (rw *rowWriter) strip(cells []probeCell) {
+	rw.str(`<td class="probes" data-testid="probes">`)
+	for i, c := range cells {
+		if c.Mark == markNone {
+			continue
+		}
+		rw.str(`<span class="mk mark-`)
 		rw.str(string(c.Mark))
 		rw.str(`" data-testid="probe-`)
 		rw.esc(string(c.Kind))
 		rw.str(`" data-mark="`)
+		rw.str(string(c.Mark))
+		rw.str(`" role="img" aria-label="`)
+		rw.esc(string(c.Kind))
+		rw.str(`: `)
 		rw.str(string(c.Mark))
 		rw.str(`" title="`)
 		if c.Mark == markFail {
@@ -121,58 +197,61 @@ func (rw *rowWriter) row(r checkRow) error {
 			rw.str(rw.titles[i][markIndex(c.Mark)])
 		}
 		rw.str(`">`)
-		rw.str(c.Mark.text())
-		rw.str(`</td>`)
-	}
-	if r.Last != nil {
-		rw.str(`<td class="last" data-testid="last-run"><time datetime="`)
-		rw.b = r.Last.Started.UTC().AppendFormat(rw.b, time.RFC3339)
-		rw.str(`" title="`)
-		rw.b = r.Last.Started.UTC().AppendFormat(rw.b, timeLayout)
-		rw.str(`">`)
-		rw.str(ago(rw.now, r.Last.Started))
-		rw.str(`</time></td>`)
-	} else {
-		rw.str(`<td class="last" data-testid="last-run">never</td>`)
-	}
-	rw.str(`<td class="problem" data-testid="problem">`)
-	if r.State == stateFailing && r.Last != nil {
-		rw.str(`<span class="severity">`)
-		rw.esc(r.Last.Severity().String())
+		rw.str(c.Mark.icon())
 		rw.str(`</span>`)
-		if err := rw.component(listReasons(problemLines(r.Last.Result))); err != nil {
-			return err
-		}
 	}
-	rw.str(`</td></tr>`)
-	return nil
+	rw.str(`</td>`)
 }
 
-// recent writes the uptime, p95 and sparkline cells.
-func (rw *rowWriter) recent(rec *store.CheckRecent) {
-	if rec == nil {
-		rw.str(`<td class="num" data-testid="uptime-24h">—</td><td class="num" data-testid="uptime-7d">—</td>` +
-			`<td class="num" data-testid="uptime-30d">—</td><td class="num" data-testid="p95">—</td>` +
-			`<td class="trend" data-testid="sparkline"></td>`)
+// last writes when the check last ran.
+func (rw *rowWriter) last(run *store.Run) {
+	if run == nil {
+		rw.str(`<td class="last" data-testid="last-run">never</td>`)
 		return
 	}
-	for _, c := range []struct {
+	rw.str(`<td class="last" data-testid="last-run"><time datetime="`)
+	rw.b = run.Started.UTC().AppendFormat(rw.b, time.RFC3339)
+	rw.str(`" title="`)
+	rw.b = run.Started.UTC().AppendFormat(rw.b, timeLayout)
+	rw.str(`">`)
+	rw.str(ago(rw.now, run.Started))
+	rw.str(`</time></td>`)
+}
+
+// recent writes the uptime cell (24 h large, 7 d and 30 d below) and the
+// p95 cell with the sparkline of the last 24 hours under it.
+func (rw *rowWriter) recent(rec *store.CheckRecent) {
+	if rec == nil {
+		rw.str(`<td class="num uptime"><span class="u24" data-testid="uptime-24h">—</span><span class="u-more">` +
+			`<span data-testid="uptime-7d">—</span> · <span data-testid="uptime-30d">—</span></span></td>` +
+			`<td class="num trend"><span data-testid="p95">—</span><span class="spark-box" data-testid="sparkline"></span></td>`)
+		return
+	}
+	rw.str(`<td class="num uptime">`)
+	for i, c := range []struct {
 		id, span string
 		w        store.Window
 	}{{"uptime-24h", "24 h", rec.Day}, {"uptime-7d", "7 d", rec.Week}, {"uptime-30d", "30 d", rec.Month}} {
-		rw.str(`<td class="num" data-testid="`)
+		switch i {
+		case 0:
+			rw.str(`<span class="u24" data-testid="`)
+		case 1:
+			rw.str(`<span class="u-more"><span data-testid="`)
+		default:
+			rw.str(` · <span data-testid="`)
+		}
 		rw.str(c.id)
 		rw.str(`" title="`)
 		rw.b = appendUptimeTitle(rw.b, c.w, c.span) // numbers and fixed words
 		rw.str(`">`)
 		rw.b = appendUptime(rw.b, c.w)
-		rw.str(`</td>`)
+		rw.str(`</span>`)
 	}
-	rw.str(`<td class="num" data-testid="p95">`)
+	rw.str(`</span></td><td class="num trend"><span data-testid="p95">`)
 	rw.str(p95Text(rec.Day))
-	rw.str(`</td><td class="trend" data-testid="sparkline">`)
+	rw.str(`</span><span class="spark-box" data-testid="sparkline">`)
 	rw.b = appendSparkline(rw.b, rec.Hours)
-	rw.str(`</td>`)
+	rw.str(`</span></td>`)
 }
 
 // appendEscaped appends s escaped for HTML text and quoted attribute

@@ -1,7 +1,7 @@
 // live.js keeps a dashboard page current without reloading it: it listens to
 // /events (server-sent events) and, when a run was recorded, fetches the page
-// again and swaps in its <main> and footer. Open <details> stay open, a form
-// being filled is not replaced, and the stream is closed while the tab is
+// again and swaps in its <main> and footer, the title and the favicon. Open
+// <details> stay open, a form being filled is not replaced, and the stream is closed while the tab is
 // hidden (browsers allow few connections per host). Without JavaScript the
 // page reloads itself instead (a meta refresh inside <noscript>), so this is
 // only an enhancement. No framework, no inline code: the CSP allows none.
@@ -81,7 +81,14 @@
     if (nextFooter && footer) {
       footer.replaceChildren.apply(footer, Array.prototype.slice.call(nextFooter.childNodes));
     }
+    // The title and the favicon carry the worst state: a background tab
+    // must tell when a check starts failing.
     document.title = doc.title;
+    var nextIcon = doc.querySelector('link[rel="icon"]');
+    var icon = document.querySelector('link[rel="icon"]');
+    if (nextIcon && icon && icon.getAttribute("href") !== nextIcon.getAttribute("href")) {
+      icon.setAttribute("href", nextIcon.getAttribute("href"));
+    }
   }
 
   function refresh() {

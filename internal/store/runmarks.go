@@ -1,0 +1,84 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/authmon/monitor/internal/checks"
+)
+
+// RunMark is one run as a bar of the overview shows it: when, whether it
+// passed, and how bad its worst failure was.
+type RunMark struct {
+	ID       int64
+	Started  time.Time
+	Passed   bool
+	Severity checks.Severity // SevNone for a passing run
+}
+
+// RunMarks returns the latest n runs of each named check, newest first. It
+// reads the compact run rows and, for failed runs only, their compact
+// verdict: a passing run costs one index entry, not its evidence. All the
+// checks' queries share one connection and one prepared statement: under
+// many concurrent readers, taking a pooled connection per check queued the
+// page behind every other request.
+func (s *Store) RunMarks(ctx context.Context, names []string, n int) (map[string][]RunMark, error) {
+	out := make(map[string][]RunMark, len(names))
+	if len(names) == 0 {
+		return out, nil
+	}
+	conn, err := s.r.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("run marks: %w", err)
+	}
+	defer conn.Close()
+	st, err := conn.PrepareContext(ctx, runMarksQuery)
+	if err != nil {
+		return nil, fmt.Errorf("run marks: %w", err)
+	}
+	defer st.Close()
+	for _, name := range names {
+		marks, err := runMarks(ctx, st, name, n)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = marks
+	}
+	return out, nil
+}
+
+const runMarksQuery = `SELECT r.id, r.started_ms, r.passed,
+	CASE WHEN r.passed THEN '' WHEN e.verdict = '' THEN e.probes_json ELSE e.verdict END
+	FROM runs r JOIN evidence e ON e.id = r.evidence_id
+	WHERE r.check_id = (SELECT id FROM check_names WHERE name = ?)
+	ORDER BY r.started_ms DESC, r.id DESC LIMIT ?`
+
+func runMarks(ctx context.Context, st *sql.Stmt, name string, n int) ([]RunMark, error) {
+	rows, err := st.QueryContext(ctx, name, n)
+	if err != nil {
+		return nil, fmt.Errorf("run marks of %s: %w", name, err)
+	}
+	defer rows.Close()
+	marks := make([]RunMark, 0, n)
+	for rows.Next() {
+		var m RunMark
+		var started int64
+		var verdict string
+		if err := rows.Scan(&m.ID, &started, &m.Passed, &verdict); err != nil {
+			return nil, fmt.Errorf("run marks of %s: %w", name, err)
+		}
+		m.Started = fromMs(started)
+		if !m.Passed {
+			var probes []checks.ProbeResult
+			if err := json.Unmarshal([]byte(verdict), &probes); err != nil {
+				return nil, fmt.Errorf("run marks of %s: run %d: %w", name, m.ID, err)
+			}
+			m.Severity = checks.Result{Probes: probes}.Severity()
+		}
+		marks = append(marks, m)
+	}
+	return marks, rows.Err()
+}
