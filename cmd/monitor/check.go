@@ -25,8 +25,9 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs := newFlagSet("check", stderr)
 	path := configFlag(fs)
 	asJSON := fs.Bool("json", false, "print results as JSON")
-	if fs.Parse(args) != nil {
-		return exitConfig
+	logs := logFlags(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {
@@ -38,7 +39,11 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitConfig
 	}
 	red := redact.New(cfg.Secrets...)
-	log := newLogger(stderr, red)
+	log, err := logs.logger(stderr, red)
+	if err != nil {
+		fmt.Fprintln(stderr, "monitor check:", err)
+		return exitConfig
+	}
 	if cfg.Demo != nil {
 		stop := serveDemoIfFree(cfg.Demo, log)
 		defer stop()

@@ -9,13 +9,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 )
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = ""
 
 // Exit codes, also documented in the README.
 const (
@@ -58,9 +54,10 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return hashPasswordCmd(args[1:], stdin, stdout, stderr)
 	case "hash-token":
 		return hashTokenCmd(args[1:], stdin, stdout, stderr)
+	case "healthcheck":
+		return healthcheckCmd(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
-		fmt.Fprintln(stdout, "monitor", versionString())
-		return exitOK
+		return versionCmd(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -68,16 +65,6 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "monitor: unknown command %q\n\n%s", args[0], usage)
 		return exitConfig
 	}
-}
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }
 
 const usage = `monitor: is your authentication still behaving?
@@ -109,5 +96,12 @@ Commands:
             [dashboard] users:  monitor hash-password <<<"$PW"
   hash-token     print a new API token and the sha256 form for [dashboard]
             tokens; -stdin hashes a token read from stdin instead
-  version   print the version
+  healthcheck  exit 0 when the dashboard answers /healthz (the container's
+            HEALTHCHECK): healthcheck [-url URL], default from AUTHMON_LISTEN
+  version   print the version and what the binary was built from
+
+serve, check and alert test log as text or JSON from level info:
+  -log-format text|json (env AUTHMON_LOG_FORMAT)
+  -log-level debug|info|warn|error (env AUTHMON_LOG_LEVEL)
+Every command prints its flags with -h.
 `
