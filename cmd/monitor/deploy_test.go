@@ -74,7 +74,7 @@ func scrapeRunningMonitor(t *testing.T) map[string][]string {
 	dir := t.TempDir()
 	tg := newTLSTarget(t, dir)
 	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(1500 * time.Millisecond) // outlasts the 1 s interval: the next slot is skipped
+		time.Sleep(1500 * time.Millisecond)                   // outlasts the 1 s interval: the next slot is skipped
 		fmt.Fprint(w, "protected data, no credentials asked") // an auth bypass
 	}))
 	t.Cleanup(slow.Close)
