@@ -5,9 +5,10 @@
 #          -v "$PWD/checks.toml:/etc/authmon/checks.toml:ro" authmon
 # The config is read from /etc/authmon/checks.toml (AUTHMON_CONFIG), the
 # SQLite file lives in the /var/lib/authmon volume (AUTHMON_DB). The image
-# holds the binary, CA certificates and time zones, and runs as nonroot.
+# holds the binary, CA certificates and time zones, and runs as nonroot
+# (65532, numeric so that runAsNonRoot can verify it).
 
-FROM golang:1.26-bookworm AS build
+FROM golang:1.26 AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
@@ -25,9 +26,9 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}"
 # supported with security updates.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/monitor /usr/local/bin/monitor
-COPY --from=build --chown=nonroot:nonroot /out/data /var/lib/authmon
+COPY --from=build --chown=65532:65532 /out/data /var/lib/authmon
 COPY checks.example.toml /etc/authmon/checks.toml
-USER nonroot:nonroot
+USER 65532:65532
 ENV AUTHMON_CONFIG=/etc/authmon/checks.toml \
     AUTHMON_DB=/var/lib/authmon/monitor.db \
     AUTHMON_LISTEN=0.0.0.0:8080
