@@ -45,7 +45,12 @@ func probeStatus(p checks.ProbeResult) string {
 
 // probeSummary is a probe's line in a run's summary, for a title and an
 // accessible label: its kind, outcome and status.
+// A probe that was not sent says why (a rate limit, the failed-login
+// budget): that is the summary's only trace of it.
 func probeSummary(p checks.ProbeResult) string {
+	if p.Skipped != "" {
+		return string(p.Kind) + ": not sent, " + p.Skipped
+	}
 	return string(p.Kind) + ": " + probeMark(p) + ", " + statusLine(p)
 }
 

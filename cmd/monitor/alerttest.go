@@ -21,14 +21,19 @@ import (
 // channel the config routes to, so a user can check the Slack setup before
 // an incident does.
 func alertCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && isHelp(args[0]) {
+		fmt.Fprintln(stdout, "usage: monitor alert test [-config FILE]")
+		return exitOK
+	}
 	if len(args) == 0 || args[0] != "test" {
 		fmt.Fprintln(stderr, "usage: monitor alert test [-config FILE]")
 		return exitConfig
 	}
 	fs := newFlagSet("alert test", stderr)
 	path := configFlag(fs)
-	if fs.Parse(args[1:]) != nil {
-		return exitConfig
+	logs := logFlags(fs)
+	if code, ok := parseFlags(fs, args[1:]); !ok {
+		return code
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {
@@ -40,7 +45,12 @@ func alertCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	n := alert.NewSlack(*cfg.Slack, &http.Client{Timeout: 20 * time.Second})
 	red := redact.New(cfg.Secrets...)
-	n.Log, n.Redact = newLogger(stderr, red), red
+	log, err := logs.logger(stderr, red)
+	if err != nil {
+		fmt.Fprintln(stderr, "monitor alert test:", err)
+		return exitConfig
+	}
+	n.Log, n.Redact = log, red
 	failed := 0
 	for _, ch := range routedChannels(cfg) {
 		where := ch

@@ -14,7 +14,10 @@ import (
 func backupCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("backup", stderr)
 	dbPath := fs.String("db", envOr("AUTHMON_DB", "monitor.db"), "SQLite file (env AUTHMON_DB)")
-	if fs.Parse(args) != nil || fs.NArg() != 1 {
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
 		fmt.Fprintln(stderr, "usage: monitor backup [-db FILE] PATH")
 		return exitConfig
 	}

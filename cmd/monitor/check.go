@@ -28,6 +28,7 @@ type checkOptions struct {
 	failOn   *string
 	patterns stringList
 	groups   stringList
+	logs     *logFlagValues
 }
 
 func checkFlags(stderr io.Writer) (*flag.FlagSet, *checkOptions) {
@@ -38,6 +39,7 @@ func checkFlags(stderr io.Writer) (*flag.FlagSet, *checkOptions) {
 	o.failOn = fs.String("fail-on", "", "exit 1 only for a failure of this severity or worse: "+strings.Join(failOnNames(), ", ")+" (default: any failure)")
 	fs.Var(&o.patterns, "check", "run the checks whose name matches this glob (repeatable)")
 	fs.Var(&o.groups, "group", "run the checks of this group (repeatable)")
+	o.logs = logFlags(fs)
 	return fs, o
 }
 
@@ -65,7 +67,11 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return exitConfig
 	}
 	red := redact.New(cfg.Secrets...)
-	log := newLogger(stderr, red)
+	log, err := o.logs.logger(stderr, red)
+	if err != nil {
+		fmt.Fprintln(stderr, "monitor check:", err)
+		return exitConfig
+	}
 	if cfg.Demo != nil {
 		stop := serveDemoIfFree(cfg.Demo, log)
 		defer stop()

@@ -5,9 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 
 	"github.com/authmon/monitor/internal/config"
+	"github.com/authmon/monitor/internal/redact"
 	"github.com/authmon/monitor/internal/scheduler"
 )
 
@@ -23,6 +25,63 @@ func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	return fs
+}
+
+// parseFlags parses args into fs. When it returns false the command stops
+// with code: exitOK after -h or -help (fs printed its usage), exitConfig for
+// a bad flag (fs printed the problem and the usage).
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	switch err := fs.Parse(args); {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, false
+	case err != nil:
+		return exitConfig, false
+	}
+	return exitOK, true
+}
+
+// logFlags adds -log-format and -log-level to fs. Their defaults come from
+// AUTHMON_LOG_FORMAT and AUTHMON_LOG_LEVEL, else text and info; a bad
+// environment value is reported by logger unless the flag overrides it.
+func logFlags(fs *flag.FlagSet) *logFlagValues {
+	v := &logFlagValues{opts: logOptions{level: slog.LevelInfo}}
+	if env := os.Getenv("AUTHMON_LOG_FORMAT"); env != "" {
+		v.formatErr = envError("AUTHMON_LOG_FORMAT", v.opts.setFormat(env))
+	}
+	if env := os.Getenv("AUTHMON_LOG_LEVEL"); env != "" {
+		v.levelErr = envError("AUTHMON_LOG_LEVEL", v.opts.setLevel(env))
+	}
+	fs.Func("log-format", "`format` of the log: text or json (env AUTHMON_LOG_FORMAT, default text)", func(s string) error {
+		v.formatErr = nil
+		return v.opts.setFormat(s)
+	})
+	fs.Func("log-level", "least `level` logged: debug, info, warn or error (env AUTHMON_LOG_LEVEL, default info)",
+		func(s string) error {
+			v.levelErr = nil
+			return v.opts.setLevel(s)
+		})
+	return v
+}
+
+// logFlagValues are the log flags once parsed.
+type logFlagValues struct {
+	opts                logOptions
+	formatErr, levelErr error // from the environment
+}
+
+// logger returns the logger the flags ask for, or why they are wrong.
+func (v *logFlagValues) logger(w io.Writer, red *redact.Redactor) (*slog.Logger, error) {
+	if err := errors.Join(v.formatErr, v.levelErr); err != nil {
+		return nil, err
+	}
+	return v.opts.logger(w, red), nil
+}
+
+func envError(name string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
 }
 
 func configFlag(fs *flag.FlagSet) *string {
@@ -48,8 +107,8 @@ func loadConfig(path string, stderr io.Writer) (*config.Config, bool) {
 func validateCmd(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("validate", stderr)
 	path := configFlag(fs)
-	if fs.Parse(args) != nil {
-		return exitConfig
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {
@@ -72,4 +131,13 @@ func warnOverruns(w io.Writer, cfg *config.Config) {
 			fmt.Fprintf(w, "%s: warning: check[%d] %q: %s\n", cfg.Path, i, ch.Name, o)
 		}
 	}
+}
+
+// isHelp reports whether arg asks for help, as the flag package reads it.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "--h":
+		return true
+	}
+	return false
 }

@@ -29,7 +29,10 @@ const tokenPrefix = "amt_"
 func hashPasswordCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("hash-password", stderr)
 	cost := fs.Int("cost", hashCost, "bcrypt cost (4-31); each step doubles the time to check a password")
-	if fs.Parse(args) != nil || fs.NArg() != 0 {
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 0 {
 		fmt.Fprintln(stderr, "usage: monitor hash-password [-cost N] <<<\"$PASSWORD\"")
 		return exitConfig
 	}
@@ -70,7 +73,10 @@ func readSecretLine(r io.Reader, what, example string) (string, error) {
 func hashTokenCmd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := newFlagSet("hash-token", stderr)
 	fromStdin := fs.Bool("stdin", false, "hash the token read from stdin instead of making a new one")
-	if fs.Parse(args) != nil || fs.NArg() != 0 {
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 0 {
 		fmt.Fprintln(stderr, "usage: monitor hash-token [-stdin]")
 		return exitConfig
 	}

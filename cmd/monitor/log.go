@@ -2,17 +2,64 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 
 	"github.com/authmon/monitor/internal/redact"
 )
 
-// newLogger returns a text logger that removes every secret red knows from
-// messages and values, as a last line of defence: the code never logs a
-// secret on purpose, but an error from a library might quote one.
+// logOptions are how a command logs: -log-format and -log-level.
+type logOptions struct {
+	// json selects one JSON object per line instead of logfmt-like text.
+	json  bool
+	level slog.Level
+}
+
+// logLevels are the -log-level values, by name.
+var logLevels = map[string]slog.Level{
+	"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError,
+}
+
+// setFormat reads a -log-format value.
+func (o *logOptions) setFormat(s string) error {
+	switch strings.ToLower(s) {
+	case "text":
+		o.json = false
+	case "json":
+		o.json = true
+	default:
+		return fmt.Errorf("%q is not a log format: use text or json", s)
+	}
+	return nil
+}
+
+// setLevel reads a -log-level value.
+func (o *logOptions) setLevel(s string) error {
+	l, ok := logLevels[strings.ToLower(s)]
+	if !ok {
+		return fmt.Errorf("%q is not a log level: use debug, info, warn or error", s)
+	}
+	o.level = l
+	return nil
+}
+
+// newLogger returns the default logger: text, from level info.
 func newLogger(w io.Writer, red *redact.Redactor) *slog.Logger {
-	h := slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo})
+	return logOptions{level: slog.LevelInfo}.logger(w, red)
+}
+
+// logger returns a logger in o's format and level that removes every secret
+// red knows from messages and values, as a last line of defence: the code
+// never logs a secret on purpose, but an error from a library might quote
+// one. Redaction happens before encoding, so it holds for both formats.
+func (o logOptions) logger(w io.Writer, red *redact.Redactor) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: o.level}
+	var h slog.Handler = slog.NewTextHandler(w, opts)
+	if o.json {
+		h = slog.NewJSONHandler(w, opts)
+	}
 	return slog.New(redactHandler{Handler: h, r: red})
 }
 
@@ -43,6 +90,8 @@ func (h redactHandler) attr(a slog.Attr) slog.Attr {
 		}
 		return slog.Group(a.Key, out...)
 	case slog.KindAny:
+		// As text, whatever the format: the JSON handler would marshal a
+		// struct field by field, past the redactor.
 		if err, ok := v.Any().(error); ok {
 			return slog.String(a.Key, h.r.String(err.Error()))
 		}

@@ -9,13 +9,9 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 )
-
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = ""
 
 // Exit codes, also documented in the README.
 const (
@@ -60,9 +56,10 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		return hashPasswordCmd(args[1:], stdin, stdout, stderr)
 	case "hash-token":
 		return hashTokenCmd(args[1:], stdin, stdout, stderr)
+	case "healthcheck":
+		return healthcheckCmd(ctx, args[1:], stdout, stderr)
 	case "version", "-version", "--version":
-		fmt.Fprintln(stdout, "monitor", versionString())
-		return exitOK
+		return versionCmd(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
@@ -70,16 +67,6 @@ func runIO(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 		fmt.Fprintf(stderr, "monitor: unknown command %q\n\n%s", args[0], usage)
 		return exitConfig
 	}
-}
-
-func versionString() string {
-	if version != "" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
 }
 
 const usage = `monitor: is your authentication still behaving?
@@ -99,8 +86,11 @@ Commands:
             Refuses (exit 2) a non-loopback address while [dashboard] has no
             users, tokens or proxy_user_header, unless allow_anonymous = true
   check     run checks once now and print the verdicts; exit 0 all passed,
-            1 an assertion failed, 2 config error
-              check [-config FILE] [-json] [NAME...]
+            1 a failure at or above -fail-on, 2 config or usage error
+              check [-config FILE] [-format table|json|junit|github]
+                    [-fail-on SEVERITY] [-check GLOB]... [-group NAME]... [NAME...]
+  init      probe a URL once and print a commented [[check]] to start from
+              init [-name NAME] [-env PREFIX] [-timeout D] URL
   validate  load the config and report every problem; exit 2 if any
               validate [-config FILE]
   alert test  send a test message to every Slack channel the config routes to
@@ -111,5 +101,12 @@ Commands:
             [dashboard] users:  monitor hash-password <<<"$PW"
   hash-token     print a new API token and the sha256 form for [dashboard]
             tokens; -stdin hashes a token read from stdin instead
-  version   print the version
+  healthcheck  exit 0 when the dashboard answers /healthz (the container's
+            HEALTHCHECK): healthcheck [-url URL], default from AUTHMON_LISTEN
+  version   print the version and what the binary was built from
+
+serve, check and alert test log as text or JSON from level info:
+  -log-format text|json (env AUTHMON_LOG_FORMAT)
+  -log-level debug|info|warn|error (env AUTHMON_LOG_LEVEL)
+Every command prints its flags with -h.
 `

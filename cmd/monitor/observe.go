@@ -36,16 +36,23 @@ func (a *app) checkStates(ctx context.Context) ([]metrics.CheckState, error) {
 	if err != nil {
 		return nil, err
 	}
-	byName := make(map[string]alert.State, len(sums))
+	byName := make(map[string]store.CheckSummary, len(sums))
 	for _, s := range sums {
-		byName[s.Name] = s.State
+		byName[s.Name] = s
 	}
 	cfg := a.live.currentChecks()
 	out := make([]metrics.CheckState, 0, len(cfg))
 	for _, c := range cfg {
 		cs := metrics.CheckState{Check: c.Name, State: "pending"}
-		if st, ok := byName[c.Name]; ok && st.Status != alert.StatusUnknown {
-			cs.State, cs.Severity = string(st.Status), st.Severity
+		sum, ok := byName[c.Name]
+		if ok && sum.State.Status != alert.StatusUnknown {
+			cs.State, cs.Severity = string(sum.State.Status), sum.State.Severity
+		}
+		if ok && sum.Last != nil {
+			cs.LastRun = sum.Last.Started
+			if sum.Last.Passed() {
+				cs.LastSuccess = cs.LastRun
+			}
 		}
 		out = append(out, cs)
 	}

@@ -102,6 +102,7 @@ func (a *app) reload() error {
 	a.applyRest(a.cfg, next)
 	a.cfg = next
 	a.live.status.Store(&loadStatus{at: now})
+	a.metrics.ObserveReload(true)
 	a.log.Info("config reloaded", "added", len(d.added), "changed", len(d.changed), "removed", len(d.removed),
 		"unchanged", d.unchanged)
 	return nil
@@ -111,6 +112,7 @@ func (a *app) reload() error {
 // ERROR and remembers the refusal for the dashboard.
 func (a *app) refuse(err error, at time.Time) {
 	a.logLoadError(err)
+	a.metrics.ObserveReload(false)
 	// The dashboard may have no login: no known secret on it.
 	shown := errors.New(a.redact.String(err.Error()))
 	a.live.status.Store(&loadStatus{at: at, err: shown})

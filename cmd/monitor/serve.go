@@ -30,8 +30,9 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	path := configFlag(fs)
 	dbPath := fs.String("db", envOr("AUTHMON_DB", "monitor.db"), "SQLite file (env AUTHMON_DB)")
 	listen := fs.String("listen", "", "dashboard address (env AUTHMON_LISTEN, else [dashboard] listen, else "+defaultListen+")")
-	if fs.Parse(args) != nil {
-		return exitConfig
+	logs := logFlags(fs)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
 	}
 	cfg, ok := loadConfig(*path, stderr)
 	if !ok {
@@ -43,7 +44,11 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitConfig
 	}
 	red := redact.New(cfg.Secrets...)
-	log := newLogger(stderr, red)
+	log, err := logs.logger(stderr, red)
+	if err != nil {
+		fmt.Fprintln(stderr, "monitor serve:", err)
+		return exitConfig
+	}
 	// Before start: from "dashboard listening" on, SIGHUP must never kill.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -1,6 +1,6 @@
 // Package metrics exposes the monitor's Prometheus metrics: check states,
-// probe durations, assertion failures, runs, scheduler lateness, alert
-// deliveries and store writes. They live in their own registry, so nothing
+// times and certificate expiry, probe durations, assertion failures, runs,
+// scheduler lateness, alert deliveries, store writes and config loads. They live in their own registry, so nothing
 // a library registers globally leaks onto /metrics. Every label is bounded:
 // check names by the configured checks (series of removed checks are
 // dropped at the next scrape), probe kinds, assertion ids and severities by
@@ -34,6 +34,12 @@ type CheckState struct {
 	State string
 	// Severity is the worst failure of the latest run.
 	Severity checks.Severity
+	// LastRun is when the stored latest run started; zero before one.
+	LastRun time.Time
+	// LastSuccess is LastRun when that run passed, else zero: the store
+	// keeps no older success to read cheaply, and runs since the start
+	// fill it in.
+	LastSuccess time.Time
 }
 
 // States lists the state of every configured check.
@@ -60,9 +66,15 @@ type Metrics struct {
 	storeWrite  prometheus.Histogram
 	storeErrors prometheus.Counter
 	log         *slog.Logger
+	now         func() time.Time
 	// probed holds the checks that have probe series, to drop those of
 	// checks no longer configured.
 	probed sync.Map // check name -> struct{}
+
+	mu       sync.Mutex
+	times    map[string]checkTimes // by check; dropped with its probe series
+	reloadOK bool                  // the latest config load succeeded
+	reloadAt time.Time             // the latest successful config load
 }
 
 // Run results and delivery outcomes: every value is exported from the
@@ -77,7 +89,8 @@ func New(src Sources, version string, log *slog.Logger) *Metrics {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Metrics{reg: prometheus.NewRegistry(), log: log}
+	m := &Metrics{reg: prometheus.NewRegistry(), log: log, now: time.Now, times: map[string]checkTimes{}}
+	m.ObserveReload(true) // the monitor starts only with a config that loads
 	m.probe = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: namespace, Name: "probe_duration_seconds",
 		Help:    "Time from sending a probe's request to reading its answer (or failing), by check and probe kind.",
 		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}, []string{"check", "probe"})
@@ -126,9 +139,10 @@ func (m *Metrics) Handler() http.Handler {
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 
 // ObserveRun records a finished run: each probe's duration, each failed
-// assertion, and the run's result.
+// assertion, the run's result, and its check's times and certificate.
 func (m *Metrics) ObserveRun(res checks.Result) {
 	m.probed.Store(res.Check, struct{}{})
+	m.noteRun(res)
 	for _, p := range res.Probes {
 		m.probe.WithLabelValues(res.Check, string(p.Kind)).Observe(p.Latency.Seconds())
 		for _, a := range p.Assertions {

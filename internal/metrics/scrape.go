@@ -29,11 +29,17 @@ func (s *scraped) Describe(ch chan<- *prometheus.Desc) {
 	ch <- stateDesc
 	ch <- severityDesc
 	ch <- queueDesc
+	ch <- lastRunDesc
+	ch <- lastSuccessDesc
+	ch <- certExpiryDesc
+	ch <- reloadOKDesc
+	ch <- reloadTimeDesc
 }
 
 func (s *scraped) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
+	s.collectReload(ch)
 	if s.src.Checks != nil {
 		s.collectStates(ctx, ch)
 	}
@@ -56,6 +62,7 @@ func (s *scraped) collectStates(ctx context.Context, ch chan<- prometheus.Metric
 		return
 	}
 	configured := make(map[string]bool, len(states))
+	now := s.m.now()
 	for _, st := range states {
 		configured[st.Check] = true
 		for _, name := range States {
@@ -66,12 +73,14 @@ func (s *scraped) collectStates(ctx context.Context, ch chan<- prometheus.Metric
 			ch <- prometheus.MustNewConstMetric(stateDesc, prometheus.GaugeValue, v, st.Check, name)
 		}
 		ch <- prometheus.MustNewConstMetric(severityDesc, prometheus.GaugeValue, float64(st.Severity), st.Check)
+		s.collectTimes(ch, st, now)
 	}
 	s.m.probed.Range(func(k, _ any) bool {
 		if name := k.(string); !configured[name] {
 			s.m.probe.DeletePartialMatch(prometheus.Labels{"check": name})
 			s.m.skipped.DeletePartialMatch(prometheus.Labels{"check": name})
 			s.m.probed.Delete(name)
+			s.m.forget(name)
 		}
 		return true
 	})
