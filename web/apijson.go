@@ -130,30 +130,32 @@ type apiRun struct {
 	// EvidenceFrom is set when this passing run showed the same outcomes as
 	// an earlier one and shares that run's evidence.
 	EvidenceFrom time.Time  `json:"evidence_from,omitzero"`
-	Probes       []apiProbe `json:"probes"`
+	Probes       []APIProbe `json:"probes"`
 }
 
-type apiProbe struct {
+// APIProbe is one request of a run and its evidence, as the JSON API and
+// `monitor check -format json` write it.
+type APIProbe struct {
 	Kind              string         `json:"kind"`
 	Method            string         `json:"method"`
 	URL               string         `json:"url"`
 	Status            int            `json:"status"` // 0: no answer
 	StatusText        string         `json:"status_text,omitempty"`
 	LatencyMS         float64        `json:"latency_ms"`
-	Timing            apiTiming      `json:"timing"`
+	Timing            APITiming      `json:"timing"`
 	Error             string         `json:"error,omitempty"`
 	Skipped           string         `json:"skipped,omitempty"` // why the probe was not sent
 	Challenges        []string       `json:"challenges"`        // WWW-Authenticate as received
 	ChallengeProblems []string       `json:"challenge_problems"`
-	Headers           []apiHeader    `json:"headers"`
+	Headers           []APIHeader    `json:"headers"`
 	Body              string         `json:"body"` // the start of the body
 	BodyTruncated     bool           `json:"body_truncated"`
-	Assertions        []apiAssertion `json:"assertions"`
+	Assertions        []APIAssertion `json:"assertions"`
 }
 
-// apiTiming is where a probe's time went; a phase that did not happen (DNS
-// or connect on a reused connection) is 0.
-type apiTiming struct {
+// APITiming is where a probe's time went, in milliseconds; a phase that did
+// not happen (DNS or connect on a reused connection) is 0.
+type APITiming struct {
 	DNSMS       float64 `json:"dns_ms"`
 	ConnectMS   float64 `json:"connect_ms"`
 	TLSMS       float64 `json:"tls_ms"`
@@ -162,16 +164,20 @@ type apiTiming struct {
 	Reused      bool    `json:"reused"`
 }
 
-type apiHeader struct {
+// APIHeader is one header as recorded (credentials redacted).
+type APIHeader struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
 }
 
-type apiAssertion struct {
+// APIAssertion is one judged assertion; Waived: it failed and passes only
+// because the check's ignore list waives it.
+type APIAssertion struct {
 	ID        string `json:"id"`
 	Ref       string `json:"ref"`
 	Severity  string `json:"severity"`
 	Pass      bool   `json:"pass"`
+	Waived    bool   `json:"waived"`
 	Expected  string `json:"expected"`
 	Got       string `json:"got"`
 	Reason    string `json:"reason"`
@@ -180,24 +186,29 @@ type apiAssertion struct {
 
 func newAPIRun(r store.Run, red *redact.Redactor) apiRun {
 	out := apiRun{ID: r.ID, Started: r.Started, DurationMS: millis(r.Duration), Passed: r.Passed(),
-		Severity: r.Severity().String(), EvidenceFrom: r.EvidenceFrom, Probes: make([]apiProbe, 0, len(r.Probes))}
+		Severity: r.Severity().String(), EvidenceFrom: r.EvidenceFrom, Probes: make([]APIProbe, 0, len(r.Probes))}
 	for _, p := range r.Probes {
-		ap := apiProbe{Kind: string(p.Kind), Method: p.Method, URL: red.URL(p.URL), Status: p.Status,
-			StatusText: p.StatusText, LatencyMS: millis(p.Latency), Error: p.Error, Skipped: p.Skipped, Timing: apiTiming{
-				DNSMS: millis(p.Timing.DNS), ConnectMS: millis(p.Timing.Connect), TLSMS: millis(p.Timing.TLS),
-				FirstByteMS: millis(p.Timing.FirstByte), TotalMS: millis(p.Timing.Total), Reused: p.Timing.Reused}, Challenges: orEmpty(p.ChallengeRaw),
-			ChallengeProblems: orEmpty(p.ChallengeProblems), Headers: make([]apiHeader, 0, len(p.Headers)),
-			Body: p.Body, BodyTruncated: p.BodyTruncated, Assertions: make([]apiAssertion, 0, len(p.Assertions))}
-		for _, hd := range p.Headers {
-			ap.Headers = append(ap.Headers, apiHeader{hd.Name, hd.Value})
-		}
-		for _, a := range p.Assertions {
-			ap.Assertions = append(ap.Assertions, apiAssertion{ID: a.ID, Ref: a.Ref, Severity: a.Severity.String(),
-				Pass: a.Pass, Expected: a.Expected, Got: a.Got, Reason: a.Reason, Deviation: a.Deviation})
-		}
-		out.Probes = append(out.Probes, ap)
+		out.Probes = append(out.Probes, NewAPIProbe(p, red))
 	}
 	return out
+}
+
+// NewAPIProbe is p as the JSON API writes it, its URL through red.
+func NewAPIProbe(p checks.ProbeResult, red *redact.Redactor) APIProbe {
+	ap := APIProbe{Kind: string(p.Kind), Method: p.Method, URL: red.URL(p.URL), Status: p.Status,
+		StatusText: p.StatusText, LatencyMS: millis(p.Latency), Error: p.Error, Skipped: p.Skipped, Timing: APITiming{
+			DNSMS: millis(p.Timing.DNS), ConnectMS: millis(p.Timing.Connect), TLSMS: millis(p.Timing.TLS),
+			FirstByteMS: millis(p.Timing.FirstByte), TotalMS: millis(p.Timing.Total), Reused: p.Timing.Reused}, Challenges: orEmpty(p.ChallengeRaw),
+		ChallengeProblems: orEmpty(p.ChallengeProblems), Headers: make([]APIHeader, 0, len(p.Headers)),
+		Body: p.Body, BodyTruncated: p.BodyTruncated, Assertions: make([]APIAssertion, 0, len(p.Assertions))}
+	for _, hd := range p.Headers {
+		ap.Headers = append(ap.Headers, APIHeader{hd.Name, hd.Value})
+	}
+	for _, a := range p.Assertions {
+		ap.Assertions = append(ap.Assertions, APIAssertion{ID: a.ID, Ref: a.Ref, Severity: a.Severity.String(),
+			Pass: a.Pass, Waived: a.Waived(), Expected: a.Expected, Got: a.Got, Reason: a.Reason, Deviation: a.Deviation})
+	}
+	return ap
 }
 
 func orEmpty(s []string) []string {

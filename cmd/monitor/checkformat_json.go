@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/web"
 )
 
 // The document of `monitor check -format json`, documented in the README.
@@ -42,7 +43,7 @@ type reportCheck struct {
 	Blocking bool            `json:"blocking"`
 	Failing  []reportFailure `json:"failing"` // the failed assertions
 	Waived   []reportFailure `json:"waived"`  // failed, but waived by the check's ignore list
-	Probes   []reportProbe   `json:"probes"`
+	Probes   []web.APIProbe  `json:"probes"`  // as the API's run probes
 }
 
 // reportFailure names one assertion, as the API's "failing" entries.
@@ -52,48 +53,6 @@ type reportFailure struct {
 	Ref       string `json:"ref"`
 	Severity  string `json:"severity"`
 	Reason    string `json:"reason"`
-}
-
-// reportProbe is one request and its evidence, as the API's run probes.
-type reportProbe struct {
-	Kind              string            `json:"kind"`
-	Method            string            `json:"method"`
-	URL               string            `json:"url"`
-	Status            int               `json:"status"` // 0: no answer
-	StatusText        string            `json:"status_text,omitempty"`
-	LatencyMS         float64           `json:"latency_ms"`
-	Timing            reportTiming      `json:"timing"`
-	Error             string            `json:"error,omitempty"`
-	Skipped           string            `json:"skipped,omitempty"` // why the probe was not sent
-	Challenges        []string          `json:"challenges"`        // WWW-Authenticate as received
-	ChallengeProblems []string          `json:"challenge_problems"`
-	Headers           []checks.Header   `json:"headers"`
-	Body              string            `json:"body"` // the start of the body
-	BodyTruncated     bool              `json:"body_truncated"`
-	Assertions        []reportAssertion `json:"assertions"`
-}
-
-// reportTiming is where a probe's time went, in milliseconds.
-type reportTiming struct {
-	DNSMS       float64 `json:"dns_ms"`
-	ConnectMS   float64 `json:"connect_ms"`
-	TLSMS       float64 `json:"tls_ms"`
-	FirstByteMS float64 `json:"first_byte_ms"`
-	TotalMS     float64 `json:"total_ms"`
-	Reused      bool    `json:"reused"`
-}
-
-// reportAssertion is the API's assertion plus whether it was waived.
-type reportAssertion struct {
-	ID        string `json:"id"`
-	Ref       string `json:"ref"`
-	Severity  string `json:"severity"`
-	Pass      bool   `json:"pass"`
-	Waived    bool   `json:"waived"`
-	Expected  string `json:"expected"`
-	Got       string `json:"got"`
-	Reason    string `json:"reason"`
-	Deviation string `json:"deviation,omitempty"`
 }
 
 func printJSON(w io.Writer, cr checkRun) error {
@@ -116,9 +75,9 @@ func newReportCheck(cr checkRun, i int) reportCheck {
 	}
 	out := reportCheck{Name: c.Name, Kind: kind, Group: c.Group, Method: c.Method, URL: cr.Red.URL(c.URL),
 		Started: r.Started, DurationMS: millis(r.Duration), Passed: r.Passed(), Severity: r.Severity().String(),
-		Blocking: cr.blocking(i), Failing: []reportFailure{}, Waived: []reportFailure{}, Probes: []reportProbe{}}
+		Blocking: cr.blocking(i), Failing: []reportFailure{}, Waived: []reportFailure{}, Probes: []web.APIProbe{}}
 	for _, p := range r.Probes {
-		rp := newReportProbe(cr, p, c.Ignore)
+		rp := web.NewAPIProbe(p, cr.Red)
 		for _, a := range p.Assertions {
 			f := reportFailure{Probe: string(p.Kind), Assertion: a.ID, Ref: a.Ref, Severity: a.Severity.String(), Reason: a.Reason}
 			if !a.Pass {
@@ -130,27 +89,4 @@ func newReportCheck(cr checkRun, i int) reportCheck {
 		out.Probes = append(out.Probes, rp)
 	}
 	return out
-}
-
-func newReportProbe(cr checkRun, p checks.ProbeResult, ignore []string) reportProbe {
-	t := p.Timing
-	out := reportProbe{Kind: string(p.Kind), Method: p.Method, URL: cr.Red.URL(p.URL), Status: p.Status,
-		StatusText: p.StatusText, LatencyMS: millis(p.Latency), Error: p.Error, Skipped: p.Skipped,
-		Timing: reportTiming{DNSMS: millis(t.DNS), ConnectMS: millis(t.Connect), TLSMS: millis(t.TLS),
-			FirstByteMS: millis(t.FirstByte), TotalMS: millis(t.Total), Reused: t.Reused},
-		Challenges: orEmpty(p.ChallengeRaw), ChallengeProblems: orEmpty(p.ChallengeProblems),
-		Headers: append([]checks.Header{}, p.Headers...), Body: p.Body, BodyTruncated: p.BodyTruncated,
-		Assertions: make([]reportAssertion, 0, len(p.Assertions))}
-	for _, a := range p.Assertions {
-		out.Assertions = append(out.Assertions, reportAssertion{ID: a.ID, Ref: a.Ref, Severity: a.Severity.String(),
-			Pass: a.Pass, Waived: waived(a, ignore), Expected: a.Expected, Got: a.Got, Reason: a.Reason, Deviation: a.Deviation})
-	}
-	return out
-}
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/redact"
+	"github.com/authmon/monitor/web"
 )
 
 const gatePassword = "GATE-pw-77a1"
@@ -137,7 +138,7 @@ func TestCheckFormatJSON(t *testing.T) {
 	}
 }
 
-func anyWaived(p reportProbe) bool {
+func anyWaived(p web.APIProbe) bool {
 	for _, a := range p.Assertions {
 		if a.Waived {
 			return true

@@ -13,6 +13,13 @@ func Ignored(id string, ignore []string) bool {
 	return false
 }
 
+// waivedNote starts the Deviation of a waived assertion.
+const waivedNote = "waived by this check's ignore list"
+
+// Waived reports whether the assertion failed and passed only because the
+// check's ignore list waives it.
+func (a Assertion) Waived() bool { return a.Pass && strings.HasPrefix(a.Deviation, waivedNote) }
+
 // waive turns the failed assertions a check ignores into passes that say
 // so: the evidence keeps what was found, the run does not fail on it.
 func waive(p *ProbeResult, ignore []string) {
@@ -25,6 +32,6 @@ func waive(p *ProbeResult, ignore []string) {
 			continue
 		}
 		a.Pass = true
-		a.Deviation = "waived by this check's ignore list; it would fail: " + a.Reason
+		a.Deviation = waivedNote + "; it would fail: " + a.Reason
 	}
 }
