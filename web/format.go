@@ -50,21 +50,6 @@ type probeCell struct {
 	Reasons string // failed assertions, one a line
 }
 
-// text is what the cell shows: an icon and a word, so that neither colour
-// nor the icon alone carries the meaning.
-func (m mark) text() string {
-	switch m {
-	case markPass:
-		return "✔ pass"
-	case markFail:
-		return "✖ fail"
-	case markPending:
-		return "… pending"
-	default:
-		return "— n/a"
-	}
-}
-
 // title is the cell's tooltip: the probe, and why it shows what it shows.
 func (c probeCell) title() string {
 	switch c.Mark {
