@@ -61,12 +61,6 @@ func (cr checkRun) failOnName() string {
 	return cr.FailOn.String()
 }
 
-// waived reports whether a passed only because the check ignores its id:
-// checks.waive keeps the would-be failure in the Deviation note.
-func waived(a checks.Assertion, ignore []string) bool {
-	return a.Waived() && checks.Ignored(a.ID, ignore)
-}
-
 // formatter writes a run in one output format.
 type formatter func(io.Writer, checkRun) error
 
@@ -99,7 +93,7 @@ func printTable(w io.Writer, cr checkRun) error {
 	fmt.Fprintln(tw, "CHECK\tPROBE\tRESULT\tSTATUS\tLATENCY_MS\tREASON")
 	for i, r := range cr.Results {
 		for _, p := range r.Probes {
-			verdict, reason := probeVerdict(p, cr.Checks[i].Ignore, cr.blocking(i))
+			verdict, reason := probeVerdict(p, cr.blocking(i))
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.1f\t%s\n", oneLine(r.Check), p.Kind, verdict, statusCell(p),
 				millis(p.Latency), oneLine(reason))
 		}
@@ -111,13 +105,13 @@ func printTable(w io.Writer, cr checkRun) error {
 
 // probeVerdict is a probe's RESULT cell and its reasons: failures first,
 // then what was waived.
-func probeVerdict(p checks.ProbeResult, ignore []string, blocking bool) (verdict, reason string) {
+func probeVerdict(p checks.ProbeResult, blocking bool) (verdict, reason string) {
 	var fails, waives []string
 	for _, a := range p.Assertions {
 		switch {
 		case !a.Pass:
 			fails = append(fails, assertionLine(a))
-		case waived(a, ignore):
+		case a.Waived():
 			waives = append(waives, "waived "+assertionLine(a))
 		}
 	}
@@ -151,10 +145,10 @@ func tableSummary(cr checkRun) string {
 
 func (cr checkRun) waivedCount() int {
 	n := 0
-	for i, r := range cr.Results {
+	for _, r := range cr.Results {
 		for _, p := range r.Probes {
 			for _, a := range p.Assertions {
-				if waived(a, cr.Checks[i].Ignore) {
+				if a.Waived() {
 					n++
 				}
 			}

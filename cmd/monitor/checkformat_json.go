@@ -82,7 +82,7 @@ func newReportCheck(cr checkRun, i int) reportCheck {
 			f := reportFailure{Probe: string(p.Kind), Assertion: a.ID, Ref: a.Ref, Severity: a.Severity.String(), Reason: a.Reason}
 			if !a.Pass {
 				out.Failing = append(out.Failing, f)
-			} else if waived(a, c.Ignore) {
+			} else if a.Waived() {
 				out.Waived = append(out.Waived, f)
 			}
 		}

@@ -118,7 +118,7 @@ func junitTestCase(cr checkRun, i int, group string) junitCase {
 			switch {
 			case !a.Pass:
 				fails = append(fails, line)
-			case waived(a, c.Ignore):
+			case a.Waived():
 				out = append(out, "waived: "+line)
 			}
 		}
