@@ -34,7 +34,9 @@ func TestReadiness(t *testing.T) {
 		t.Fatalf("a started monitor is not ready: %v", err)
 	}
 
-	other, err := sql.Open("sqlite", "file:"+(&url.URL{Path: dbPath}).EscapedPath()+"?_txlock=immediate")
+	// busy_timeout: the monitor may be writing (a run, maintenance) at the
+	// moment this process asks for the lock; it must wait, not fail.
+	other, err := sql.Open("sqlite", "file:"+(&url.URL{Path: dbPath}).EscapedPath()+"?_txlock=immediate&_pragma=busy_timeout(5000)")
 	if err != nil {
 		t.Fatal(err)
 	}
