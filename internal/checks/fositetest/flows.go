@@ -161,4 +161,3 @@ func errorsIsUnauthorized(err error) bool {
 	var rfc *fosite.RFC6749Error
 	return asRFC(err, &rfc) && rfc.CodeField == http.StatusUnauthorized
 }
-

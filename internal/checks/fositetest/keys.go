@@ -22,7 +22,7 @@ type keyRing struct {
 	mu        sync.Mutex
 	keys      map[string]*jose.JSONWebKey // every key ever made, by kid
 	signing   string                      // kid of the key that signs
-	published []string                   // kids the JWKS lists, in order
+	published []string                    // kids the JWKS lists, in order
 	next      int
 }
 

@@ -136,4 +136,3 @@ func (r *recorder) Write(b []byte) (int, error) {
 }
 
 func asRFC(err error, target **fosite.RFC6749Error) bool { return errors.As(err, target) }
-

@@ -169,4 +169,3 @@ func randomBytes(n int) []byte {
 	}
 	return b
 }
-
