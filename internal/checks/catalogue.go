@@ -53,6 +53,9 @@ var topLevel = []Entry{
 	{"B14", "OWASP Authentication; CWE-204", SevHighSec, "Error messages reveal no internals such as stack traces, SQL or whether a user exists."},
 	{"B15", "RFC 9449 §7.2", SevCritical, "A token bound to a key (DPoP) cannot be used as a plain Bearer token by someone who stole it."},
 	{"B16", "RFC 9110 §17.16.3", SevWarn, "Credentials for this service are not accepted by unrelated services on the same host."},
+	{"B17", "RFC 7009 §2, §2.1; RFC 7662 §2.2", SevHighSec, "A revoked token stops working: introspection calls it inactive and the API refuses it, in time."},
+	{"B18", "RFC 7662 §2.1, §4", SevHighSec, "Only authenticated clients may ask the introspection endpoint about tokens."},
+	{"B19", "RFC 6749 §6; RFC 9700 §4.14.2", SevHighSec, "A refresh token is rotated on use, and a stolen old one replayed is refused."},
 
 	{"C1", "RFC 9110 §15.5.2, §11.6.1, §11.5", SevConf, "Without credentials the answer is 401 with a WWW-Authenticate header telling clients how to log in."},
 	{"C2", "RFC 9110 §11.2, §11.3, §11.6.1", SevConf, "The WWW-Authenticate header is well-formed, so every client library can read it."},
@@ -75,6 +78,8 @@ var topLevel = []Entry{
 	{"C19", "RFC 9449 §7.1, §8", SevWarn, "Browsers are allowed to read WWW-Authenticate and DPoP-Nonce on cross-origin answers."},
 	{"C20", "RFC 9110 §15.5.8, §11.7.1", SevConf, "A proxy that wants credentials (407) says how, in a Proxy-Authenticate header."},
 	{"C21", "RFC 9110 §11.1", SevWarn, "The scheme name is accepted in any letter case (bearer works like Bearer)."},
+	{"C22", "RFC 7009 §2.2", SevConf, "The revocation endpoint answers 200 when a client revokes its token."},
+	{"C23", "RFC 7662 §2.2", SevConf, "Introspection of an unknown, revoked or expired token answers 200 with active false, not an error."},
 
 	{"D1", "—", SevConf, "The answer to this probe looks as it did before (status, challenge, body shape, cookies, caching)."},
 	{"D2", "—", SevConf, "The status for missing or wrong credentials has not flipped between 400, 401 and 403."},

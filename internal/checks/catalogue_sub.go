@@ -12,6 +12,9 @@ var subIDs = []Entry{
 	{"A5.issuer-form", "RFC 8414 §2; OIDC Discovery §3", SevConf, "The issuer is an https URL without query or fragment."},
 	{"A5.required", "RFC 8414 §2; OIDC Discovery §3", SevConf, "The discovery document has every member clients need."},
 	{"A6.kty", "RFC 7517 §4.1", SevConf, "Every published key says what type of key it is (kty)."},
+	{"A6.kid", "RFC 7515 §4.1.4; RFC 7517 §4.4, §4.5", SevAvail, "Every token the issuer signs names a published key that verifies it, so clients can check it."},
+	{"A6.removed", "RFC 7517 §4.5; OIDC Core §10.1.1", SevAvail, "A signing key stays published while tokens signed with it are still valid."},
+	{"A6.overlap", "OIDC Core §10.1.1", SevConf, "A new signing key is published a run before it signs, so clients with a cached key set accept its tokens."},
 
 	{"B6.secure", "RFC 6265 §4.1.2.5", SevHighSec, "The session cookie is sent over HTTPS only (Secure)."},
 	{"B6.httponly", "RFC 6265 §4.1.2.6", SevHighSec, "Scripts on the page cannot read the session cookie (HttpOnly)."},
@@ -26,10 +29,18 @@ var subIDs = []Entry{
 	{"B9.iss", "RFC 7519 §4.1.1", SevHighSec, "The token was issued by the issuer the check expects."},
 	{"B9.aud", "RFC 7519 §4.1.3", SevHighSec, "The token is meant for the audience the check expects."},
 	{"B9.expiry", "RFC 7519 §4.1.4", SevWarn, "The configured token is not about to expire: replace it in time."},
+	{"B2.audience", "RFC 8725 §3.9; RFC 8707 §2", SevCritical, "A valid token issued for another service (audience or resource) is refused here."},
+	{"B2.id_token", "RFC 8725 §3.11, §3.12", SevCritical, "An ID token is refused where an access token is needed: the two kinds are not interchangeable."},
 	{"B11.status", "", SevHighSec, "An unknown user and a wrong password get the same status."},
 	{"B11.body", "", SevHighSec, "An unknown user and a wrong password get the same body."},
 	{"B11.headers", "", SevHighSec, "An unknown user and a wrong password get the same headers."},
 	{"B11.timing", "", SevHighSec, "An unknown user and a wrong password take as long to answer."},
+
+	{"B17.introspection", "RFC 7662 §2.2", SevHighSec, "After revocation the introspection endpoint says the token is inactive, in time."},
+	{"B17.resource", "RFC 7009 §2", SevHighSec, "After revocation the protected URL refuses the token, in time."},
+	{"B19.rotation", "RFC 9700 §4.14.2", SevHighSec, "A refresh hands back a new refresh token."},
+	{"B19.reuse", "RFC 9700 §4.14.2; RFC 6749 §5.2", SevHighSec, "A replayed, already used refresh token is refused with invalid_grant."},
+	{"B19.family", "RFC 9700 §4.14.2", SevHighSec, "After a replay the newest refresh token of the same grant stops working too."},
 
 	{"C1.challenge", "RFC 9110 §15.5.2, §11.6.1", SevConf, "A 401 with a WWW-Authenticate header must hold at least one challenge, so clients know how to log in."},
 	{"C1.scheme", "RFC 9110 §11.6.1", SevConf, "The challenge uses the scheme the check expects."},
@@ -52,4 +63,5 @@ var subIDs = []Entry{
 	{"C12.challenge", "", SevConf, "A 401 to a wrong client secret sent with Basic carries a Basic challenge."},
 	{"C13.error", "", SevConf, "A wrong client secret gets error \"invalid_client\"."},
 	{"C15.expires_in", "RFC 6749 §5.1", SevWarn, "The token answer says how long the token lives (expires_in)."},
+	{"C23.auth", "RFC 7662 §2.1, §2.3", SevConf, "Introspection without client authentication gets 401."},
 }

@@ -200,6 +200,8 @@ type TokenSpec struct {
 	// statuses (defaults per RFC 6749 §5.2).
 	WrongSecretStatus   []int
 	WrongPasswordStatus []int
+	// Life configures the token-life probes (life.go); nil runs none.
+	Life *TokenLife
 }
 
 // DiscoverySpec configures a discovery check (Check.URL is the discovery
@@ -291,6 +293,18 @@ func (k ProbeKind) Phrase() string {
 		return "discovery document"
 	case ProbeJWKS:
 		return "JWKS"
+	case ProbeRevocation:
+		return "revoked token"
+	case ProbeIntrospection:
+		return "token introspection"
+	case ProbeRefresh:
+		return "refresh token"
+	case ProbeAudience:
+		return "token for another audience"
+	case ProbeIDToken:
+		return "ID token as an access token"
+	case ProbeKeys:
+		return "signing keys"
 	default:
 		return "with the " + string(k) + " probe"
 	}
@@ -304,7 +318,8 @@ var ProbeKinds = []ProbeKind{ProbeValid, ProbeMissing, ProbeMalformed, ProbeWron
 var KindProbes = map[CheckKind][]ProbeKind{
 	KindProtected: ProbeKinds,
 	KindLogin:     {ProbeLogin, ProbeLoginWrong, ProbeEnumeration},
-	KindToken:     {ProbeToken, ProbeTokenSecret, ProbeTokenPassword},
+	KindToken: {ProbeToken, ProbeTokenSecret, ProbeTokenPassword,
+		ProbeRevocation, ProbeIntrospection, ProbeRefresh, ProbeAudience, ProbeIDToken, ProbeKeys},
 	KindDiscovery: {ProbeDiscovery, ProbeJWKS},
 }
 

@@ -54,12 +54,23 @@ type Runner struct {
 	rl     *rateLimits
 	budget Budget           // nil counts none
 	red    *redact.Redactor // nil knows each check's own secrets only
+	keys   KeyHistory       // the signing keys seen per jwks_uri
 }
 
 // NewRunner returns a Runner whose probes go through hc, spend from b (nil:
 // no budget, as for a single run) and record no secret red knows.
 func NewRunner(hc *http.Client, b Budget, red *redact.Redactor) *Runner {
-	return &Runner{hc: hc, rl: newRateLimits(time.Now), budget: b, red: red}
+	return &Runner{hc: hc, rl: newRateLimits(time.Now), budget: b, red: red, keys: NewMemoryKeyHistory()}
+}
+
+// WithKeyHistory makes the runner keep the signing keys' history in k
+// (the store's, so that it survives a restart) instead of in memory.
+// Call it before the first Run.
+func (rn *Runner) WithKeyHistory(k KeyHistory) *Runner {
+	if k != nil {
+		rn.keys = k
+	}
+	return rn
 }
 
 // Run runs the check's probes in order, each with the check's timeout, and
@@ -75,7 +86,7 @@ func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 	case KindLogin:
 		probes = runLogin(ctx, hc, ch, red, rl, g)
 	case KindToken:
-		probes = runToken(ctx, hc, ch, red, rl, g)
+		probes = runToken(ctx, hc, ch, red, rl, g, rn.keys)
 	case KindDiscovery:
 		probes = runDiscovery(ctx, hc, ch, red, rl)
 	default:

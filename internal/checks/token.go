@@ -16,7 +16,7 @@ import (
 // wrong user password on the password grant is too. The requests are made
 // by hand rather than with the oauth2 library, which hides the headers
 // and status the assertions are about.
-func runToken(ctx context.Context, hc *http.Client, ch Check, red *redact.Redactor, rl *rateLimits, g gate) []ProbeResult {
+func runToken(ctx context.Context, hc *http.Client, ch Check, red *redact.Redactor, rl *rateLimits, g gate, keys KeyHistory) []ProbeResult {
 	hc = redirectPolicy(hc, ch.FollowRedirects, Credential{})
 	var spec TokenSpec
 	if ch.Token != nil {
@@ -24,6 +24,7 @@ func runToken(ctx context.Context, hc *http.Client, ch Check, red *redact.Redact
 	}
 	secrets := append([]string{spec.ClientSecret, spec.Password}, PairSecrets(spec.ClientID, spec.ClientSecret)...)
 	var out []ProbeResult
+	var issued []string // for the token-life probes
 	for _, k := range kindsOf(ch, KindToken) {
 		if k == ProbeTokenPassword && spec.Username == "" {
 			continue // the password grant is only probed when configured
@@ -50,6 +51,7 @@ func runToken(ctx context.Context, hc *http.Client, ch Check, red *redact.Redact
 			for _, name := range []string{"access_token", "refresh_token", "id_token"} {
 				if v, ok := jsonPath(doc, name); ok {
 					secrets = append(secrets, v)
+					issued = append(issued, v)
 				}
 			}
 		}
@@ -58,8 +60,9 @@ func runToken(ctx context.Context, hc *http.Client, ch Check, red *redact.Redact
 		}
 		out = append(out, p)
 	}
-	judgeTLS(out, nil, ch.TLSWarnDays, time.Now())
 	learn(red, secrets...)
+	out = append(out, runLife(ctx, hc, ch, spec, red, keys, issued)...)
+	judgeTLS(out, nil, ch.TLSWarnDays, time.Now())
 	return out
 }
 
