@@ -52,8 +52,10 @@ func buildTokenCheck(c *collector, key string, s *checkSection, ch *checks.Check
 	if (t.Username == "") != (t.Password == "") {
 		c.add(tkey, "set both username and password (they add the wrong-password probe) or neither")
 	}
+	life, lifeSecrets := buildTokenLife(c, tkey, t)
+	spec.Life = life
 	ch.Token = &spec
-	return []string{t.ClientSecret, t.Password}
+	return append([]string{t.ClientSecret, t.Password}, lifeSecrets...)
 }
 
 // buildDiscoveryCheck: a discovery check fetches its URL, a discovery

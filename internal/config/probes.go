@@ -114,6 +114,8 @@ func unusable(kind checks.ProbeKind, s *checkSection, ch checks.Check) string {
 		return "needs username and password in [check.token]"
 	case kind == checks.ProbeJWKS && ch.Discovery != nil && !ch.Discovery.JWKS:
 		return "is off: [check.discovery] has jwks = false"
+	case ch.Kind == checks.KindToken:
+		return lifeProbeNeeds(kind, ch)
 	}
 	return ""
 }

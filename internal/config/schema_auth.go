@@ -67,6 +67,7 @@ type tokenSection struct {
 	Password            string     `toml:"password"`
 	WrongSecretStatus   statusList `toml:"wrong_secret_status"`
 	WrongPasswordStatus statusList `toml:"wrong_password_status"`
+	tokenLifeKeys                  // kind_tokenlife.go
 }
 
 // discoverySection is [check.discovery] of a discovery check.
