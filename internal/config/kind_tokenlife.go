@@ -167,4 +167,3 @@ func lifeProbeNeeds(kind checks.ProbeKind, ch checks.Check) string {
 	}
 	return ""
 }
-
