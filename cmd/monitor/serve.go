@@ -136,8 +136,9 @@ func (a *app) startScheduler(cfg *config.Config) error {
 	// One Runner for the life of the scheduler: it remembers the pauses
 	// targets asked for and how long they have rate limited good
 	// credentials, spends the failed-login budget kept in the store, and
-	// records no secret the process knows.
-	runner := checks.NewRunner(checks.NewClient(cfg.MaxPerHost), a.budget, a.redact)
+	// records no secret the process knows. The signing keys' history is
+	// kept in the store, so that a restart forgets no key.
+	runner := checks.NewRunner(checks.NewClient(cfg.MaxPerHost), a.budget, a.redact).WithKeyHistory(a.store.KeyHistory())
 	run := func(ctx context.Context, ch checks.Check) checks.Result {
 		res := runner.Run(ctx, ch)
 		a.metrics.ObserveRun(res)

@@ -259,6 +259,7 @@ func TestMigration6Backfill(t *testing.T) {
 	}
 	for _, q := range []string{
 		// Later migrations first, so that 6 is the newest applied.
+		`DROP TABLE jwks_keys`, `DELETE FROM schema_migrations WHERE version IN (10, 11)`,
 		`DROP TABLE status_notes`, `DELETE FROM schema_migrations WHERE version = 9`,
 		`DROP TABLE failed_logins`, `DELETE FROM schema_migrations WHERE version = 8`,
 		`ALTER TABLE outbox DROP COLUMN first_error_ms`, `DELETE FROM schema_migrations WHERE version = 7`,
