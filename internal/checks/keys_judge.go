@@ -30,48 +30,78 @@ var asymmetricAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.RS384, jose.RS51
 // With no history yet (the first run against this jwks_uri) the last two
 // cannot be told and are not judged.
 func judgeKeys(k ProbeKind, prev []KeyRecord, keys []publishedKey, jwts []string, now time.Time) ([]KeyRecord, []Assertion) {
-	history := len(prev) > 0
-	recs := map[string]*KeyRecord{}
-	order := []string{}
+	h := newKeyBook(prev)
+	published := h.publish(keys, now)
+	removed := h.remove(published, now)
+	bad, early := h.sign(keys, jwts, len(prev) > 0, now)
+	return h.kept(now), keyVerdicts(k, len(prev) > 0, len(jwts) > 0, bad, removed, early)
+}
+
+// keyBook is the history being updated, by key id, in order of first sight.
+type keyBook struct {
+	recs  map[string]*KeyRecord
+	order []string
+}
+
+func newKeyBook(prev []KeyRecord) *keyBook {
+	b := &keyBook{recs: map[string]*KeyRecord{}}
 	for _, r := range prev {
 		rec := r
-		recs[r.Kid], order = &rec, append(order, r.Kid)
+		b.recs[r.Kid], b.order = &rec, append(b.order, r.Kid)
 	}
+	return b
+}
+
+// publish records the keys published now; a key back after a removal is
+// new again to clients that dropped it.
+func (b *keyBook) publish(keys []publishedKey, now time.Time) map[string]bool {
 	published := map[string]bool{}
 	for _, key := range keys {
 		published[key.id] = true
-		rec, ok := recs[key.id]
+		rec, ok := b.recs[key.id]
 		if !ok {
 			rec = &KeyRecord{Kid: key.id, FirstSeen: now}
-			recs[key.id], order = rec, append(order, key.id)
-		} else if !rec.Removed.IsZero() { // back again: new to clients that dropped it
+			b.recs[key.id], b.order = rec, append(b.order, key.id)
+		} else if !rec.Removed.IsZero() {
 			rec.Removed, rec.FirstSeen = time.Time{}, now
 		}
 		rec.Kty, rec.Alg, rec.LastSeen = key.kty, key.jwk.Algorithm, now
 	}
-	var removedEarly []string
-	for _, id := range order {
-		rec := recs[id]
+	return published
+}
+
+// remove marks keys gone since the last run, and says which of them
+// signed tokens that are still valid.
+func (b *keyBook) remove(published map[string]bool, now time.Time) []string {
+	var early []string
+	for _, id := range b.order {
+		rec := b.recs[id]
 		if published[id] || !rec.Removed.IsZero() {
 			continue
 		}
 		rec.Removed = now
 		if rec.TokenExp.After(now) {
-			removedEarly = append(removedEarly, fmt.Sprintf("kid %q removed while a token signed with it is valid until %s",
+			early = append(early, fmt.Sprintf("kid %q removed while a token signed with it is valid until %s",
 				clip(id), stamp(rec.TokenExp)))
 		}
 	}
-	var bad, early []string
+	return early
+}
+
+// sign verifies the run's JWTs against the published keys and records
+// which key signed what; it returns the tokens that fail and the keys
+// that sign in the run they were first published (with a history).
+func (b *keyBook) sign(keys []publishedKey, jwts []string, history bool, now time.Time) (bad, early []string) {
 	for _, tok := range jwts {
 		kid, exp, problem, skip := verifyJWT(keys, tok)
-		if skip {
+		switch {
+		case skip:
 			continue
-		}
-		if problem != "" {
+		case problem != "":
 			bad = append(bad, problem)
 			continue
 		}
-		rec := recs[kid]
+		rec := b.recs[kid]
 		if history && rec.FirstSeen.Equal(now) && rec.FirstToken.IsZero() {
 			early = append(early, fmt.Sprintf("kid %q signs tokens in the same run it was first published", clip(kid)))
 		}
@@ -82,7 +112,7 @@ func judgeKeys(k ProbeKind, prev []KeyRecord, keys []publishedKey, jwts []string
 			rec.TokenExp = exp
 		}
 	}
-	return keptRecords(recs, order, now), keyVerdicts(k, history, len(jwts) > 0, bad, removedEarly, early)
+	return bad, early
 }
 
 func keyVerdicts(k ProbeKind, history, anyJWT bool, bad, removed, early []string) []Assertion {
@@ -110,11 +140,12 @@ func verdictList(id, want, fine string, problems []string, k ProbeKind) Assertio
 	return check(id, false, want, strings.Join(slices.Compact(problems), "; "), k)
 }
 
-// keptRecords drops removed keys whose tokens have all long expired.
-func keptRecords(recs map[string]*KeyRecord, order []string, now time.Time) []KeyRecord {
-	out := make([]KeyRecord, 0, len(order))
-	for _, id := range order {
-		r := *recs[id]
+// kept is the history to save: removed keys whose tokens have all long
+// expired are dropped.
+func (b *keyBook) kept(now time.Time) []KeyRecord {
+	out := make([]KeyRecord, 0, len(b.order))
+	for _, id := range b.order {
+		r := *b.recs[id]
 		if !r.Removed.IsZero() && now.Sub(r.Removed) > keepRemovedKeys && now.After(r.TokenExp) {
 			continue
 		}
