@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/demo"
+	"github.com/authmon/monitor/internal/pipeline"
 	"github.com/authmon/monitor/internal/redact"
 	"github.com/authmon/monitor/internal/scheduler"
 	"github.com/authmon/monitor/internal/store"
@@ -79,11 +79,8 @@ func loadStore(b *testing.B, list []checks.Check) *store.Store {
 func runChecks(s *store.Store, list []checks.Check) (stop func()) {
 	red := redact.New("demo-password")
 	runner := checks.NewRunner(checks.NewClient(8), nil, red)
-	policy := alert.DefaultPolicy()
-	eval := func(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
-		return alert.Decide(prev, res, runID, policy)
-	}
-	sch := scheduler.New(s, runner.Run, eval, func() {}, slog.New(slog.DiscardHandler), scheduler.WithLimits(256, 8))
+	pipe := pipeline.New(pipeline.Deps{Runner: runner, Store: s, Log: slog.New(slog.DiscardHandler)})
+	sch := scheduler.New(pipe, pipe.Run, slog.New(slog.DiscardHandler), scheduler.WithLimits(256, 8))
 	for _, ch := range list {
 		_ = sch.Add(ch)
 	}

@@ -5,12 +5,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"sync/atomic"
 	"time"
 
-	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/pipeline"
 	"github.com/authmon/monitor/internal/redact"
 	"github.com/authmon/monitor/internal/scheduler"
 	"github.com/authmon/monitor/internal/store"
@@ -71,61 +70,62 @@ type probe struct {
 	win     window
 	slots   *slotCounter
 	runTime histogram    // checks.Run: three requests
-	record  histogram    // store.RecordRun: one transaction
-	errors  atomic.Int64 // RecordRun errors, at any time
+	record  histogram    // pipeline Record (store.RecordRun): one transaction
+	errors  atomic.Int64 // Record errors, at any time
 }
 
-// runFunc is a checks.Runner with the shared client and one redactor
+// timedRunner is a checks.Runner with the shared client and one redactor
 // knowing every check's secrets, as serve runs it, timed.
-func (p *probe) runFunc(hc *http.Client, red *redact.Redactor) scheduler.RunFunc {
-	runner := checks.NewRunner(hc, nil, red)
-	return func(ctx context.Context, ch checks.Check) checks.Result {
-		res := runner.Run(ctx, ch)
-		if p.win.contains(res.Started) {
-			p.runTime.add(res.Duration)
-		}
-		return res
+type timedRunner struct {
+	r *checks.Runner
+	p *probe
+}
+
+func (t timedRunner) Run(ctx context.Context, ch checks.Check) checks.Result {
+	res := t.r.Run(ctx, ch)
+	if t.p.win.contains(res.Started) {
+		t.p.runTime.add(res.Duration)
 	}
+	return res
 }
 
-// recorder is the store, its RecordRun counted and timed.
+// recorder is the pipeline's Record (store.RecordRun and alert.Decide in one
+// transaction), counted and timed.
 type recorder struct {
-	st *store.Store
-	p  *probe
+	next scheduler.Recorder
+	p    *probe
 }
 
-func (r recorder) RecordRun(ctx context.Context, res checks.Result, eval store.Evaluator) (store.Run, []alert.Event, error) {
+func (r recorder) Record(ctx context.Context, res checks.Result) error {
 	start := time.Now()
-	run, evs, err := r.st.RecordRun(ctx, res, eval)
-	if err != nil {
+	if err := r.next.Record(ctx, res); err != nil {
 		r.p.errors.Add(1)
-		return run, evs, err
+		return err
 	}
 	r.p.slots.add(res)
 	if r.p.win.contains(res.Started) {
 		r.p.record.add(time.Since(start))
 	}
-	return run, evs, nil
+	return nil
 }
 
 // limits are the scheduler's bounds on running checks, as configured by
 // [monitor] max_concurrency and max_per_host.
 type limits struct{ global, perHost int }
 
-// newScheduler wires the real scheduler as serve does: checks.Run with a
-// client pooling perHost connections per host, the store, alert.Decide under
-// the default policy. No sender runs: passing checks queue no notification.
-// Slots count from t0, the time the window was planned from.
+// newScheduler wires the real scheduler and pipeline as serve does:
+// checks.Run with a client pooling perHost connections per host, the store,
+// alert.Decide under the default policy. No sender runs: passing checks
+// queue no notification. Slots count from t0, the time the window was
+// planned from.
 func newScheduler(st *store.Store, p *probe, cks []checks.Check, lim limits, t0 time.Time, log *slog.Logger) (*scheduler.Scheduler, error) {
-	policy := alert.DefaultPolicy()
-	eval := func(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
-		return alert.Decide(prev, res, runID, policy)
-	}
 	red := redact.New()
 	for _, ch := range cks {
 		red.Add(append(checks.CredentialSecrets(ch.Auth), ch.Secrets...)...)
 	}
-	s := scheduler.New(recorder{st: st, p: p}, p.runFunc(checks.NewClient(lim.perHost), red), eval, func() {}, log,
+	runner := timedRunner{r: checks.NewRunner(checks.NewClient(lim.perHost), nil, red), p: p}
+	pipe := pipeline.New(pipeline.Deps{Runner: runner, Store: st, Log: log})
+	s := scheduler.New(recorder{next: pipe, p: p}, pipe.Run, log,
 		scheduler.WithLimits(lim.global, lim.perHost), scheduler.WithBase(t0))
 	for _, ch := range cks {
 		if err := s.Add(ch); err != nil {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/authmon/monitor/internal/alert"
-	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/metrics"
 	"github.com/authmon/monitor/internal/store"
 )
@@ -15,19 +14,6 @@ import (
 // readyTimeout bounds the readiness probe: a database that cannot give its
 // write lock within it is not ready.
 const readyTimeout = 2 * time.Second
-
-// timedRecorder records runs through the store and measures each write.
-type timedRecorder struct {
-	st *store.Store
-	m  *metrics.Metrics
-}
-
-func (r timedRecorder) RecordRun(ctx context.Context, res checks.Result, eval store.Evaluator) (store.Run, []alert.Event, error) {
-	start := time.Now()
-	run, evs, err := r.st.RecordRun(ctx, res, eval)
-	r.m.ObserveStoreWrite(time.Since(start), err)
-	return run, evs, err
-}
 
 // checkStates is metrics.Sources.Checks: every configured check (and only
 // those) with its stored state.

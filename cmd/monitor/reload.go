@@ -9,19 +9,16 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/config"
-	"github.com/authmon/monitor/internal/store"
 )
 
-// live is what a reload swaps while the monitor runs: the checks the
-// dashboard lists, the policies the evaluator applies, and how the last load
-// went. Readers never lock.
+// live is what a reload swaps while the monitor runs, besides the policies
+// (the pipeline holds those): the checks the dashboard lists and how the
+// last load went. Readers never lock.
 type live struct {
-	checks   atomic.Pointer[[]checks.Check]
-	policies atomic.Pointer[map[string]alert.Policy]
-	status   atomic.Pointer[loadStatus]
+	checks atomic.Pointer[[]checks.Check]
+	status atomic.Pointer[loadStatus]
 }
 
 // loadStatus is the outcome of the latest load: when, and its error if the
@@ -34,7 +31,6 @@ type loadStatus struct {
 func newLive(cfg *config.Config, at time.Time) *live {
 	l := &live{}
 	l.checks.Store(&cfg.Checks)
-	l.policies.Store(&cfg.Policies)
 	l.status.Store(&loadStatus{at: at})
 	return l
 }
@@ -46,18 +42,6 @@ func (l *live) currentChecks() []checks.Check { return *l.checks.Load() }
 func (l *live) lastLoad() (time.Time, error) {
 	s := l.status.Load()
 	return s.at, s.err
-}
-
-// evaluator decides incidents under each check's current policy. A run of a
-// check that a reload just removed finishes under the default policy.
-func (l *live) evaluator() store.Evaluator {
-	return func(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
-		p, ok := (*l.policies.Load())[res.Check]
-		if !ok {
-			p = alert.DefaultPolicy()
-		}
-		return alert.Decide(prev, res, runID, p)
-	}
 }
 
 // serveReloads reloads the config on every signal from hup until ctx ends.
@@ -89,7 +73,7 @@ func (a *app) reload() error {
 	a.redact.Add(next.Secrets...)
 	d := diffChecks(a.cfg, next)
 	// Policies first: a new check's first run must find its own.
-	a.live.policies.Store(&next.Policies)
+	a.pipe.SetPolicies(next.Policies)
 	for _, name := range slices.Concat(d.removed, names(d.changed)) {
 		a.sched.Remove(name)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/authmon/monitor/internal/config"
 	"github.com/authmon/monitor/internal/demo"
 	"github.com/authmon/monitor/internal/metrics"
+	"github.com/authmon/monitor/internal/pipeline"
 	"github.com/authmon/monitor/internal/redact"
 	"github.com/authmon/monitor/internal/scheduler"
 	"github.com/authmon/monitor/internal/store"
@@ -71,7 +72,8 @@ type app struct {
 	redact       *redact.Redactor // every secret of every config loaded: text leaves through it
 	store        *store.Store
 	sched        *scheduler.Scheduler
-	wake         func() // asks the sender to look at the outbox now
+	pipe         *pipeline.Pipeline // run -> record and decide -> outbox -> wake; holds the policies
+	wake         func()             // asks the sender to look at the outbox now
 	stopSender   context.CancelFunc
 	senderDone   chan struct{}
 	stopMaintain func() // stops storage maintenance and waits for it
@@ -79,7 +81,7 @@ type app struct {
 	metrics      *metrics.Metrics
 	budget       *store.LoginBudget // failed logins per account, shared by every check
 
-	live     *live          // read by the evaluator and the dashboard
+	live     *live          // read by the dashboard and the metrics
 	reloadMu sync.Mutex     // one reload at a time
 	cfg      *config.Config // the config running now; guarded by reloadMu
 }
@@ -116,7 +118,7 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 	h := web.New(web.Deps{Store: st, Checks: a.live.currentChecks, Reload: a.live.lastLoad, Demo: demoDeps(dm),
 		Log: log, Version: versionString(), Now: time.Now, Auth: authConfig(cfg.Dashboard),
 		Metrics: a.metrics.Handler(), Ready: a.ready, Budgets: a.budgets, Skipped: a.skipped, Redact: red,
-		Policies:   func() map[string]alert.Policy { return *a.live.policies.Load() },
+		Policies:   a.pipe.Policies,
 		StatusPage: statusPage(cfg.StatusPage, st)})
 	addr, err := a.listen(listen, h)
 	if err != nil {
@@ -130,7 +132,8 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 }
 
 // startScheduler schedules every check, each at its jittered slot, under the
-// configured limits; the probes share one HTTP client that keeps as many
+// configured limits, through the pipeline (run, record and decide, queue,
+// wake the sender); the probes share one HTTP client that keeps as many
 // idle connections per host as checks may run against it.
 func (a *app) startScheduler(cfg *config.Config) error {
 	// One Runner for the life of the scheduler: it remembers the pauses
@@ -139,12 +142,9 @@ func (a *app) startScheduler(cfg *config.Config) error {
 	// records no secret the process knows. The signing keys' history is
 	// kept in the store, so that a restart forgets no key.
 	runner := checks.NewRunner(checks.NewClient(cfg.MaxPerHost), a.budget, a.redact).WithKeyHistory(a.store.KeyHistory())
-	run := func(ctx context.Context, ch checks.Check) checks.Result {
-		res := runner.Run(ctx, ch)
-		a.metrics.ObserveRun(res)
-		return res
-	}
-	a.sched = scheduler.New(timedRecorder{a.store, a.metrics}, run, a.live.evaluator(), a.wake, a.log,
+	a.pipe = pipeline.New(pipeline.Deps{Runner: runner, Store: a.store, Policies: cfg.Policies, Wake: a.wake,
+		Observer: a.metrics, Log: a.log})
+	a.sched = scheduler.New(a.pipe, a.pipe.Run, a.log,
 		scheduler.WithLimits(cfg.MaxConcurrency, cfg.MaxPerHost), scheduler.WithObserver(a.metrics))
 	for _, ch := range cfg.Checks {
 		if err := a.sched.Add(ch); err != nil {

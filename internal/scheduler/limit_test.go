@@ -9,26 +9,26 @@ import (
 	"testing"
 	"time"
 
-	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
-	"github.com/authmon/monitor/internal/store"
 )
 
-// countingRecorder records nothing but counts runs per check. The timing
-// tests use it: they measure the scheduler, not SQLite.
+// countingRecorder records nothing but counts runs per check, and answers
+// err. The scheduler's tests use it: they test the scheduler, not the
+// pipeline behind it (internal/pipeline tests the two together).
 type countingRecorder struct {
 	mu   sync.Mutex
 	runs map[string][]time.Time
+	err  error
 }
 
-func (r *countingRecorder) RecordRun(_ context.Context, res checks.Result, _ store.Evaluator) (store.Run, []alert.Event, error) {
+func (r *countingRecorder) Record(_ context.Context, res checks.Result) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.runs == nil {
 		r.runs = map[string][]time.Time{}
 	}
 	r.runs[res.Check] = append(r.runs[res.Check], time.Now())
-	return store.Run{}, nil, nil
+	return r.err
 }
 
 func (r *countingRecorder) count(name string) int {
@@ -104,7 +104,7 @@ func runSlowChecks(t *testing.T, global, perHost int, hosts []string) *gauge {
 		time.Sleep(300 * time.Millisecond)
 		return checks.Result{Check: ch.Name}
 	}
-	s := New(rec, run, decide, func() {}, quiet(), WithLimits(global, perHost))
+	s := New(rec, run, quiet(), WithLimits(global, perHost))
 	for i, h := range hosts {
 		ch := checks.Check{Name: fmt.Sprint("c", i), Schedule: "@every 1s", Timeout: 5 * time.Second, URL: "http://" + h + ":80/"}
 		if err := s.Add(ch); err != nil {
@@ -158,7 +158,7 @@ func TestFiftyChecksStartWithinTheirInterval(t *testing.T) {
 		calls.Add(1)
 		return checks.Result{Check: ch.Name}
 	}
-	s := New(rec, run, decide, func() {}, quiet())
+	s := New(rec, run, quiet())
 	for i := range 50 {
 		if err := s.Add(checks.Check{Name: fmt.Sprintf("check-%02d", i), Schedule: "@every 1s"}); err != nil {
 			t.Fatal(err)
@@ -194,7 +194,7 @@ func TestFiftyChecksStartWithinTheirInterval(t *testing.T) {
 func TestAddAndRemoveWhileRunning(t *testing.T) {
 	rec := &countingRecorder{}
 	run := func(_ context.Context, ch checks.Check) checks.Result { return checks.Result{Check: ch.Name} }
-	s := New(rec, run, decide, func() {}, quiet())
+	s := New(rec, run, quiet())
 	for _, name := range []string{"kept", "removed"} {
 		if err := s.Add(checks.Check{Name: name, Schedule: "@every 1s"}); err != nil {
 			t.Fatal(err)

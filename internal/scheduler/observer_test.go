@@ -45,7 +45,7 @@ func (o *recordingObserver) late() []time.Duration {
 func TestObserverAndRunning(t *testing.T) {
 	obs := &recordingObserver{}
 	run := func(_ context.Context, ch checks.Check) checks.Result { return result(ch, true) }
-	s := New(openStore(t), run, decide, func() {}, quiet(), WithObserver(obs),
+	s := New(&countingRecorder{}, run, quiet(), WithObserver(obs),
 		firstRunIn("a", time.Hour, 100*time.Millisecond))
 	if err := s.Add(checks.Check{Name: "a", Schedule: "@every 1h"}); err != nil {
 		t.Fatal(err)

@@ -1,8 +1,8 @@
-// Package scheduler runs every check on its cron schedule, records each run
-// and wakes the alert sender when a run changed a check's state. It is the
-// one concurrent part with a lifecycle: jittered slots, limits on running
-// checks, skip-if-still-running, recovery from panics, checks added and
-// removed while running, and a Stop that waits for running checks.
+// Package scheduler runs every check on its cron schedule and hands each
+// result to a Recorder (the pipeline, which records it and alerts). It is
+// the one concurrent part with a lifecycle: jittered slots, limits on
+// running checks, skip-if-still-running, recovery from panics, checks added
+// and removed while running, and a Stop that waits for running checks.
 package scheduler
 
 import (
@@ -16,14 +16,14 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
-	"github.com/authmon/monitor/internal/store"
 )
 
-// Recorder stores a run and folds it into the check's alert state.
+// Recorder takes each run that finished (not one cancelled by Stop). What
+// the run means, its state and its alerts, is the Recorder's business: the
+// scheduler only logs an error.
 type Recorder interface {
-	RecordRun(ctx context.Context, res checks.Result, eval store.Evaluator) (store.Run, []alert.Event, error)
+	Record(ctx context.Context, res checks.Result) error
 }
 
 // RunFunc runs one check now.
@@ -34,8 +34,6 @@ type Scheduler struct {
 	cron   *cron.Cron
 	rec    Recorder
 	run    RunFunc
-	eval   store.Evaluator
-	wake   func()
 	log    *slog.Logger
 	base   time.Time // @every slots are counted from here
 	limits *limiter
@@ -88,16 +86,16 @@ func WithBase(base time.Time) Option {
 	return func(s *Scheduler) { s.base = base }
 }
 
-// New returns a scheduler. eval decides alerts (alert.Decide under each
-// check's policy); wake is called after a run queued notifications.
-func New(rec Recorder, run RunFunc, eval store.Evaluator, wake func(), log *slog.Logger, opts ...Option) *Scheduler {
+// New returns a scheduler that runs checks with run and hands their results
+// to rec.
+func New(rec Recorder, run RunFunc, log *slog.Logger, opts ...Option) *Scheduler {
 	l := cronLogger{log}
 	// A job skips its own slot while its previous run goes on (job.Run), in
 	// place of cron.SkipIfStillRunning, which drops the slot with a debug
 	// line only. Its flag is released by a defer, before Recover sees a panic.
 	c := cron.New(cron.WithParser(checks.ScheduleParser), cron.WithLocation(time.UTC), cron.WithLogger(l),
 		cron.WithChain(cron.Recover(l)))
-	s := &Scheduler{cron: c, rec: rec, run: run, eval: eval, wake: wake, log: log, base: time.Now(),
+	s := &Scheduler{cron: c, rec: rec, run: run, log: log, base: time.Now(),
 		limits: newLimiter(0, 0), obs: nopObserver{}, entries: map[string]cron.EntryID{}, skips: newSkipBook(time.Now().UTC())}
 	for _, o := range opts {
 		o(s)
@@ -177,7 +175,7 @@ func (s *Scheduler) Lateness() (p50, p99 time.Duration, n int) {
 // ResetLateness returns the lateness measured so far and starts afresh.
 func (s *Scheduler) ResetLateness() LatenessStats { return s.late.stats(true) }
 
-// record stores a result and wakes the sender on an event.
+// record hands a result to the Recorder, unless shutdown cancelled its run.
 func (s *Scheduler) record(ch checks.Check, res checks.Result) {
 	if s.ctx.Err() != nil {
 		// Cancelled by shutdown: the failures are ours, not the target's.
@@ -186,18 +184,8 @@ func (s *Scheduler) record(ch checks.Check, res checks.Result) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	_, evs, err := s.rec.RecordRun(ctx, res, s.eval)
-	if err != nil {
+	if err := s.rec.Record(ctx, res); err != nil {
 		s.log.Error("record run", "check", ch.Name, "err", err)
-		return
-	}
-	s.log.Debug("check ran", "check", ch.Name, "passed", res.Passed(), "duration", res.Duration)
-	for _, ev := range evs {
-		s.log.Info("notification queued", "check", ch.Name, "kind", ev.Kind, "incident", ev.IncidentID,
-			"severity", ev.Severity.String())
-	}
-	if len(evs) > 0 {
-		s.wake()
 	}
 }
 

@@ -45,7 +45,7 @@ func TestOverrunSlotsAreCounted(t *testing.T) {
 		}
 		return result(ch, true)
 	}
-	s := New(openStore(t), run, decide, func() {}, log, WithObserver(obs),
+	s := New(&countingRecorder{}, run, log, WithObserver(obs),
 		firstRunIn("hang", time.Second, 50*time.Millisecond))
 	if err := s.Add(checks.Check{Name: "hang", Schedule: "@every 1s", Timeout: 30 * time.Second}); err != nil {
 		t.Fatal(err)

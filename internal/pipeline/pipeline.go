@@ -1,0 +1,129 @@
+// Package pipeline is the path of one run, in the order it happens: run the
+// check, record the run and decide its alert state in one store
+// transaction, which also queues the notifications in the outbox, then wake
+// the sender. The scheduler calls Run and Record; nothing else in the path
+// is wired anywhere else.
+package pipeline
+
+import (
+	"context"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/store"
+)
+
+// Runner runs a check's probes and judges the answers: *checks.Runner.
+type Runner interface {
+	Run(ctx context.Context, ch checks.Check) checks.Result
+}
+
+// Store records a run and, in the same transaction, folds it into the
+// check's alert state with decide, saves the incident it touched and queues
+// the notifications decide returned: *store.Store. A crash can then never
+// keep a state change and lose its alert.
+type Store interface {
+	RecordRun(ctx context.Context, res checks.Result, decide store.Evaluator) (store.Run, []alert.Event, error)
+}
+
+// Observer is told of each run and of each write that recorded one:
+// *metrics.Metrics.
+type Observer interface {
+	ObserveRun(res checks.Result)
+	ObserveStoreWrite(d time.Duration, err error)
+}
+
+// Deps is what a Pipeline is made of. Runner and Store are required.
+type Deps struct {
+	Runner   Runner
+	Store    Store
+	Policies map[string]alert.Policy // by check; SetPolicies replaces them
+	Wake     func()                  // asks the sender to look at the outbox now; nil: no sender
+	Observer Observer                // nil: nothing observed
+	Log      *slog.Logger            // nil: slog.Default()
+	Now      func() time.Time        // times the store writes; nil: time.Now
+}
+
+// Pipeline takes a check from its run to the outbox.
+type Pipeline struct {
+	run      Runner
+	st       Store
+	policies atomic.Pointer[map[string]alert.Policy]
+	wake     func()
+	obs      Observer
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// New returns the pipeline of d.
+func New(d Deps) *Pipeline {
+	p := &Pipeline{run: d.Runner, st: d.Store, wake: d.Wake, obs: d.Observer, log: d.Log, now: d.Now}
+	if p.wake == nil {
+		p.wake = func() {}
+	}
+	if p.obs == nil {
+		p.obs = nopObserver{}
+	}
+	if p.log == nil {
+		p.log = slog.Default()
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	p.SetPolicies(d.Policies)
+	return p
+}
+
+// Run is step 1: it runs the check (scheduler.RunFunc).
+func (p *Pipeline) Run(ctx context.Context, ch checks.Check) checks.Result {
+	res := p.run.Run(ctx, ch)
+	p.obs.ObserveRun(res)
+	return res
+}
+
+// Record is steps 2 to 4 (scheduler.Recorder): the store records the run
+// and, inside its transaction, calls decide and queues the notifications;
+// once that is committed the sender is woken to deliver them.
+func (p *Pipeline) Record(ctx context.Context, res checks.Result) error {
+	start := p.now()
+	_, evs, err := p.st.RecordRun(ctx, res, p.decide)
+	p.obs.ObserveStoreWrite(p.now().Sub(start), err)
+	if err != nil {
+		return err
+	}
+	p.log.Debug("check ran", "check", res.Check, "passed", res.Passed(), "duration", res.Duration)
+	for _, ev := range evs {
+		p.log.Info("notification queued", "check", res.Check, "kind", ev.Kind, "incident", ev.IncidentID,
+			"severity", ev.Severity.String())
+	}
+	if len(evs) > 0 {
+		p.wake()
+	}
+	return nil
+}
+
+// decide is step 3 (a store.Evaluator), called inside the store's
+// transaction: alert.Decide under the check's current policy. A run of a
+// check that a reload just removed finishes under the default policy.
+func (p *Pipeline) decide(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
+	pol, ok := (*p.policies.Load())[res.Check]
+	if !ok {
+		pol = alert.DefaultPolicy()
+	}
+	return alert.Decide(prev, res, runID, pol)
+}
+
+// SetPolicies replaces the checks' policies (a reload): the next decision
+// of each check applies its new one.
+func (p *Pipeline) SetPolicies(m map[string]alert.Policy) { p.policies.Store(&m) }
+
+// Policies returns the checks' policies as decide applies them now.
+func (p *Pipeline) Policies() map[string]alert.Policy { return *p.policies.Load() }
+
+type nopObserver struct{}
+
+func (nopObserver) ObserveRun(checks.Result)               {}
+func (nopObserver) ObserveStoreWrite(time.Duration, error) {}
