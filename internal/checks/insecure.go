@@ -3,6 +3,7 @@ package checks
 import (
 	"crypto/x509"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -73,3 +74,7 @@ func cmpHost(serverName string, urls ...string) string {
 	}
 	return ""
 }
+
+// Insecure reports whether the assertion is the A4 of a check with
+// insecure_skip_verify: passed, because the check turned verification off.
+func (a Assertion) Insecure() bool { return a.Pass && strings.HasPrefix(a.Deviation, insecureNote) }
