@@ -22,7 +22,7 @@ func TestInsecureAndProxyShown(t *testing.T) {
 	const proxyPass = "proxy-CANARY-pw-16"
 	insecure := checks.Check{Name: "private-idp", Method: "GET", URL: "https://10.0.0.7/me",
 		Probes: []checks.ProbeSpec{{Kind: checks.ProbeValid}},
-		Conn: checks.Conn{InsecureSkipVerify: true, ServerName: "idp.internal", Proxy: "http://mon:" + proxyPass + "@proxy.internal:3128"}}
+		Conn:   checks.Conn{InsecureSkipVerify: true, ServerName: "idp.internal", Proxy: "http://mon:" + proxyPass + "@proxy.internal:3128"}}
 	list := append(ovChecks(), insecure)
 	ctx := context.Background()
 	s, err := store.Open(ctx, filepath.Join(t.TempDir(), "insecure.db"))

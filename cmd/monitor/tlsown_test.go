@@ -67,7 +67,9 @@ func (p pki) issue(t *testing.T, cn string, dns []string, notAfter time.Time, us
 	return c, certPEM, keyPEM
 }
 
-func (p pki) pem() []byte { return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.cert.Raw}) }
+func (p pki) pem() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.cert.Raw})
+}
 
 // leakyProxy is a forward proxy written for this test (no squid needed):
 // CONNECT tunnels for https targets, plain forwarding for http ones, after
@@ -238,7 +240,6 @@ body_contains = "no such text"
 	if !strings.Contains(table, "echo") || !strings.Contains(js, `"unverified":`) && !strings.Contains(js, "insecure_skip_verify") {
 		t.Errorf("json output: %s", js)
 	}
-	t.Log(table, tableErr)
 	all := table + tableErr + js + jsErr
 	for name, f := range forms {
 		if strings.Contains(all, f) {
