@@ -65,7 +65,9 @@ func TestConnAndExpiryKeys(t *testing.T) {
 	if err := os.WriteFile(path, []byte(connDoc), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := func(n string) (string, bool) { return map[string]string{"PROXY_PASSWORD": "pr0xy-pw!"}[n], n == "PROXY_PASSWORD" }
+	env := func(n string) (string, bool) {
+		return map[string]string{"PROXY_PASSWORD": "pr0xy-pw!"}[n], n == "PROXY_PASSWORD"
+	}
 	data, _ := os.ReadFile(path)
 	cfg, err := Parse(path, data, env)
 	if err != nil {
