@@ -104,6 +104,15 @@ func credentialItems(cr checks.Credential, m masker) []configItem {
 	}
 	if cr.Cert != nil {
 		it.add("Client certificate", maskedText)
+		if cr.Cert.Leaf != nil {
+			it.add("Certificate expires", cr.Cert.Leaf.NotAfter.UTC().Format(time.DateOnly))
+		}
+	}
+	if !cr.SecretExpires.IsZero() {
+		it.add("Client secret expires", cr.SecretExpires.UTC().Format(time.RFC3339))
+	}
+	if cr.ExpiryWarn > 0 {
+		it.add("Expiry warning (A7)", strconv.Itoa(int(cr.ExpiryWarn/(24*time.Hour)))+" days ahead")
 	}
 	if o := cr.OAuth2; o != nil {
 		it.add("Token URL", m.show(o.TokenURL))

@@ -234,6 +234,9 @@ body_contains = "no such text"
 	if !strings.Contains(tableErr, `check[1] "insecure": insecure_skip_verify = true`) || strings.Contains(tableErr, "private") {
 		t.Errorf("stderr: %s", tableErr)
 	}
+	if code, out, _ := runCLI("validate", "-config", cfg); code != exitOK || !strings.Contains(out, `check[1] "insecure": insecure_skip_verify = true`) {
+		t.Errorf("validate: exit %d: %s", code, out)
+	}
 	if proxy.connects.Load() == 0 || proxy.forwards.Load() == 0 {
 		t.Errorf("through the proxy: %d CONNECTs, %d forwarded", proxy.connects.Load(), proxy.forwards.Load())
 	}

@@ -41,6 +41,7 @@ func buildCheck(c *collector, key string, s *checkSection, d resolved, sets *cre
 	ch.Auth = cred.Credential
 	conn, proxySecrets := buildConn(c, key, s, sets.dir)
 	ch.Conn = conn
+	serverNameFits(c, key+".tls.server_name", ch)
 	secrets := append(cred.secrets, proxySecrets...)
 	if known {
 		secrets = append(secrets, buildKind(c, key, s, &ch)...)

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/authmon/monitor/internal/checks"
 )
@@ -102,4 +103,29 @@ func validHostName(s string) bool {
 		}
 	}
 	return true
+}
+
+// serverNameFits refuses a server_name on a check whose credential set
+// logs in or gets its token on another host: the check's TLS settings
+// apply to that request too, and that host's certificate would have to
+// carry the name.
+func serverNameFits(c *collector, key string, ch checks.Check) {
+	if ch.Conn.ServerName == "" || ch.URL == "" {
+		return
+	}
+	var other string
+	switch {
+	case ch.Auth.OAuth2 != nil:
+		other = ch.Auth.OAuth2.TokenURL
+	case ch.Auth.Login != nil:
+		other = ch.Auth.Login.URL
+	}
+	u, err1 := url.Parse(ch.URL)
+	o, err2 := url.Parse(other)
+	if other == "" || err1 != nil || err2 != nil || o.Host == "" || strings.EqualFold(u.Hostname(), o.Hostname()) {
+		return
+	}
+	c.add(key, "server_name applies to every request of the check, also to its credentials' %s on %s, "+
+		"whose certificate would have to carry %q: give that host a check of its own, or drop server_name",
+		map[bool]string{true: "token_url", false: "login url"}[ch.Auth.OAuth2 != nil], o.Hostname(), ch.Conn.ServerName)
 }
