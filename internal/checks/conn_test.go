@@ -280,6 +280,10 @@ func TestCheckProxy(t *testing.T) {
 	if r := rn.Run(context.Background(), withProxy(plain.URL, good)); !r.Passed() || proxy.forward.Load() != 3 {
 		t.Fatalf("http through the proxy: %d forwarded: %s", proxy.forward.Load(), r.Summary())
 	}
+	down := withProxy(srv.URL, "http://127.0.0.1:9")
+	if r := rn.Run(context.Background(), down); r.Probes[0].Error != "proxy: connection refused" {
+		t.Fatalf("proxy down: %q", r.Probes[0].Error)
+	}
 	bad := strings.Replace(proxy.URL, "http://", "http://mon:wrong@", 1)
 	r := rn.Run(context.Background(), withProxy(srv.URL, bad))
 	if r.Passed() || !strings.Contains(r.Probes[0].Error, "Proxy Authentication Required") {
