@@ -34,6 +34,8 @@ func TestInsecureAndProxyShown(t *testing.T) {
 		return alert.Decide(prev, res, runID, testPolicy())
 	}
 	p := ovProbe(checks.ProbeValid, "")
+	p.TLS = &checks.TLSInfo{Subject: "CN=idp.internal", Issuer: "CN=someone", NotAfter: ovNow.Add(90 * 24 * time.Hour),
+		Version: "TLS 1.3", Unverified: "TLS: certificate signed by an unknown authority"}
 	p.Assertions = append(p.Assertions, checks.Assertion{ID: "A4", Severity: checks.SevAvail, Pass: true,
 		Reason:    "with valid credentials: accepted only because insecure_skip_verify is on: TLS: certificate signed by an unknown authority",
 		Deviation: "insecure_skip_verify = true: certificate verification is off for this check; it would fail: TLS: certificate signed by an unknown authority"})
@@ -51,7 +53,8 @@ func TestInsecureAndProxyShown(t *testing.T) {
 		t.Fatalf("the mark is on %q", row.AttrOr("data-check", ""))
 	}
 	var bodies []string
-	for _, path := range []string{"/checks/private-idp", "/config", "/api/v1/checks/private-idp", "/api/v1/checks/private-idp/runs"} {
+	for _, path := range []string{"/checks/private-idp", "/config", "/api/v1/checks/private-idp", "/api/v1/checks/private-idp/runs",
+		"/checks/private-idp/runs/1/evidence"} {
 		rec := get(t, h, path)
 		if rec.Code != http.StatusOK {
 			t.Fatalf("GET %s: %d", path, rec.Code)
@@ -61,6 +64,9 @@ func TestInsecureAndProxyShown(t *testing.T) {
 	page, config, api, runs := bodies[0], bodies[1], bodies[2], bodies[3]
 	if !strings.Contains(page, insecureText) || !strings.Contains(config, insecureText) || !strings.Contains(config, "idp.internal") {
 		t.Error("the check page or config does not flag insecure_skip_verify")
+	}
+	if ev := bodies[4]; !strings.Contains(ev, `data-testid="tls-unverified"`) || !strings.Contains(ev, "signed by an unknown authority") {
+		t.Error("the evidence page does not say the certificate was accepted unverified")
 	}
 	if !strings.Contains(config, "http://mon:[REDACTED]@proxy.internal:3128") {
 		t.Error("the config page does not show the proxy without its password")
