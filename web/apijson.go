@@ -22,6 +22,9 @@ type apiCheck struct {
 	Method   string `json:"method"`
 	URL      string `json:"url"` // credentials and configured secrets removed
 	Schedule string `json:"schedule"`
+	// InsecureSkipVerify: the check does not verify its target's TLS
+	// certificate ([check.tls] insecure_skip_verify).
+	InsecureSkipVerify bool `json:"insecure_skip_verify"`
 	// State is passing, failing, or pending (never run).
 	State string `json:"state"`
 	// Severity is the worst failure of the latest run; "none" when passing.
@@ -68,7 +71,7 @@ type apiWindow struct {
 
 func newAPICheck(c checks.Check, sum store.CheckSummary, ran bool, red *redact.Redactor) apiCheck {
 	out := apiCheck{Name: c.Name, Kind: checkKind(c), Group: c.Group, Method: c.Method,
-		URL: red.URL(c.URL), Schedule: c.Schedule, State: "pending", Severity: "none",
+		URL: red.URL(c.URL), Schedule: c.Schedule, InsecureSkipVerify: c.Conn.InsecureSkipVerify, State: "pending", Severity: "none",
 		Failing: []apiFailure{}}
 	if !ran || sum.Last == nil {
 		return out
@@ -173,11 +176,14 @@ type APIHeader struct {
 // APIAssertion is one judged assertion; Waived: it failed and passes only
 // because the check's ignore list waives it.
 type APIAssertion struct {
-	ID        string `json:"id"`
-	Ref       string `json:"ref"`
-	Severity  string `json:"severity"`
-	Pass      bool   `json:"pass"`
-	Waived    bool   `json:"waived"`
+	ID       string `json:"id"`
+	Ref      string `json:"ref"`
+	Severity string `json:"severity"`
+	Pass     bool   `json:"pass"`
+	Waived   bool   `json:"waived"`
+	// Insecure: A4 of a check with insecure_skip_verify, passed only
+	// because certificate verification is off; Deviation says why.
+	Insecure  bool   `json:"insecure"`
 	Expected  string `json:"expected"`
 	Got       string `json:"got"`
 	Reason    string `json:"reason"`
@@ -206,7 +212,7 @@ func NewAPIProbe(p checks.ProbeResult, red *redact.Redactor) APIProbe {
 	}
 	for _, a := range p.Assertions {
 		ap.Assertions = append(ap.Assertions, APIAssertion{ID: a.ID, Ref: a.Ref, Severity: a.Severity.String(),
-			Pass: a.Pass, Waived: a.Waived(), Expected: a.Expected, Got: a.Got, Reason: a.Reason, Deviation: a.Deviation})
+			Pass: a.Pass, Waived: a.Waived(), Insecure: a.Insecure(), Expected: a.Expected, Got: a.Got, Reason: a.Reason, Deviation: a.Deviation})
 	}
 	return ap
 }

@@ -167,7 +167,7 @@ func configOf(c checks.Check, red *redact.Redactor) []configItem {
 	for _, p := range c.Probes {
 		kinds = append(kinds, string(p.Kind))
 	}
-	return []configItem{
+	items := []configItem{
 		{"Method", c.Method},
 		{"URL", red.URL(c.URL)},
 		{"Schedule", c.Schedule},
@@ -175,6 +175,7 @@ func configOf(c checks.Check, red *redact.Redactor) []configItem {
 		{"Auth", auth},
 		{"Probes", strings.Join(kinds, ", ")},
 	}
+	return append(items, connItems(c.Conn, red)...)
 }
 
 // windowName is "24 h", "7 d", "30 d", "1 y".

@@ -72,6 +72,7 @@ func configOfCheck(c checks.Check, red *redact.Redactor) checkConfig {
 	}
 	s.add("Redirects", map[bool]string{true: "followed", false: "not followed"}[c.FollowRedirects])
 	s.add("TLS warnings", intList(c.TLSWarnDays, " days before expiry"))
+	*s = append(*s, connItems(c.Conn, red)...)
 	cc.Auth = credentialItems(c.Auth, m)
 	cc.Headers = mapItems(c.Headers, m)
 	for _, p := range c.Probes {
@@ -103,6 +104,15 @@ func credentialItems(cr checks.Credential, m masker) []configItem {
 	}
 	if cr.Cert != nil {
 		it.add("Client certificate", maskedText)
+		if cr.Cert.Leaf != nil {
+			it.add("Certificate expires", cr.Cert.Leaf.NotAfter.UTC().Format(time.DateOnly))
+		}
+	}
+	if !cr.SecretExpires.IsZero() {
+		it.add("Client secret expires", cr.SecretExpires.UTC().Format(time.RFC3339))
+	}
+	if cr.ExpiryWarn > 0 {
+		it.add("Expiry warning (A7)", strconv.Itoa(int(cr.ExpiryWarn/(24*time.Hour)))+" days ahead")
 	}
 	if o := cr.OAuth2; o != nil {
 		it.add("Token URL", m.show(o.TokenURL))
@@ -171,4 +181,22 @@ func intList(ns []int, suffix string) string {
 		parts[i] = strconv.Itoa(n)
 	}
 	return strings.Join(parts, ", ") + suffix
+}
+
+// insecureText is how the dashboard names insecure_skip_verify.
+const insecureText = "NOT VERIFIED: insecure_skip_verify = true"
+
+// connItems are the check's own TLS and proxy settings; the proxy URL
+// without its password.
+func connItems(c checks.Conn, red *redact.Redactor) []configItem {
+	var it items
+	it.add("TLS CA file", c.CAFile)
+	it.add("TLS server name", c.ServerName)
+	if c.InsecureSkipVerify {
+		it.add("TLS certificate", insecureText)
+	}
+	if c.Proxy != "" {
+		it.add("Proxy", red.URL(c.Proxy))
+	}
+	return it
 }

@@ -58,6 +58,7 @@ type checkRow struct {
 	Name     string
 	Group    string // its label: the configured group or ungroupedLabel
 	Target   string // method and URL, secrets removed
+	Insecure bool   // the check does not verify its target's certificate
 	State    state
 	Flapping bool
 	Incident *alert.Incident // the open incident, if any
@@ -134,6 +135,7 @@ func (h *handler) loadOverview(ctx context.Context, now time.Time) (overviewData
 type overviewCheck struct {
 	Name, Group, Target string
 	Kinds               []checks.ProbeKind
+	Insecure            bool // insecure_skip_verify: marked on its row
 }
 
 // overviewConfigCache keeps overviewConfigs' answer for the config it was computed
@@ -158,7 +160,7 @@ func overviewConfigs(cfg []checks.Check, red *redact.Redactor) []overviewCheck {
 	out := make([]overviewCheck, len(cfg))
 	for i, c := range cfg {
 		out[i] = overviewCheck{Name: c.Name, Group: groupLabel(c.Group),
-			Target: c.Method + " " + red.URL(c.URL)}
+			Target: c.Method + " " + red.URL(c.URL), Insecure: c.Conn.InsecureSkipVerify}
 		for _, p := range c.Probes {
 			out[i].Kinds = append(out[i].Kinds, p.Kind)
 		}
@@ -192,7 +194,7 @@ func overviewRows(cfg []overviewCheck, sums []store.CheckSummary, recent []store
 	}
 	rows := make([]checkRow, len(cfg))
 	for i, c := range cfg {
-		row := checkRow{Name: c.Name, Group: c.Group, Target: c.Target, kinds: c.Kinds, Recent: recentOf[c.Name]}
+		row := checkRow{Name: c.Name, Group: c.Group, Target: c.Target, Insecure: c.Insecure, kinds: c.Kinds, Recent: recentOf[c.Name]}
 		if sum := byName[c.Name]; sum != nil {
 			row.Flapping, row.Incident, row.Last = sum.State.Flapping, openIncident(sum.State), sum.Last
 			row.State = stateOf(sum.State, sum.Last)

@@ -97,7 +97,11 @@ func (rw *rowWriter) row(r checkRow) error {
 	rw.esc(r.Name)
 	rw.str(`</a> <code class="target" data-testid="target">`)
 	rw.esc(r.Target)
-	rw.str(`</code></th><td class="state"><span class="badge state-`)
+	rw.str(`</code>`)
+	if r.Insecure {
+		rw.str(insecureMark)
+	}
+	rw.str(`</th><td class="state"><span class="badge state-`)
 	rw.str(string(r.State))
 	rw.str(`" data-testid="state">`)
 	rw.str(r.State.icon())
@@ -280,3 +284,7 @@ func appendEscaped(b []byte, s string) []byte {
 	}
 	return append(b, s[last:]...)
 }
+
+// insecureMark flags a check with insecure_skip_verify on its row.
+const insecureMark = ` <span class="badge insecure" data-testid="insecure" title="insecure_skip_verify = true: ` +
+	`this check does not verify its target's TLS certificate">TLS not verified</span>`

@@ -61,6 +61,9 @@ func checkCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return exitConfig
 	}
+	for _, w := range insecureWarnings(cfg) {
+		fmt.Fprintln(stderr, w)
+	}
 	selected, err := selectChecks(cfg.Checks, append(o.patterns, names...), o.groups)
 	if err != nil {
 		fmt.Fprintln(stderr, "monitor check:", err)

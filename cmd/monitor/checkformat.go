@@ -113,6 +113,8 @@ func probeVerdict(p checks.ProbeResult, blocking bool) (verdict, reason string) 
 			fails = append(fails, assertionLine(a))
 		case a.Waived():
 			waives = append(waives, "waived "+assertionLine(a))
+		case a.Insecure():
+			waives = append(waives, "INSECURE "+a.Deviation)
 		}
 	}
 	reasons := strings.Join(slices.Concat(fails, waives), "; ")
@@ -123,6 +125,8 @@ func probeVerdict(p checks.ProbeResult, blocking bool) (verdict, reason string) 
 		return "FAIL", reasons
 	case len(fails) > 0:
 		return "fail", reasons
+	case len(waives) > 0 && strings.Contains(reasons, "INSECURE "):
+		return "insecure", reasons
 	case len(waives) > 0:
 		return "waived", reasons
 	}

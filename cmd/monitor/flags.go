@@ -119,6 +119,9 @@ func validateCmd(args []string, stdout, stderr io.Writer) int {
 		alerts = "alerts go to Slack"
 	}
 	warnOverruns(stdout, cfg)
+	for _, w := range insecureWarnings(cfg) {
+		fmt.Fprintln(stdout, w)
+	}
 	fmt.Fprintf(stdout, "%s: OK: %d checks; %s\n", *path, len(cfg.Checks), alerts)
 	return exitOK
 }
@@ -133,6 +136,23 @@ func warnOverruns(w io.Writer, cfg *config.Config) {
 	}
 }
 
+// insecureWarnings are one line per check that turned certificate
+// verification off: said at every load, so that it is never forgotten.
+func insecureWarnings(cfg *config.Config) []string {
+	var out []string
+	for i, ch := range cfg.Checks {
+		if ch.Conn.InsecureSkipVerify {
+			out = append(out, fmt.Sprintf("%s: warning: check[%d] %q: %s", cfg.Path, i, ch.Name, insecureText))
+		}
+	}
+	return out
+}
+
+// insecureText says what insecure_skip_verify costs.
+const insecureText = "insecure_skip_verify = true: the target's TLS certificate is not verified, " +
+	"so anyone on the path can impersonate it and read the credentials the check sends; " +
+	"name its CA in [check.tls] ca_file instead"
+
 // isHelp reports whether arg asks for help, as the flag package reads it.
 func isHelp(arg string) bool {
 	switch arg {
@@ -140,4 +160,14 @@ func isHelp(arg string) bool {
 		return true
 	}
 	return false
+}
+
+// warnInsecure logs, at WARN, each check that turned certificate
+// verification off, at every load.
+func warnInsecure(log *slog.Logger, cfg *config.Config) {
+	for _, ch := range cfg.Checks {
+		if ch.Conn.InsecureSkipVerify {
+			log.Warn(insecureText, "check", ch.Name)
+		}
+	}
 }

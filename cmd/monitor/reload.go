@@ -71,6 +71,7 @@ func (a *app) reload() error {
 		return err
 	}
 	a.redact.Add(next.Secrets...)
+	warnInsecure(a.log, next)
 	d := diffChecks(a.cfg, next)
 	// Policies first: a new check's first run must find its own.
 	a.pipe.SetPolicies(next.Policies)

@@ -50,6 +50,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "monitor serve:", err)
 		return exitConfig
 	}
+	warnInsecure(log, cfg)
 	// Before start: from "dashboard listening" on, SIGHUP must never kill.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

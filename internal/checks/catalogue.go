@@ -36,6 +36,7 @@ var topLevel = []Entry{
 	{"A4", "RFC 5280 §4.1.2.5; RFC 9110 §17.16.1", SevAvail, "The HTTPS certificate is valid for this host and not about to expire."},
 	{"A5", "RFC 8414 §2, §3.3; OIDC Discovery §3, §4.3", SevAvail, "The discovery document that tells clients where to log in is reachable and names the right issuer."},
 	{"A6", "OIDC Discovery §3; RFC 7517 §4.1", SevAvail, "The public keys clients use to verify tokens are published."},
+	{"A7", "RFC 5280 §4.1.2.5; RFC 6749 §2.3.1", SevWarn, "The monitor's own client certificate and client secret are not about to expire, so the check does not go red the day they lapse."},
 
 	{"B1", "RFC 9110 §11.4", SevCritical, "Without credentials the endpoint must refuse: a success here means anyone can get in."},
 	{"B2", "RFC 9110 §11.4; RFC 6750 §3.1; RFC 6749 §5.2; RFC 8725 §3.1", SevCritical, "Wrong, expired or forged credentials must be refused: accepting them means anyone can get in."},

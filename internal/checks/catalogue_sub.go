@@ -15,6 +15,8 @@ var subIDs = []Entry{
 	{"A6.kid", "RFC 7515 §4.1.4; RFC 7517 §4.4, §4.5", SevAvail, "Every token the issuer signs names a published key that verifies it, so clients can check it."},
 	{"A6.removed", "RFC 7517 §4.5; OIDC Core §10.1.1", SevAvail, "A signing key stays published while tokens signed with it are still valid."},
 	{"A6.overlap", "OIDC Core §10.1.1", SevConf, "A new signing key is published a run before it signs, so clients with a cached key set accept its tokens."},
+	{"A7.cert", "RFC 5280 §4.1.2.5", SevWarn, "The client certificate the monitor presents (mtls) is valid for longer than the lead time: renew it in time."},
+	{"A7.secret", "RFC 6749 §2.3.1", SevWarn, "The client secret the monitor uses (oauth2) is valid for longer than the lead time: rotate it in time."},
 
 	{"B6.secure", "RFC 6265 §4.1.2.5", SevHighSec, "The session cookie is sent over HTTPS only (Secure)."},
 	{"B6.httponly", "RFC 6265 §4.1.2.6", SevHighSec, "Scripts on the page cannot read the session cookie (HttpOnly)."},

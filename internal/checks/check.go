@@ -54,6 +54,9 @@ type Check struct {
 	// FollowRedirects makes probes follow redirects; by default a redirect
 	// is an answer to judge.
 	FollowRedirects bool
+	// Conn holds the check's own TLS and proxy settings ([check.tls],
+	// proxy); the zero value uses the process's client.
+	Conn Conn
 	// TLSWarnDays are the days before a certificate's notAfter at which an
 	// https target is warned about (A4), e.g. 30, 14, 7.
 	TLSWarnDays []int
@@ -118,6 +121,11 @@ type Credential struct {
 	Value        string // cookie: value
 	// Cert is the client certificate (mtls).
 	Cert *tls.Certificate
+	// SecretExpires is when an oauth2 client secret lapses (expires_at;
+	// zero: unknown). ExpiryWarn is how long before it, or before Cert's
+	// notAfter, A7 warns (zero: DefaultExpiryWarnDays).
+	SecretExpires time.Time
+	ExpiryWarn    time.Duration
 	// OAuth2 and Login configure the kinds that obtain a credential at run
 	// time; Source does the obtaining and caching.
 	OAuth2 *OAuth2Spec

@@ -28,6 +28,9 @@ func describeError(err error, timeout time.Duration, maxBody int64) string {
 		recErr   tls.RecordHeaderError
 		alertErr tls.AlertError
 	)
+	if inner, ok := proxyFailure(err); ok {
+		return "proxy: " + describeError(inner, timeout, maxBody)
+	}
 	switch {
 	case errors.Is(err, errBodyTooLarge):
 		return fmt.Sprintf("response body larger than the %d-byte cap", maxBody)
@@ -145,4 +148,14 @@ func handshakeRefused(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "remote error" && op.Err != nil &&
 		strings.Contains(op.Err.Error(), "certificate")
+}
+
+// proxyFailure returns what went wrong reaching the check's proxy, so that
+// "connection refused" names the proxy rather than the target.
+func proxyFailure(err error) (error, bool) {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "proxyconnect" && op.Err != nil {
+		return op.Err, true
+	}
+	return nil, false
 }

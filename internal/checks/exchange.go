@@ -160,7 +160,7 @@ func tlsInfo(cs *tls.ConnectionState) *TLSInfo {
 	}
 	leaf := cs.PeerCertificates[0]
 	return &TLSInfo{Subject: leaf.Subject.String(), Issuer: leaf.Issuer.String(),
-		NotAfter: leaf.NotAfter.UTC(), Version: tls.VersionName(cs.Version)}
+		NotAfter: leaf.NotAfter.UTC(), Version: tls.VersionName(cs.Version), peers: cs.PeerCertificates}
 }
 
 // credentialHeaders carry credentials or sessions: their values are never

@@ -80,6 +80,7 @@ func redactProbe(r *redact.Redactor, p *ProbeResult) {
 	}
 	if p.TLS != nil {
 		p.TLS.Subject, p.TLS.Issuer = r.String(p.TLS.Subject), r.String(p.TLS.Issuer)
+		p.TLS.Unverified = r.String(p.TLS.Unverified)
 	}
 	for i := range p.Assertions {
 		a := &p.Assertions[i]

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"crypto/x509"
 	"strings"
 	"time"
 )
@@ -86,6 +87,12 @@ type TLSInfo struct {
 	Issuer   string    `json:"issuer"`
 	NotAfter time.Time `json:"not_after"`
 	Version  string    `json:"version"`
+	// Unverified says why the certificate would fail verification, when
+	// the check turned verification off (insecure_skip_verify) and it
+	// would; empty otherwise.
+	Unverified string `json:"unverified,omitempty"`
+	// peers is the chain as presented, for judgeInsecure; never stored.
+	peers []*x509.Certificate
 }
 
 // ProbeResult is the evidence and verdict of one request of the matrix.

@@ -55,6 +55,8 @@ type Runner struct {
 	budget Budget           // nil counts none
 	red    *redact.Redactor // nil knows each check's own secrets only
 	keys   KeyHistory       // the signing keys seen per jwks_uri
+	// conns holds one client per distinct [check.tls]/proxy setting.
+	conns clients
 }
 
 // NewRunner returns a Runner whose probes go through hc, spend from b (nil:
@@ -79,7 +81,7 @@ func (rn *Runner) WithKeyHistory(k KeyHistory) *Runner {
 func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 	res := Result{Check: ch.Name, Started: time.Now().UTC()}
 	red := runRedactor(rn.red, ch)
-	hc, rl := rn.hc, rn.rl
+	hc, rl := rn.conns.clientFor(rn.hc, ch.Conn), rn.rl
 	g := gate{b: rn.budget, check: ch.Name, lim: ch.FailedLogins.OrDefault()}
 	var probes []ProbeResult
 	switch ch.Kind {
@@ -93,6 +95,8 @@ func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 		probes = runProtected(ctx, hc, ch, red, rl, g)
 	}
 	rl.settle(ch.Name, probes)
+	judgeInsecure(probes, ch.Conn, ch.URL)
+	judgeOwn(probes, ch.Auth, time.Now())
 	for i := range probes {
 		waive(&probes[i], ch.Ignore)
 		redactProbe(red, &probes[i])

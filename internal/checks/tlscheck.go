@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -56,6 +57,9 @@ func certInvalid(k ProbeKind, why string, expired bool) Assertion {
 	}
 	a.Expected, a.Got = "a valid certificate (chain, hostname, validity period)", why
 	a.Reason = fmt.Sprintf("%s: %s", k.Phrase(), why)
+	if strings.Contains(why, "unknown authority") {
+		a.Reason += " (signed by a private CA? name its certificate in [check.tls] ca_file)"
+	}
 	return a
 }
 

@@ -39,7 +39,10 @@ func buildCheck(c *collector, key string, s *checkSection, d resolved, sets *cre
 	ch.Ignore = ignoreList(c, key+".ignore", s.Ignore)
 	cred := checkCredential(c, key, s, sets)
 	ch.Auth = cred.Credential
-	secrets := cred.secrets
+	conn, proxySecrets := buildConn(c, key, s, sets.dir)
+	ch.Conn = conn
+	serverNameFits(c, key+".tls.server_name", ch)
+	secrets := append(cred.secrets, proxySecrets...)
 	if known {
 		secrets = append(secrets, buildKind(c, key, s, &ch)...)
 		ch.Probes = buildProbes(c, key, s, ch)

@@ -17,8 +17,9 @@ var credentialKeys = map[checks.AuthKind]struct{ required, optional []string }{
 	checks.AuthBearer: {required: []string{"token"}},
 	checks.AuthAPIKey: {required: []string{"key"}, optional: []string{"header", "query"}},
 	checks.AuthCookie: {required: []string{"name", "value"}},
-	checks.AuthMTLS:   {required: []string{"cert_file", "key_file"}},
-	checks.AuthOAuth2: {required: []string{"token_url", "client_id", "client_secret"}, optional: []string{"scopes", "auth_style"}},
+	checks.AuthMTLS:   {required: []string{"cert_file", "key_file"}, optional: []string{"expiry_warn_days"}},
+	checks.AuthOAuth2: {required: []string{"token_url", "client_id", "client_secret"},
+		optional: []string{"scopes", "auth_style", "expires_at", "expiry_warn_days"}},
 	checks.AuthLogin: {required: []string{"url", "username", "password"},
 		optional: []string{"method", "use", "ttl", "format", "username_field", "password_field", "extra",
 			"token_json", "token_header", "token_cookie", "session_url", "status", "wrong_status", "canary_user",
@@ -72,9 +73,11 @@ func buildCredential(c *collector, key string, s *credentialSection, dir string)
 		cookiePair(c, key, s)
 	case checks.AuthMTLS:
 		out.Cert = loadClientCert(c, key, s, dir)
+		out.ExpiryWarn = expiryWarn(c, key+".expiry_warn_days", s.ExpiryWarnDays)
 	case checks.AuthOAuth2:
 		spec := buildOAuth2(c, key, s)
 		out.OAuth2 = &spec
+		out.SecretExpires, out.ExpiryWarn = s.ExpiresAt.Time, expiryWarn(c, key+".expiry_warn_days", s.ExpiryWarnDays)
 	case checks.AuthLogin:
 		out.Username, out.Password = s.Username, s.Password
 		spec := buildLoginSet(c, key, s)

@@ -99,6 +99,8 @@ type checkSection struct {
 	Headers         map[string]string `toml:"headers"`
 	MaxBodyBytes    int64             `toml:"max_body_bytes"`
 	FollowRedirects bool              `toml:"follow_redirects"`
+	TLS             *tlsSection       `toml:"tls"`           // the check's own CA, server name, verification (conn.go)
+	Proxy           string            `toml:"proxy"`         // a forward proxy URL; its password is a secret
 	TLSWarnDays     *[]int64          `toml:"tls_warn_days"` // nil: the default
 	Ignore          []string          `toml:"ignore"`        // assertion ids this check waives
 	Probes          []string          `toml:"probes"`

@@ -30,6 +30,10 @@ type credentialSection struct {
 	ClientSecret string   `toml:"client_secret"`
 	Scopes       []string `toml:"scopes"`
 	AuthStyle    string   `toml:"auth_style"`
+	// oauth2: when the client secret lapses; mtls, oauth2: how long before
+	// that, or the certificate's notAfter, A7 warns (own.go)
+	ExpiresAt      expiry `toml:"expires_at"`
+	ExpiryWarnDays *int64 `toml:"expiry_warn_days"`
 	// login: where to log in and how to present the token afterwards
 	URL    string   `toml:"url"`
 	Method string   `toml:"method"`
