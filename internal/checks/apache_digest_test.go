@@ -7,21 +7,40 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/checks/apachetest"
 )
+
+// The Apache tests run Digest checks against Debian's apache2 with
+// mod_auth_digest (apachetest): skipped without apache2, failed on CI.
+
+// digestCheck is a Digest check of Apache's resource with every probe a
+// Digest credential runs.
+func digestCheck(base, password string) checks.Check {
+	denied := func(k checks.ProbeKind) checks.ProbeSpec {
+		return checks.ProbeSpec{Kind: k, Scheme: "Digest", Realm: apachetest.Realm}
+	}
+	return checks.Check{Name: "apache private", Method: "GET", URL: base + apachetest.Path,
+		Timeout: 2 * time.Second, MaxBody: 1 << 20,
+		Auth:    checks.Credential{Kind: checks.AuthDigest, Username: apachetest.User, Password: password},
+		Secrets: []string{password},
+		Probes: []checks.ProbeSpec{{Kind: checks.ProbeValid, Status: []int{200}, BodyContains: apachetest.Body},
+			denied(checks.ProbeMissing), denied(checks.ProbeMalformed), denied(checks.ProbeWrong)}}
+}
 
 // TestApacheDigest: a healthy Apache with mod_auth_digest (MD5, qop auth)
 // passes every probe, with C25 judged on each refusal and C25.nonce from
 // the second challenge on; nothing recorded holds the password.
 func TestApacheDigest(t *testing.T) {
-	a := startApache(t, digestOn)
-	res := runCheck(t, digestCheck(a.base, apachePassword))
+	a := apachetest.Start(t, apachetest.Protected)
+	res := runCheck(t, digestCheck(a.URL, apachetest.Password))
 	if !res.Passed() {
 		t.Fatalf("healthy Apache: %s\n%v", res.Summary(), failedIDs(res))
 	}
 	raw, _ := json.Marshal(res)
-	if strings.Contains(string(raw), apachePassword) {
+	if strings.Contains(string(raw), apachetest.Password) {
 		t.Fatalf("the password leaked into the result")
 	}
 	judged := map[string]bool{}
@@ -50,8 +69,8 @@ func TestApacheDigest(t *testing.T) {
 // password, which the valid probe reports as A2 (the service does not let
 // this user in), not as a bypass.
 func TestApacheDigestWrongPassword(t *testing.T) {
-	a := startApache(t, digestOn)
-	res := runCheck(t, digestCheck(a.base, apachePassword+"-not"))
+	a := apachetest.Start(t, apachetest.Protected)
+	res := runCheck(t, digestCheck(a.URL, apachetest.Password+"-not"))
 	if f := failedIDs(res); !slices.Contains(f[checks.ProbeValid], "A2") || res.Severity() != checks.SevAvail {
 		t.Fatalf("wrong password: severity %s, failures %v, want A2 on valid", res.Severity(), f)
 	}
@@ -61,8 +80,8 @@ func TestApacheDigestWrongPassword(t *testing.T) {
 // (Require all granted) is a critical auth bypass: B1 on missing, B2 on
 // wrong and malformed.
 func TestApacheDigestOpen(t *testing.T) {
-	a := startApache(t, digestOpen)
-	res := runCheck(t, digestCheck(a.base, apachePassword))
+	a := apachetest.Start(t, apachetest.Open)
+	res := runCheck(t, digestCheck(a.URL, apachetest.Password))
 	f := failedIDs(res)
 	if res.Severity() != checks.SevCritical || !slices.Contains(f[checks.ProbeMissing], "B1") ||
 		!slices.Contains(f[checks.ProbeWrong], "B2") || !slices.Contains(f[checks.ProbeMalformed], "B2") {
