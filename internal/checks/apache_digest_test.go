@@ -78,13 +78,15 @@ func TestApacheDigestWrongPassword(t *testing.T) {
 
 // TestApacheDigestOpen: the protected URL configured open to strangers
 // (Require all granted) is a critical auth bypass: B1 on missing, B2 on
-// wrong and malformed.
+// wrong and malformed. The valid probe, let in without a challenge to
+// answer, passes: the service works, it is only open.
 func TestApacheDigestOpen(t *testing.T) {
 	a := apachetest.Start(t, apachetest.Open)
 	res := runCheck(t, digestCheck(a.URL, apachetest.Password))
 	f := failedIDs(res)
 	if res.Severity() != checks.SevCritical || !slices.Contains(f[checks.ProbeMissing], "B1") ||
-		!slices.Contains(f[checks.ProbeWrong], "B2") || !slices.Contains(f[checks.ProbeMalformed], "B2") {
+		!slices.Contains(f[checks.ProbeWrong], "B2") || !slices.Contains(f[checks.ProbeMalformed], "B2") ||
+		len(f[checks.ProbeValid]) > 0 {
 		t.Fatalf("open: severity %s, failures %v", res.Severity(), f)
 	}
 }

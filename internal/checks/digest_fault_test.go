@@ -81,3 +81,26 @@ func failedIDs(res checks.Result) map[checks.ProbeKind][]string {
 	}
 	return out
 }
+
+// TestDigestUnknownAlgorithm: a target offering only an algorithm authmon
+// does not compute fails A2 on the valid probe (availability: no Digest
+// client with these credentials gets in), saying what was offered, and
+// C25.algorithm on the refusals; nothing is a transport failure (A0).
+func TestDigestUnknownAlgorithm(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Digest realm="x", nonce="`+time.Now().Format(time.RFC3339Nano)+`", algorithm=SHA-1, qop="auth"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	ch := checks.Check{Name: "sha1", URL: srv.URL, Timeout: 2 * time.Second, MaxBody: 1 << 20,
+		Auth:   checks.Credential{Kind: checks.AuthDigest, Username: "u", Password: faultyPassword},
+		Probes: []checks.ProbeSpec{{Kind: checks.ProbeValid}, {Kind: checks.ProbeMissing, Scheme: "Digest"}}}
+	res := checks.Run(t.Context(), checks.NewClient(1), ch)
+	f := failedIDs(res)
+	if !slices.Equal(f[checks.ProbeValid], []string{"A2"}) || !slices.Contains(f[checks.ProbeMissing], "C25.algorithm") {
+		t.Fatalf("failures %v", f)
+	}
+	if e := res.Probes[0].Error; !strings.Contains(e, "offered: SHA-1") {
+		t.Errorf("valid probe error %q does not say what was offered", e)
+	}
+}
