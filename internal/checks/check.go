@@ -108,7 +108,7 @@ type Credential struct {
 	// Algorithm is the Digest algorithm to answer with ("SHA-256"); empty
 	// takes the strongest the server offers.
 	Algorithm string
-	// CanaryUser is the user name a Basic credential's wrong probe sends
+	// CanaryUser is the user name a Basic or Digest credential's wrong probe sends
 	// instead of Username, so that no real account collects failed logins.
 	CanaryUser string
 	// FailedLogins is the set's own failed-login limit; a zero field takes

@@ -88,3 +88,17 @@ func TestDigestSessAndUserhash(t *testing.T) {
 		t.Fatalf("secrets %q", a.secrets)
 	}
 }
+
+// TestDigestWrongUsesCanary: the wrong probe of a Digest set sends its
+// canary_user, as Basic does, with a random password; and it is a failed
+// login for that user.
+func TestDigestWrongUsesCanary(t *testing.T) {
+	c := Credential{Kind: AuthDigest, Username: "svc", Password: "pw", CanaryUser: "canary"}
+	w := wrongCredential(c)
+	if w.Username != "canary" || w.Password == "pw" || !strings.HasPrefix(w.Password, "authmon-invalid-") {
+		t.Fatalf("wrong credential %+v", w)
+	}
+	if user, ok := failedLoginOf(ProbeWrong, offer{cred: w}); !ok || user != "canary" {
+		t.Fatalf("failed login of %q %v, want canary", user, ok)
+	}
+}

@@ -115,6 +115,9 @@ func wrongCredential(c Credential) Credential {
 		}
 		c.Password = junk
 	case AuthDigest:
+		if c.CanaryUser != "" {
+			c.Username = c.CanaryUser
+		}
 		c.Password = junk
 	case AuthBearer:
 		c.Token = base64.RawURLEncoding.EncodeToString([]byte(junk))

@@ -15,7 +15,8 @@ var credentialKeys = map[checks.AuthKind]struct{ required, optional []string }{
 	checks.AuthBasic: {required: []string{"username", "password"},
 		optional: []string{"canary_user", "failed_login_budget", "failed_login_window"}},
 	checks.AuthBearer: {required: []string{"token"}},
-	checks.AuthDigest: {required: []string{"username", "password"}, optional: []string{"algorithm"}},
+	checks.AuthDigest: {required: []string{"username", "password"},
+		optional: []string{"algorithm", "canary_user", "failed_login_budget", "failed_login_window"}},
 	checks.AuthAPIKey: {required: []string{"key"}, optional: []string{"header", "query"}},
 	checks.AuthCookie: {required: []string{"name", "value"}},
 	checks.AuthMTLS:   {required: []string{"cert_file", "key_file"}},
@@ -64,8 +65,9 @@ func buildCredential(c *collector, key string, s *credentialSection, dir string)
 		}
 		out.FailedLogins = loginLimit(c, key, s.budgetKeys, checks.LoginLimit{})
 	case checks.AuthDigest:
-		out.Username, out.Password = s.Username, s.Password
+		out.Username, out.Password, out.CanaryUser = s.Username, s.Password, s.CanaryUser
 		out.Algorithm = digestAlgorithm(c, key, s)
+		out.FailedLogins = loginLimit(c, key, s.budgetKeys, checks.LoginLimit{})
 	case checks.AuthBearer:
 		out.Token = s.Token
 	case checks.AuthAPIKey:
@@ -179,8 +181,10 @@ func checkScopes(c *collector, key string, scopes []string) {
 // an htdigest file and a quoted-string, and an algorithm authmon answers
 // with, written as RFC 7616 §6.1 registers it.
 func digestAlgorithm(c *collector, key string, s *credentialSection) string {
-	if strings.ContainsAny(s.Username, ":\"\\") || strings.ContainsFunc(s.Username, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		c.add(key+".username", "a Digest user name cannot contain ':', '\"', '\\' or control characters")
+	for _, u := range [][2]string{{"username", s.Username}, {"canary_user", s.CanaryUser}} {
+		if strings.ContainsAny(u[1], ":\"\\") || strings.ContainsFunc(u[1], func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			c.add(key+"."+u[0], "a Digest user name cannot contain ':', '\"', '\\' or control characters")
+		}
 	}
 	if s.Algorithm == "" {
 		return ""
