@@ -42,14 +42,17 @@ func (r *protectedRun) digestAuthorize(ctx context.Context, hc *http.Client, req
 // seeNonces remembers the Digest nonces of one answer and reports those
 // the run had seen before: RFC 7616 §3.3 asks for a nonce "uniquely
 // generated each time a 401 response is made".
+//
+// One answer may offer the same nonce in several challenges, one per
+// algorithm (as RFC 7616 §3.9.1's example does): only earlier answers count.
 func (r *protectedRun) seeNonces(cs []Challenge) (reused []string, before int) {
 	before = len(r.nonces)
 	for _, c := range cs {
 		n, ok := c.Param("nonce")
-		if !ok || !asciiEqualFold(c.Scheme, "Digest") {
+		if !ok || !asciiEqualFold(c.Scheme, "Digest") || slices.Contains(r.nonces[before:], n) {
 			continue
 		}
-		if slices.Contains(r.nonces, n) {
+		if slices.Contains(r.nonces[:before], n) {
 			reused = append(reused, n)
 		}
 		r.nonces = append(r.nonces, n)

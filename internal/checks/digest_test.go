@@ -102,3 +102,16 @@ func TestDigestWrongUsesCanary(t *testing.T) {
 		t.Fatalf("failed login of %q %v, want canary", user, ok)
 	}
 }
+
+// TestDigestNonceSeen: one answer offering the same nonce for two
+// algorithms is no reuse; the nonce of an earlier answer again is.
+func TestDigestNonceSeen(t *testing.T) {
+	r := &protectedRun{}
+	both := []Challenge{rfc7616Challenge("SHA-256"), rfc7616Challenge("MD5")}
+	if reused, before := r.seeNonces(both); len(reused) > 0 || before != 0 {
+		t.Fatalf("first answer: reused %q, before %d", reused, before)
+	}
+	if reused, before := r.seeNonces(both[:1]); len(reused) != 1 || before != 1 {
+		t.Fatalf("second answer: reused %q, before %d; want the nonce again after 1", reused, before)
+	}
+}
