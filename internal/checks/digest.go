@@ -25,7 +25,7 @@ type digestAnswer struct {
 
 // digestHash returns the hash function of an algorithm (without "-sess").
 func digestHash(alg string) func() hash.Hash {
-	switch strings.ToUpper(strings.TrimSuffix(strings.ToUpper(alg), "-SESS")) {
+	switch strings.TrimSuffix(strings.ToUpper(alg), "-SESS") {
 	case "MD5":
 		return md5.New
 	case "SHA-256":
