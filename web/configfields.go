@@ -87,9 +87,10 @@ func credentialItems(cr checks.Credential, m masker) []configItem {
 	it.add("Type", cmp.Or(string(cr.Kind), "none"))
 	it.add("Credential set", cr.Set)
 	it.add("Username", m.show(cr.Username))
-	if cr.Kind == checks.AuthBasic || cr.Kind == checks.AuthLogin || cr.Password != "" {
+	if cr.Kind == checks.AuthBasic || cr.Kind == checks.AuthDigest || cr.Kind == checks.AuthLogin || cr.Password != "" {
 		it.add("Password", secret(cr.Password))
 	}
+	it.add("Digest algorithm", cr.Algorithm)
 	if cr.Kind == checks.AuthBearer || cr.Token != "" {
 		it.add("Token", secret(cr.Token))
 	}

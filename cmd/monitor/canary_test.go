@@ -1,28 +1,68 @@
 package main
 
 import (
+	"crypto/md5"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"html"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // canarySecrets are the secrets of the canary config, by variable, each
 // with the user or client id it is paired with ("" for none).
 var canarySecrets = map[string][2]string{
-	"PATH_SECRET":   {"CANARY-path-14a", ""},
-	"A_PASSWORD":    {"CANARY a/+&=%é-14b", "mon itor"},
-	"BEARER":        {"CANARY-bearer/+14c", ""},
-	"CLIENT_SECRET": {"CANARY cs/+&=-14d", "my client"},
-	"ECHO_PASSWORD": {"CANARY-echo-pw-14e", "echo"},
-	"SLACK_TOKEN":   {"xoxb-CANARY-14f", ""},
+	"PATH_SECRET":     {"CANARY-path-14a", ""},
+	"A_PASSWORD":      {"CANARY a/+&=%é-14b", "mon itor"},
+	"BEARER":          {"CANARY-bearer/+14c", ""},
+	"CLIENT_SECRET":   {"CANARY cs/+&=-14d", "my client"},
+	"ECHO_PASSWORD":   {"CANARY-echo-pw-14e", "echo"},
+	"SLACK_TOKEN":     {"xoxb-CANARY-14f", ""},
+	"DIGEST_PASSWORD": {"CANARY-digest-14g", ""},
+}
+
+// The Digest check's user and realm, and the values a Digest answer is made
+// of: HA1 and user:realm:password are fixed, the Authorization headers are
+// collected as the target receives them (digestSeen).
+const digestUser, digestRealm = "digester", "dg"
+
+func digestA1() string {
+	return digestUser + ":" + digestRealm + ":" + canarySecrets["DIGEST_PASSWORD"][0]
+}
+
+func digestHA1() string {
+	sum := md5.Sum([]byte(digestA1()))
+	return hex.EncodeToString(sum[:])
+}
+
+var digestSeen struct {
+	sync.Mutex
+	headers []string
+}
+
+// digestForms are the derived Digest secrets in the spellings an echo can
+// carry them: plain, URL-encoded, JSON-escaped and Base64.
+func digestForms() map[string]string {
+	out := map[string]string{}
+	digestSeen.Lock()
+	values := append([]string{digestHA1(), digestA1()}, digestSeen.headers...)
+	digestSeen.Unlock()
+	for i, v := range values {
+		name := fmt.Sprintf("digest value %d", i)
+		out[name+" plain"], out[name+" query"], out[name+" json"] = v, url.QueryEscape(v), jsonString(v)
+		out[name+" b64"], out[name+" b64-raw-url"] = base64.StdEncoding.EncodeToString([]byte(v)), base64.RawURLEncoding.EncodeToString([]byte(v))
+	}
+	return out
 }
 
 // canaryForms are every spelling of every canary a request or an echo can
@@ -77,6 +117,23 @@ func canaryTarget(t *testing.T) *httptest.Server {
 		}
 		json.NewEncoder(w).Encode(doc)
 	}))
+	// /digest refuses every answer, echoing it with HA1 and
+	// user:realm:password in every spelling: the check fails and alerts.
+	mux.HandleFunc("/digest", func(w http.ResponseWriter, r *http.Request) {
+		echo := ""
+		if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, "Digest username=") {
+			digestSeen.Lock()
+			digestSeen.headers = append(digestSeen.headers, auth)
+			digestSeen.Unlock()
+			for _, v := range []string{auth, digestHA1(), digestA1()} {
+				echo += " " + v + " " + url.QueryEscape(v) + " " + base64.StdEncoding.EncodeToString([]byte(v))
+			}
+		}
+		w.Header().Set("X-Echo", echo)
+		w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Digest realm=%q, nonce="n%d", qop="auth"`, digestRealm, time.Now().UnixNano()))
+		w.WriteHeader(http.StatusUnauthorized)
+		fmt.Fprintf(w, `{"echo":%q}`, echo)
+	})
 	mux.HandleFunc("/c", func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") == "Bearer "+sec("BEARER") {
 			fine(w, r)
@@ -152,6 +209,16 @@ json = { %[3]s }
 [check.missing]
 realm = "echo"
 
+[[check]]
+name = "d"
+url = "%[1]s/digest"
+[check.auth]
+type = "digest"
+username = "digester"
+password = "${DIGEST_PASSWORD}"
+[check.missing]
+realm = "dg"
+
 [slack]
 token = "${SLACK_TOKEN}"
 channel = "#auth-alerts"
@@ -206,8 +273,16 @@ func TestNoCanaryLeaves(t *testing.T) {
 			t.Errorf("%s shows no redacted echo:\n%.3000s", where, exits[where])
 		}
 	}
+	digestSeen.Lock()
+	sent := len(digestSeen.headers)
+	digestSeen.Unlock()
+	if sent == 0 {
+		t.Error("the digest check sent no Digest answer")
+	}
+	forms := canaryForms()
+	maps.Copy(forms, digestForms())
 	for where, text := range exits {
-		for form, f := range canaryForms() {
+		for form, f := range forms {
 			for _, sp := range []string{f, html.EscapeString(f), jsonString(f)} {
 				if strings.Contains(text, sp) {
 					t.Errorf("%s holds %s: %q", where, form, sp)
@@ -237,7 +312,7 @@ func jsonString(s string) string {
 // their incident.
 func dashboardPaths(t *testing.T, m *monitor) []string {
 	paths := []string{"/", "/config", "/incidents", "/api/v1/checks", "/api/v1/incidents", "/metrics", "/readyz", "/healthz"}
-	for _, c := range []string{"a", "c", "token", "echo"} {
+	for _, c := range []string{"a", "c", "token", "echo", "d"} {
 		paths = append(paths, "/checks/"+c, "/api/v1/checks/"+c, "/api/v1/checks/"+c+"/runs",
 			"/badges/"+c+"/status.svg", "/badges/"+c+"/uptime.svg")
 	}

@@ -159,10 +159,10 @@ func TestInitStanzas(t *testing.T) {
 					t.Fatalf("%+v", c.Auth)
 				}
 			}},
-		{"digest", "/digest", "DIGEST", []string{`probes = ["missing"]`, `scheme = "Digest"`, `realm = "legacy"`, "WARNING: authmon cannot present Digest credentials"}, false,
+		{"digest", "/digest", "DIGEST", []string{`type = "digest"`, `realm = "legacy"`, "${DIGEST_PASSWORD}", "algorithm SHA-256"}, false,
 			func(t *testing.T, c checks.Check) {
-				if len(c.Probes) != 1 || c.Probes[0].Scheme != "Digest" {
-					t.Fatalf("%+v", c.Probes)
+				if c.Auth.Kind != checks.AuthDigest || c.Probes[1].Scheme != "Digest" || c.Probes[1].Realm != "legacy" {
+					t.Fatalf("%+v %+v", c.Auth, c.Probes)
 				}
 			}},
 		{"several challenges", "/multi", "MULTI", []string{`type = "basic"`, `realm = "simple"`}, false, nil},

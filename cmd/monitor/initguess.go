@@ -133,6 +133,11 @@ func (g *initGuess) fromChallenge(a initAnswer) {
 		if rm, ok := c.Param("resource_metadata"); ok {
 			g.Notes = append(g.Notes, "the challenge names resource_metadata "+rm+": the check verifies that document names this URL (C17)")
 		}
+	case "digest":
+		g.Auth = checks.AuthDigest
+		if alg, ok := c.Param("algorithm"); ok {
+			g.Notes = append(g.Notes, "the server offers algorithm "+alg+"; authmon answers with the strongest offered unless the credential's algorithm says otherwise")
+		}
 	case "apikey":
 		g.Auth, g.Missing.Scheme, g.assumed = checks.AuthAPIKey, c.Scheme, true
 		g.Notes = append(g.Notes, "where the key goes is a guess: use the header or query parameter the API documents")

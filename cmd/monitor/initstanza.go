@@ -101,6 +101,8 @@ func (g *initGuess) credential() (lines []string, env []string) {
 	switch g.Auth {
 	case checks.AuthBasic:
 		lines = []string{`type = "basic"`, "username = " + v("USERNAME") + "      # a canary account: see README, Failed-login budget", "password = " + v("PASSWORD")}
+	case checks.AuthDigest:
+		lines = []string{`type = "digest"`, "username = " + v("USERNAME") + "      # a canary account: see README, Failed-login budget", "password = " + v("PASSWORD")}
 	case checks.AuthBearer:
 		lines = []string{`type = "bearer"`, "token = " + v("TOKEN")}
 	case checks.AuthAPIKey:

@@ -74,7 +74,7 @@ func BudgetAccounts(ch Check) []string {
 		}
 	case KindDiscovery:
 	default:
-		if ch.Auth.Kind == AuthBasic && slices.ContainsFunc(ch.Probes, func(s ProbeSpec) bool { return s.Kind == ProbeWrong }) {
+		if (ch.Auth.Kind == AuthBasic || ch.Auth.Kind == AuthDigest) && slices.ContainsFunc(ch.Probes, func(s ProbeSpec) bool { return s.Kind == ProbeWrong }) {
 			add(cmp.Or(ch.Auth.CanaryUser, ch.Auth.Username)) // as wrongCredential sends it
 		}
 	}

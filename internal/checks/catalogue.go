@@ -81,6 +81,7 @@ var topLevel = []Entry{
 	{"C21", "RFC 9110 §11.1", SevWarn, "The scheme name is accepted in any letter case (bearer works like Bearer)."},
 	{"C22", "RFC 7009 §2.2", SevConf, "The revocation endpoint answers 200 when a client revokes its token."},
 	{"C23", "RFC 7662 §2.2", SevConf, "Introspection of an unknown, revoked or expired token answers 200 with active false, not an error."},
+	{"C25", "RFC 7616 §3.3", SevConf, "A Digest challenge names its realm and gives a nonce, so clients can compute their answer."},
 
 	{"D1", "—", SevConf, "The answer to this probe looks as it did before (status, challenge, body shape, cookies, caching)."},
 	{"D2", "—", SevConf, "The status for missing or wrong credentials has not flipped between 400, 401 and 403."},

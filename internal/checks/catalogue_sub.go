@@ -65,5 +65,9 @@ var subIDs = []Entry{
 	{"C12.challenge", "", SevConf, "A 401 to a wrong client secret sent with Basic carries a Basic challenge."},
 	{"C13.error", "", SevConf, "A wrong client secret gets error \"invalid_client\"."},
 	{"C15.expires_in", "RFC 6749 §5.1", SevWarn, "The token answer says how long the token lives (expires_in)."},
+	{"C25.algorithm", "RFC 7616 §3.3, §6.1", SevConf, "The Digest challenge names an algorithm clients support (MD5, SHA-256, SHA-512-256 or a -sess form)."},
+	{"C25.qop", "RFC 7616 §3.3", SevConf, "The Digest challenge offers qop=\"auth\", which adds a client nonce against replay; without it only the obsolete RFC 2069 form remains."},
+	{"C25.nonce", "RFC 7616 §3.3, §5.4", SevConf, "Every Digest challenge carries a new nonce: a nonce given out again lets a captured answer be replayed."},
+	{"C25.stale", "RFC 7616 §3.3", SevConf, "stale=true is only sent for an expired nonce, never to a request without one or with a fresh one: clients retry stale answers silently."},
 	{"C23.auth", "RFC 7662 §2.1, §2.3", SevConf, "Introspection without client authentication gets 401."},
 }

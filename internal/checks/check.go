@@ -89,6 +89,7 @@ const (
 	AuthNone   AuthKind = ""
 	AuthBasic  AuthKind = "basic"   // RFC 7617
 	AuthBearer AuthKind = "bearer"  // RFC 6750, a static token
+	AuthDigest AuthKind = "digest"  // RFC 7616: answered after the server's challenge
 	AuthAPIKey AuthKind = "api_key" // a key in a header or a query parameter
 	AuthCookie AuthKind = "cookie"  // a session cookie
 	AuthMTLS   AuthKind = "mtls"    // a TLS client certificate
@@ -105,9 +106,12 @@ const (
 type Credential struct {
 	Kind     AuthKind
 	Set      string // the named credential set it came from; "" when inline
-	Username string // basic, login
-	Password string // basic, login
-	// CanaryUser is the user name a Basic credential's wrong probe sends
+	Username string // basic, digest, login
+	Password string // basic, digest, login
+	// Algorithm is the Digest algorithm to answer with ("SHA-256"); empty
+	// takes the strongest the server offers.
+	Algorithm string
+	// CanaryUser is the user name a Basic or Digest credential's wrong probe sends
 	// instead of Username, so that no real account collects failed logins.
 	CanaryUser string
 	// FailedLogins is the set's own failed-login limit; a zero field takes

@@ -81,6 +81,8 @@ func schemeRules(spec ProbeSpec, e expectation, c Challenge) []Assertion {
 	switch {
 	case strings.EqualFold(c.Scheme, "Basic"):
 		return basicRules(c, k)
+	case strings.EqualFold(c.Scheme, "Digest"):
+		return digestRules(c, k)
 	case strings.EqualFold(c.Scheme, "Bearer"):
 		out := []Assertion{bearerError(spec, e, c)}
 		if k == ProbeMissing {

@@ -36,6 +36,7 @@ func present(req *http.Request, c Credential) {
 	case AuthCookie:
 		addCookie(req, c.Cookie, c.Value)
 	}
+	// Digest is answered only after the target's challenge: digestAuthorize.
 }
 
 // presentMalformed puts credentials that do not parse where c's would go:
@@ -44,6 +45,8 @@ func presentMalformed(req *http.Request, c Credential) {
 	switch c.Kind {
 	case AuthBasic:
 		req.Header.Set("Authorization", "Basic "+malformedValue)
+	case AuthDigest:
+		req.Header.Set("Authorization", "Digest "+malformedValue)
 	default:
 		present(req, withSecret(c, malformedValue))
 	}
@@ -111,6 +114,11 @@ func wrongCredential(c Credential) Credential {
 			c.Username = c.CanaryUser
 		}
 		c.Password = junk
+	case AuthDigest:
+		if c.CanaryUser != "" {
+			c.Username = c.CanaryUser
+		}
+		c.Password = junk
 	case AuthBearer:
 		c.Token = base64.RawURLEncoding.EncodeToString([]byte(junk))
 	case AuthAPIKey:
@@ -156,7 +164,7 @@ func offerFor(k ProbeKind, c Credential, spec ProbeSpec) (offer, bool) {
 // session or certificate names no account, and malformed Basic credentials
 // carry no user name.
 func failedLoginOf(k ProbeKind, o offer) (string, bool) {
-	if k == ProbeValid || o.malformed || o.cred.Kind != AuthBasic {
+	if k == ProbeValid || o.malformed || o.cred.Kind != AuthBasic && o.cred.Kind != AuthDigest {
 		return "", false
 	}
 	return o.cred.Username, true
@@ -201,6 +209,8 @@ func schemeFor(c Credential) string {
 		return "Basic"
 	case AuthBearer:
 		return "Bearer"
+	case AuthDigest:
+		return "Digest"
 	}
 	return ""
 }

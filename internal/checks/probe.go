@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
@@ -82,6 +83,12 @@ func (r *protectedRun) send(k ProbeKind, o offer) (ProbeResult, exchange) {
 		return p, exchange{err: err}
 	}
 	o.apply(req)
+	if o.cred.Kind == AuthDigest && !o.malformed {
+		if err := r.digestAuthorize(ctx, hc, req, o.cred); err != nil && k == ProbeValid {
+			p.Error = err.Error()
+			return p, exchange{err: errDigest{err}}
+		}
+	}
 	x := send(hc, req, r.maxBody)
 	x.fill(&p, r.timeout, r.maxBody)
 	return p, x
@@ -92,12 +99,17 @@ func (r *protectedRun) judge(spec ProbeSpec, p *ProbeResult, x exchange) {
 	switch {
 	case x.err != nil && spec.Kind != ProbeValid && r.cred.Kind == AuthMTLS && handshakeRefused(x.err):
 		p.Assertions = refusedAtHandshake(spec, p.Error)
+	case errors.As(x.err, new(errDigest)):
+		p.Assertions = []Assertion{digestUnanswered(p)}
 	case x.err != nil:
 		p.Assertions = []Assertion{unreachable(spec.Kind, p.Error)}
 	case r.rl.throttled(r.ch.Name, p, x.header):
 	default:
 		p.Assertions = judge(spec, p, x.body)
 		r.resourceMetadata(p)
+		if r.cred.Kind == AuthDigest && spec.Kind != ProbeValid {
+			r.judgeNonce(p)
+		}
 	}
 	if spec.Kind == ProbeValid && r.ch.Auth.Source == nil {
 		// A configured token is judged as configured (B9.expiry); tokens a

@@ -30,6 +30,8 @@ func CredentialSecrets(c Credential) []string {
 	switch c.Kind {
 	case AuthBasic:
 		return append([]string{c.Password}, PairSecrets(c.Username, c.Password)...)
+	case AuthDigest:
+		return []string{c.Password} // HA1 and the header are added per run: digestAuthorize
 	case AuthBearer:
 		return []string{c.Token}
 	case AuthAPIKey:

@@ -123,6 +123,8 @@ type protectedRun struct {
 	credErr error
 	// metadataDone: C17 is judged once per run.
 	metadataDone bool
+	// nonces are the Digest nonces this run was given, for C25.nonce.
+	nonces []string
 }
 
 // runProtected runs the protected-endpoint matrix: every configured probe

@@ -15,6 +15,8 @@ var credentialKeys = map[checks.AuthKind]struct{ required, optional []string }{
 	checks.AuthBasic: {required: []string{"username", "password"},
 		optional: []string{"canary_user", "failed_login_budget", "failed_login_window"}},
 	checks.AuthBearer: {required: []string{"token"}},
+	checks.AuthDigest: {required: []string{"username", "password"},
+		optional: []string{"algorithm", "canary_user", "failed_login_budget", "failed_login_window"}},
 	checks.AuthAPIKey: {required: []string{"key"}, optional: []string{"header", "query"}},
 	checks.AuthCookie: {required: []string{"name", "value"}},
 	checks.AuthMTLS:   {required: []string{"cert_file", "key_file"}, optional: []string{"expiry_warn_days"}},
@@ -26,7 +28,7 @@ var credentialKeys = map[checks.AuthKind]struct{ required, optional []string }{
 			"failed_login_budget", "failed_login_window"}},
 }
 
-const credentialTypes = "basic, bearer, api_key, cookie, mtls, oauth2 or login"
+const credentialTypes = "basic, digest, bearer, api_key, cookie, mtls, oauth2 or login"
 
 // credential is a validated credential set with the secrets it holds.
 type credential struct {
@@ -62,6 +64,10 @@ func buildCredential(c *collector, key string, s *credentialSection, dir string)
 		if strings.Contains(s.CanaryUser, ":") {
 			c.add(key+".canary_user", "a Basic user-id cannot contain ':' (RFC 7617 §2)")
 		}
+		out.FailedLogins = loginLimit(c, key, s.budgetKeys, checks.LoginLimit{})
+	case checks.AuthDigest:
+		out.Username, out.Password, out.CanaryUser = s.Username, s.Password, s.CanaryUser
+		out.Algorithm = digestAlgorithm(c, key, s)
 		out.FailedLogins = loginLimit(c, key, s.budgetKeys, checks.LoginLimit{})
 	case checks.AuthBearer:
 		out.Token = s.Token
@@ -172,4 +178,26 @@ func checkScopes(c *collector, key string, scopes []string) {
 			c.add(key+"["+itoa(i)+"]", "a scope is one non-empty word without spaces, quotes or backslashes (RFC 6749 §3.3)")
 		}
 	}
+}
+
+// digestAlgorithm validates a Digest credential: a user name that fits in
+// an htdigest file and a quoted-string, and an algorithm authmon answers
+// with, written as RFC 7616 §6.1 registers it.
+func digestAlgorithm(c *collector, key string, s *credentialSection) string {
+	for _, u := range [][2]string{{"username", s.Username}, {"canary_user", s.CanaryUser}} {
+		if strings.ContainsAny(u[1], ":\"\\") || strings.ContainsFunc(u[1], func(r rune) bool { return r < ' ' || r == 0x7f }) {
+			c.add(key+"."+u[0], "a Digest user name cannot contain ':', '\"', '\\' or control characters")
+		}
+	}
+	if s.Algorithm == "" {
+		return ""
+	}
+	for _, a := range checks.DigestAlgorithms {
+		if strings.EqualFold(a, s.Algorithm) {
+			return a
+		}
+	}
+	c.add(key+".algorithm", "unknown Digest algorithm %q (want one of %s, or leave it out to take the strongest the server offers)",
+		s.Algorithm, strings.Join(checks.DigestAlgorithms, ", "))
+	return ""
 }

@@ -86,6 +86,8 @@ func defaultScheme(auth checks.Credential) string {
 	switch auth.Kind {
 	case checks.AuthBasic:
 		return "Basic"
+	case checks.AuthDigest:
+		return "Digest"
 	case checks.AuthBearer, checks.AuthOAuth2:
 		return "Bearer"
 	case checks.AuthLogin:

@@ -12,6 +12,8 @@ type credentialSection struct {
 	// basic, login
 	Username string `toml:"username"`
 	Password string `toml:"password"`
+	// digest: the algorithm to answer with; empty takes the strongest offered
+	Algorithm string `toml:"algorithm"`
 	// bearer
 	Token string `toml:"token"`
 	// api_key: the key goes in a header or a query parameter
