@@ -1,0 +1,138 @@
+package checks
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/authmon/monitor/internal/checks/fositetest"
+)
+
+// oidcCheck is an OIDC login check of the fosite server's public client.
+func oidcCheck(s *fositetest.Server) Check {
+	return Check{Name: "oidc", Kind: KindOIDCLogin, URL: s.URL, OIDC: &OIDCSpec{
+		ClientID: fositetest.PublicClientID, RedirectURI: s.CallbackURL(), Scopes: []string{"openid", "profile"},
+		Username: fositetest.User, Password: fositetest.Password, Consent: true}}
+}
+
+// oidcVerdicts maps every assertion id of a result to whether it passed
+// (false if any instance failed).
+func oidcVerdicts(res Result) map[string]bool {
+	m := map[string]bool{}
+	for _, p := range res.Probes {
+		for _, a := range p.Assertions {
+			if prev, ok := m[a.ID]; ok {
+				m[a.ID] = prev && a.Pass
+			} else {
+				m[a.ID] = a.Pass
+			}
+		}
+	}
+	return m
+}
+
+func dumpRun(t *testing.T, res Result) {
+	t.Helper()
+	for _, p := range res.Probes {
+		t.Logf("%-16s %s %s -> %d %s", p.Kind, p.Method, p.URL, p.Status, p.Error)
+		for _, a := range p.Assertions {
+			t.Logf("    %-12s %v %s", a.ID, a.Pass, a.Reason)
+		}
+	}
+}
+
+// TestOIDCLoginHealthy: against a healthy fosite IdP the login walks
+// every leg (authorize, login form, login, consent, callback, exchange)
+// and every assertion passes.
+func TestOIDCLoginHealthy(t *testing.T) {
+	s := fositetest.New(t)
+	res := Run(context.Background(), NewClient(4), oidcCheck(s))
+	v := oidcVerdicts(res)
+	for _, id := range []string{"A8", "B20", "B20.plain", "B21", "B21.prefix", "B22", "C24", "C24.nonce",
+		"C24.iss", "C24.aud", "C24.azp", "C24.exp", "C24.at_hash"} {
+		if pass, ok := v[id]; !ok || !pass {
+			dumpRun(t, res)
+			t.Fatalf("%s: judged %v, passed %v", id, ok, pass)
+		}
+	}
+	if testing.Verbose() {
+		dumpRun(t, res)
+	}
+	legs := map[ProbeKind]bool{}
+	for _, p := range res.Probes {
+		legs[p.Kind] = true
+		if p.Kind != ProbeDiscovery && p.Latency <= 0 && p.Error == "" {
+			t.Errorf("%s: no latency recorded", p.Kind)
+		}
+	}
+	for _, k := range []ProbeKind{ProbeAuthorize, ProbeLoginForm, ProbeLoginPost, ProbeConsent, ProbeCallback,
+		ProbeCodeExchange, ProbeCodeReuse, ProbePKCEMissing, ProbePKCEPlain, ProbeRedirectForeign, ProbeRedirectPrefix} {
+		if !legs[k] {
+			dumpRun(t, res)
+			t.Errorf("no %s leg recorded", k)
+		}
+	}
+}
+
+// TestOIDCLoginFaults: each way production IdPs break is caught by its
+// assertion, and only the assertions it concerns fail.
+func TestOIDCLoginFaults(t *testing.T) {
+	cases := []struct {
+		name  string
+		fault fositetest.Faults
+		fails []string
+	}{
+		{"PKCE optional, plain allowed", fositetest.Faults{PKCEOptional: true}, []string{"B20", "B20.plain"}},
+		{"redirect_uri prefix match", fositetest.Faults{RedirectPrefixMatch: true}, []string{"B21.prefix"}},
+		{"code reuse allowed", fositetest.Faults{CodeReuse: true}, []string{"B22"}},
+		{"state not echoed", fositetest.Faults{StateDropped: true}, []string{"C24"}},
+		{"nonce dropped", fositetest.Faults{NonceDropped: true}, []string{"C24.nonce"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := fositetest.New(t)
+			s.Break(c.fault)
+			res := Run(context.Background(), NewClient(4), oidcCheck(s))
+			v := oidcVerdicts(res)
+			var failed []string
+			for id, pass := range v {
+				if !pass {
+					failed = append(failed, id)
+				}
+			}
+			for _, id := range c.fails {
+				if pass, ok := v[id]; !ok || pass {
+					dumpRun(t, res)
+					t.Fatalf("%s not caught (judged %v); failed: %v", id, ok, failed)
+				}
+			}
+			if len(failed) != len(c.fails) {
+				dumpRun(t, res)
+				t.Errorf("failed %v, want exactly %v", failed, c.fails)
+			}
+		})
+	}
+}
+
+// TestOIDCLoginWrongPassword: a canary password the IdP refuses fails A8
+// at the login leg, and nothing is exchanged.
+func TestOIDCLoginWrongPassword(t *testing.T) {
+	s := fositetest.New(t)
+	ch := oidcCheck(s)
+	ch.OIDC.Password = "not-the-canary-password"
+	res := Run(context.Background(), NewClient(4), ch)
+	if v := oidcVerdicts(res); v["A8"] {
+		dumpRun(t, res)
+		t.Fatal("A8 passed with a wrong password")
+	}
+	for _, p := range res.Probes {
+		if p.Kind == ProbeCodeExchange {
+			t.Error("a code was exchanged")
+		}
+		for _, a := range p.Assertions {
+			if a.ID == "A8" && !strings.Contains(a.Reason, "redirect_uri") {
+				t.Errorf("A8 reason %q", a.Reason)
+			}
+		}
+	}
+}
