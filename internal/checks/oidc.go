@@ -96,7 +96,13 @@ func runOIDCLogin(ctx context.Context, hc *http.Client, ch Check, red *redact.Re
 		return r.out
 	}
 	wanted := kindsOf(ch, KindOIDCLogin)
-	if code, verifier, ok := r.login(); ok && containsKind(wanted, ProbeCodeReuse) {
+	code, verifier, ok := r.login()
+	if !ok {
+		// The negative probes ride on the IdP session of the login: without
+		// it they would judge the login page, not the authorize endpoint.
+		return r.out
+	}
+	if containsKind(wanted, ProbeCodeReuse) {
 		r.reuse(code, verifier)
 	}
 	for _, k := range []ProbeKind{ProbePKCEMissing, ProbePKCEPlain, ProbeRedirectForeign, ProbeRedirectPrefix} {

@@ -17,8 +17,9 @@ const maxLegs = 12
 // redirects, fills and submits the login form, gives consent, carrying
 // cookies, until a redirect to stop (scheme, host and path), which it
 // returns without fetching. last is the index of the last recorded probe
-// (-1 when none was sent).
-func (r *oidcRun) drive(k ProbeKind, start, stop string) (cb *url.URL, last int) {
+// (-1 when none was sent); stuck, when set, is the page the walk could
+// not get past: a login page again, or a consent page it may not pass.
+func (r *oidcRun) drive(k ProbeKind, start, stop string) (cb *url.URL, last int, stuck ProbeKind) {
 	next := outgoing{method: http.MethodGet, url: start}
 	last = -1
 	loggedIn, consented := false, false
@@ -29,19 +30,19 @@ func (r *oidcRun) drive(k ProbeKind, start, stop string) (cb *url.URL, last int)
 		r.out = append(r.out, p)
 		last = len(r.out) - 1
 		if x.err != nil {
-			return nil, last
+			return nil, last, ""
 		}
 		base, _ := url.Parse(next.url)
 		if loc := x.header.Get("Location"); x.status >= 300 && x.status < 400 && loc != "" {
 			u, err := base.Parse(loc)
 			if err != nil {
-				return nil, last
+				return nil, last, ""
 			}
 			if sameEndpoint(u, stop) || sameEndpoint(u, r.spec.RedirectURI) {
 				if sameEndpoint(u, stop) {
-					return u, last
+					return u, last, ""
 				}
-				return nil, last // an error sent to the registered client: not the probed one
+				return nil, last, "" // an error sent to the registered client: not the probed one
 			}
 			next = outgoing{method: http.MethodGet, url: u.String()}
 			continue
@@ -49,18 +50,22 @@ func (r *oidcRun) drive(k ProbeKind, start, stop string) (cb *url.URL, last int)
 		f, ok := r.pickForm(x.body, base)
 		switch {
 		case !ok || x.status != http.StatusOK:
-			return nil, last
+			return nil, last, ""
 		case f.password != "" && !loggedIn:
 			r.out[last].Kind, loggedIn = ProbeLoginForm, true
 			next, leg = r.submit(f, true), ProbeLoginPost
 		case f.password == "" && !consented && r.spec.Consent:
 			r.out[last].Kind, consented = ProbeConsent, true
 			next, leg = r.submit(f, false), ProbeConsent
+		case f.password != "":
+			r.out[last].Kind = ProbeLoginForm
+			return nil, last, ProbeLoginForm // the login page again: the login was refused
 		default:
-			return nil, last // a form again: the login or consent was refused
+			r.out[last].Kind = ProbeConsent
+			return nil, last, ProbeConsent
 		}
 	}
-	return nil, last
+	return nil, last, ""
 }
 
 // send sends one leg with the run's cookies and keeps the cookies it sets.
@@ -108,9 +113,9 @@ type htmlForm struct {
 // says.
 type formButton struct{ name, value, label string }
 
-// pickForm finds the form to submit: the one whose action contains
-// FormAction, else the first with a password field, else the first POST
-// form.
+// pickForm finds the form to submit: the login form (the one whose
+// action contains FormAction, else the first with a password field), else
+// the first POST form, a consent page's.
 func (r *oidcRun) pickForm(body []byte, base *url.URL) (htmlForm, bool) {
 	forms := parseForms(body, base, r.spec)
 	for _, f := range forms {
@@ -121,20 +126,12 @@ func (r *oidcRun) pickForm(body []byte, base *url.URL) (htmlForm, bool) {
 		}
 	}
 	for _, f := range forms {
-		if r.spec.FormAction != "" && strings.Contains(f.action, r.spec.FormAction) {
-			return f, true
-		}
-	}
-	if r.spec.FormAction != "" {
-		return htmlForm{}, false
-	}
-	for _, f := range forms {
-		if f.password != "" {
+		if f.password != "" && (r.spec.FormAction == "" || strings.Contains(f.action, r.spec.FormAction)) {
 			return f, true
 		}
 	}
 	for _, f := range forms {
-		if f.method == http.MethodPost {
+		if f.method == http.MethodPost && f.password == "" {
 			return f, true
 		}
 	}

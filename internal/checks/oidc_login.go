@@ -16,9 +16,18 @@ func (r *oidcRun) login() (code, verifier string, ok bool) {
 	learn(r.red, verifier)
 	start := r.authorizeURL(map[string]string{"state": state, "nonce": nonce,
 		"code_challenge": challenge, "code_challenge_method": "S256"})
-	cb, last := r.drive(ProbeAuthorize, start, r.spec.RedirectURI)
+	cb, last, stuck := r.drive(ProbeAuthorize, start, r.spec.RedirectURI)
 	if cb == nil {
-		r.fail(last, "the login did not come back to redirect_uri: see the legs above")
+		why := "the login did not come back to redirect_uri: see the legs above"
+		switch {
+		case stuck == ProbeLoginForm:
+			why = "the IdP showed its login page again after the canary's login was submitted: wrong credentials, or a form the check cannot fill (see username_field, password_field, form_action)"
+		case stuck == ProbeConsent && !r.spec.Consent:
+			why = "the IdP asked for consent and the check has consent = false"
+		case stuck == ProbeConsent:
+			why = "the IdP asked for consent again after it was given"
+		}
+		r.fail(last, why)
 		return "", "", false
 	}
 	q := cb.Query()
@@ -132,11 +141,16 @@ func (r *oidcRun) negative(k ProbeKind) {
 		params["redirect_uri"] = stop
 	}
 	first := len(r.out)
-	cb, last := r.drive(k, r.authorizeURL(params), stop)
+	cb, last, stuck := r.drive(k, r.authorizeURL(params), stop)
 	for i := first; i < len(r.out); i++ {
 		r.out[i].Kind = k
 	}
 	if last < 0 {
+		return
+	}
+	if stuck != "" {
+		// Neither a code nor a refusal: the IdP's forms stood in the way.
+		r.out[last].Error = "not judged: the IdP showed a login or consent page the check could not get past"
 		return
 	}
 	var a Assertion

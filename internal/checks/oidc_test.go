@@ -136,3 +136,58 @@ func TestOIDCLoginWrongPassword(t *testing.T) {
 		}
 	}
 }
+
+// TestOIDCLoginConfidentialClient: a confidential client authenticates
+// its code exchange with client_secret_basic, and the plain-PKCE probe,
+// which concerns public clients, does not run.
+func TestOIDCLoginConfidentialClient(t *testing.T) {
+	s := fositetest.New(t)
+	ch := oidcCheck(s)
+	ch.OIDC.ClientID, ch.OIDC.ClientSecret = fositetest.ClientID, fositetest.ClientSecret
+	res := Run(context.Background(), NewClient(4), ch)
+	v := oidcVerdicts(res)
+	for id, pass := range v {
+		if !pass {
+			dumpRun(t, res)
+			t.Fatalf("%s failed", id)
+		}
+	}
+	if _, ok := v["B20.plain"]; ok || !v["A8"] || !v["B22"] {
+		t.Errorf("verdicts %v", v)
+	}
+}
+
+// TestOIDCLoginFieldOverrides: field names and the form given in the
+// config win over what the driver would guess; a wrong override fails A8.
+func TestOIDCLoginFieldOverrides(t *testing.T) {
+	s := fositetest.New(t)
+	ch := oidcCheck(s)
+	ch.OIDC.UsernameField, ch.OIDC.PasswordField, ch.OIDC.FormAction = fositetest.UserField, fositetest.PasswordField, "/login"
+	if res := Run(context.Background(), NewClient(4), ch); !oidcVerdicts(res)["A8"] {
+		dumpRun(t, res)
+		t.Fatal("the login with explicit fields failed")
+	}
+	ch.OIDC.FormAction = "/no-such-form"
+	if res := Run(context.Background(), NewClient(4), ch); oidcVerdicts(res)["A8"] {
+		t.Fatal("A8 passed though the configured form does not exist")
+	}
+}
+
+// TestOIDCLoginConsentRefused: with consent = false a consent page fails
+// A8 saying why, and the negative probes, which need the IdP session, do
+// not run (rather than pass on a login page).
+func TestOIDCLoginConsentRefused(t *testing.T) {
+	s := fositetest.New(t)
+	ch := oidcCheck(s)
+	ch.OIDC.Consent = false
+	res := Run(context.Background(), NewClient(4), ch)
+	v := oidcVerdicts(res)
+	if v["A8"] || len(v) != 1 {
+		dumpRun(t, res)
+		t.Fatalf("verdicts %v, want only a failed A8", v)
+	}
+	last := res.Probes[len(res.Probes)-1]
+	if last.Kind != ProbeConsent || !strings.Contains(last.Assertions[0].Reason, "consent") {
+		t.Errorf("last leg %s: %+v", last.Kind, last.Assertions)
+	}
+}

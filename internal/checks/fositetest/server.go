@@ -184,9 +184,9 @@ func newStore(redirect string) *storage.MemoryStore {
 			aud = []string{OtherAudience}
 		}
 		st.Clients[c.id] = &fosite.DefaultClient{ID: c.id, Secret: hash(c.secret),
-			GrantTypes:    []string{"client_credentials", "password", "refresh_token"},
+			GrantTypes:    []string{"client_credentials", "password", "refresh_token", "authorization_code"},
 			ResponseTypes: []string{"code", "token", "id_token"},
-			Scopes:        []string{"api", "offline", "openid"}, Audience: aud}
+			Scopes:        []string{"api", "offline", "openid", "profile"}, Audience: aud, RedirectURIs: []string{redirect}}
 	}
 	st.Clients[PublicClientID] = &fosite.DefaultClient{ID: PublicClientID, Public: true,
 		GrantTypes: []string{"authorization_code", "refresh_token"}, ResponseTypes: []string{"code"},
