@@ -75,8 +75,10 @@ func (r *oidcRun) fail(i int, why string) {
 // exchange sends the code to the token endpoint (RFC 6749 §4.1.3, RFC
 // 7636 §4.5) and learns the tokens it answers with.
 func (r *oidcRun) exchange(k ProbeKind, code, verifier string) (ProbeResult, map[string]any, bool) {
-	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {r.spec.RedirectURI},
-		"code_verifier": {verifier}}
+	form := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {r.spec.RedirectURI}}
+	if verifier != "" {
+		form.Set("code_verifier", verifier)
+	}
 	if r.spec.ClientSecret == "" {
 		form.Set("client_id", r.spec.ClientID)
 	}
@@ -132,6 +134,7 @@ func (r *oidcRun) negative(k ProbeKind) {
 		params["code_challenge"], params["code_challenge_method"] = "", ""
 	case ProbePKCEPlain:
 		params["code_challenge"], params["code_challenge_method"], id = verifier, "plain", "B20.plain"
+		learn(r.red, verifier) // with plain, the challenge is the verifier
 	case ProbeRedirectForeign:
 		stop, id = "https://authmon-open-redirect.invalid/callback", "B21"
 	case ProbeRedirectPrefix:
@@ -153,22 +156,40 @@ func (r *oidcRun) negative(k ProbeKind) {
 		r.out[last].Error = "not judged: the IdP showed a login or consent page the check could not get past"
 		return
 	}
-	var a Assertion
 	if k == ProbeRedirectForeign || k == ProbeRedirectPrefix {
-		a = check(id, cb == nil, "a refusal that stays at the IdP", redirectGot(cb), k)
-	} else {
-		code := ""
-		if cb != nil {
-			code = cb.Query().Get("code")
-			learn(r.red, code)
-		}
-		got := "no code"
-		if code != "" {
-			got = "a code"
-		}
-		a = check(id, code == "", "no code (an error)", got, k)
+		a := check(id, cb == nil, "a refusal that stays at the IdP", redirectGot(cb), k)
+		r.out[last].Assertions = append(r.out[last].Assertions, a)
+		return
 	}
-	r.out[last].Assertions = append(r.out[last].Assertions, a)
+	r.pkceVerdict(k, id, cb, last, params["code_challenge"])
+}
+
+// pkceVerdict judges a PKCE probe: no code is a pass; a code is tried at
+// the token endpoint without an S256 verifier (none, or the plain one),
+// and a refusal there still passes, with a deviation: the IdP enforces
+// PKCE at the token endpoint only (as zitadel and others do).
+func (r *oidcRun) pkceVerdict(k ProbeKind, id string, cb *url.URL, last int, plain string) {
+	code := ""
+	if cb != nil {
+		code = cb.Query().Get("code")
+		learn(r.red, code)
+	}
+	if code == "" {
+		r.out[last].Assertions = append(r.out[last].Assertions, check(id, true, "no code (an error)", "no code", k))
+		return
+	}
+	p, doc, _ := r.exchange(k, code, plain)
+	if p.Error != "" {
+		r.out = append(r.out, p)
+		return
+	}
+	a := check(id, !is2xx(p.Status), "no code, or a code the token endpoint refuses without an S256 code_verifier",
+		"a code, and the exchange answered "+gotStatus(&p)+tokenError(doc), k)
+	if a.Pass {
+		a.Deviation = "the code was refused at the token endpoint only; RFC 9700 §2.1.1 and RFC 7636 §4.4.1 expect the authorize request to be refused"
+	}
+	p.Assertions = append(p.Assertions, a)
+	r.out = append(r.out, p)
 }
 
 func redirectGot(cb *url.URL) string {

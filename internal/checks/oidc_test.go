@@ -114,6 +114,33 @@ func TestOIDCLoginFaults(t *testing.T) {
 	}
 }
 
+// TestOIDCLoginPKCEAtTokenEndpoint: an IdP that issues a code to an
+// authorize request without S256 PKCE but refuses to exchange it passes
+// B20 and B20.plain, each with a deviation saying so.
+func TestOIDCLoginPKCEAtTokenEndpoint(t *testing.T) {
+	s := fositetest.New(t)
+	s.Break(fositetest.Faults{PKCEAtTokenOnly: true})
+	res := Run(context.Background(), NewClient(4), oidcCheck(s))
+	seen := 0
+	for _, p := range res.Probes {
+		for _, a := range p.Assertions {
+			if !a.Pass {
+				dumpRun(t, res)
+				t.Fatalf("%s failed", a.ID)
+			}
+			if a.ID == "B20" || a.ID == "B20.plain" {
+				seen++
+				if p.Kind != ProbePKCEMissing && p.Kind != ProbePKCEPlain || p.Method != "POST" || !strings.Contains(a.Deviation, "token endpoint only") {
+					t.Errorf("%s on %s %s: deviation %q", a.ID, p.Kind, p.Method, a.Deviation)
+				}
+			}
+		}
+	}
+	if seen != 2 {
+		t.Errorf("%d PKCE verdicts, want 2", seen)
+	}
+}
+
 // TestOIDCLoginWrongPassword: a canary password the IdP refuses fails A8
 // at the login leg, and nothing is exchanged.
 func TestOIDCLoginWrongPassword(t *testing.T) {

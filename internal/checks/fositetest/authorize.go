@@ -90,7 +90,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		q.Del("nonce")
 		r.URL.RawQuery = q.Encode()
 	}
-	p := s.provider()
+	p := s.provider(true)
 	ar, err := p.NewAuthorizeRequest(ctx, r)
 	if err != nil {
 		p.WriteAuthorizeError(ctx, w, ar, err)

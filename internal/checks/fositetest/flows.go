@@ -18,7 +18,7 @@ import (
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sess := newSession(s.URL)
-	p := s.provider()
+	p := s.provider(false)
 	ar, err := p.NewAccessRequest(ctx, r, sess)
 	if err != nil {
 		p.WriteAccessError(ctx, w, ar, err)

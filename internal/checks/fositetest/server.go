@@ -63,6 +63,10 @@ type Faults struct {
 	// PKCEOptional: fosite with PKCE not enforced and the plain method
 	// enabled, as many deployments run it.
 	PKCEOptional bool
+	// PKCEAtTokenOnly: the authorize endpoint issues codes without (or
+	// with a plain) code_challenge; the token endpoint still refuses them,
+	// as zitadel's OP does for public clients.
+	PKCEAtTokenOnly bool
 	// RedirectPrefixMatch accepts any redirect_uri that begins with a
 	// registered one.
 	RedirectPrefixMatch bool
@@ -147,9 +151,10 @@ func (s *Server) compose(cfg *fosite.Config) fosite.OAuth2Provider {
 	)
 }
 
-// provider is the fosite provider the faults ask for.
-func (s *Server) provider() fosite.OAuth2Provider {
-	if s.faultsNow().PKCEOptional {
+// provider is the fosite provider the faults ask for, at the authorize
+// endpoint or at the token endpoint.
+func (s *Server) provider(authorize bool) fosite.OAuth2Provider {
+	if f := s.faultsNow(); f.PKCEOptional || (authorize && f.PKCEAtTokenOnly) {
 		return s.lax
 	}
 	return s.f
