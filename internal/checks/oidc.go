@@ -106,7 +106,10 @@ func runOIDCLogin(ctx context.Context, hc *http.Client, ch Check, red *redact.Re
 		r.reuse(code, verifier)
 	}
 	for _, k := range []ProbeKind{ProbePKCEMissing, ProbePKCEPlain, ProbeRedirectForeign, ProbeRedirectPrefix} {
-		if containsKind(wanted, k) && (k != ProbePKCEPlain || r.spec.ClientSecret == "") {
+		// PKCE is the IdP's duty for public clients (RFC 9700 §2.1.1); a
+		// confidential client may rely on its secret and the nonce.
+		pkce := k == ProbePKCEMissing || k == ProbePKCEPlain
+		if containsKind(wanted, k) && (!pkce || r.spec.ClientSecret == "") {
 			r.negative(k)
 		}
 	}

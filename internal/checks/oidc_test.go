@@ -165,8 +165,8 @@ func TestOIDCLoginWrongPassword(t *testing.T) {
 }
 
 // TestOIDCLoginConfidentialClient: a confidential client authenticates
-// its code exchange with client_secret_basic, and the plain-PKCE probe,
-// which concerns public clients, does not run.
+// its code exchange with client_secret_basic, and the PKCE probes, which
+// concern public clients, do not run.
 func TestOIDCLoginConfidentialClient(t *testing.T) {
 	s := fositetest.New(t)
 	ch := oidcCheck(s)
@@ -180,6 +180,9 @@ func TestOIDCLoginConfidentialClient(t *testing.T) {
 		}
 	}
 	if _, ok := v["B20.plain"]; ok || !v["A8"] || !v["B22"] {
+		t.Errorf("verdicts %v", v)
+	}
+	if _, ok := v["B20"]; ok {
 		t.Errorf("verdicts %v", v)
 	}
 }
