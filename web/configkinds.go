@@ -31,6 +31,9 @@ func kindItems(c checks.Check, m masker) []configItem {
 		it.add("Required members", strings.Join(d.Required, ", "))
 		it.add("JWKS", map[bool]string{true: "fetched and checked", false: "not fetched"}[d.JWKS])
 	}
+	if o := c.OIDC; o != nil {
+		it = append(it, oidcItems(*o, m)...)
+	}
 	if e := c.Enumeration; e != nil {
 		it.add("Enumeration: unknown user", m.show(e.UnknownUser))
 		it.add("Enumeration: samples", strconv.Itoa(e.Samples))
@@ -43,6 +46,27 @@ func kindItems(c checks.Check, m masker) []configItem {
 	it.add("JWT max lifetime", durationText(j.MaxLifetime, ""))
 	it.add("JWT warn before expiry", durationText(j.WarnBefore, ""))
 	it.add("JWT leeway", durationText(j.Leeway, ""))
+	return it
+}
+
+// oidcItems describes an OIDC login check; the client secret and the
+// canary's password are secrets.
+func oidcItems(o checks.OIDCSpec, m masker) []configItem {
+	var it items
+	it.add("Discovery URL", m.red.URL(o.DiscoveryURL))
+	it.add("Client id", m.show(o.ClientID))
+	it.add("Client", map[bool]string{true: "public (PKCE only)", false: "confidential (client_secret_basic)"}[o.ClientSecret == ""])
+	if o.ClientSecret != "" {
+		it.add("Client secret", secret(o.ClientSecret))
+	}
+	it.add("Redirect URI", m.red.URL(o.RedirectURI))
+	it.add("Scopes", strings.Join(o.Scopes, " "))
+	it.add("Canary user", m.show(o.Username))
+	it.add("Canary password", secret(o.Password))
+	it.add("Username field", o.UsernameField)
+	it.add("Password field", o.PasswordField)
+	it.add("Login form action", o.FormAction)
+	it.add("Consent", map[bool]string{true: "given when asked", false: "a consent page fails the login"}[o.Consent])
 	return it
 }
 

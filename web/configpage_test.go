@@ -18,7 +18,7 @@ import (
 func secretChecks() ([]checks.Check, []string) {
 	c := func(s string) string { return canary + "-" + s }
 	secrets := []string{c("password"), c("token"), c("key"), c("cookie"), c("client-secret"), c("probe-token"),
-		c("env-header"), c("token-secret"), c("grant-password"), c("login-extra"), c("env-user")}
+		c("env-header"), c("token-secret"), c("grant-password"), c("login-extra"), c("env-user"), c("oidc-secret"), c("oidc-password")}
 	list := []checks.Check{
 		{Name: "basic", Group: "payments", Kind: checks.KindProtected, Schedule: "@every 30s", Timeout: 5 * time.Second,
 			Method: "GET", URL: "https://api.example.com/me?key=" + c("key"), MaxBody: 4096, TLSWarnDays: []int{30, 14, 7},
@@ -43,6 +43,10 @@ func secretChecks() ([]checks.Check, []string) {
 			Login: &checks.LoginSpec{URL: "https://app.example.com/login", Format: "form", TokenCookie: "sid",
 				Extra: map[string]string{"client_secret": c("login-extra"), "remember": "yes"}},
 			Token:   &checks.TokenSpec{ClientID: "app", ClientSecret: c("token-secret"), Username: "canary", Password: c("grant-password")},
+			Secrets: secrets},
+		{Name: "sso", Group: "identity", Kind: checks.KindOIDCLogin, Schedule: "@every 1m", Method: "GET", URL: "https://idp.example.com",
+			OIDC: &checks.OIDCSpec{ClientID: "authmon", ClientSecret: c("oidc-secret"), RedirectURI: "https://app.example.com/cb",
+				Scopes: []string{"openid", "profile"}, Username: "canary", Password: c("oidc-password"), PasswordField: "passwd", Consent: true},
 			Secrets: secrets},
 	}
 	return list, secrets
@@ -85,6 +89,8 @@ func TestConfigPageMasksSecrets(t *testing.T) {
 		"oauth":  {"Type oauth2", "Token URL https://idp.example.com/token", "Client id monitor", "Client secret " + maskedText, "Scopes read write"},
 		"login": {"Kind login", "Key " + maskedText, "Cookie value " + maskedText, "Extra field client_secret " + maskedText,
 			"Extra field remember yes", "Token from cookie sid", "Password grant user canary", "Password grant password " + maskedText},
+		"sso": {"Kind oidc_login", "Client id authmon", "Client confidential (client_secret_basic)", "Client secret " + maskedText,
+			"Redirect URI https://app.example.com/cb", "Canary password " + maskedText, "Password field passwd", "Consent given when asked"},
 	} {
 		got := spaced(doc.Find(`[data-check="` + check + `"]`))
 		for _, want := range wants {

@@ -42,7 +42,7 @@ func matrixKinds(rows []checkRow) []checks.ProbeKind {
 // login, token and discovery ones.
 func knownKinds() []checks.ProbeKind {
 	out := slices.Clone(checks.ProbeKinds)
-	for _, kind := range []checks.CheckKind{checks.KindLogin, checks.KindToken, checks.KindDiscovery} {
+	for _, kind := range []checks.CheckKind{checks.KindLogin, checks.KindToken, checks.KindDiscovery, checks.KindOIDCLogin} {
 		for _, k := range checks.KindProbes[kind] {
 			if !slices.Contains(out, k) {
 				out = append(out, k)

@@ -37,6 +37,7 @@ var topLevel = []Entry{
 	{"A5", "RFC 8414 §2, §3.3; OIDC Discovery §3, §4.3", SevAvail, "The discovery document that tells clients where to log in is reachable and names the right issuer."},
 	{"A6", "OIDC Discovery §3; RFC 7517 §4.1", SevAvail, "The public keys clients use to verify tokens are published."},
 	{"A7", "RFC 5280 §4.1.2.5; RFC 6749 §2.3.1", SevWarn, "The monitor's own client certificate and client secret are not about to expire, so the check does not go red the day they lapse."},
+	{"A8", "OIDC Core §3.1.2, §3.1.3", SevAvail, "A user can sign in through the identity provider's login page and the application gets its tokens."},
 
 	{"B1", "RFC 9110 §11.4", SevCritical, "Without credentials the endpoint must refuse: a success here means anyone can get in."},
 	{"B2", "RFC 9110 §11.4; RFC 6750 §3.1; RFC 6749 §5.2; RFC 8725 §3.1", SevCritical, "Wrong, expired or forged credentials must be refused: accepting them means anyone can get in."},
@@ -57,6 +58,9 @@ var topLevel = []Entry{
 	{"B17", "RFC 7009 §2, §2.1; RFC 7662 §2.2", SevHighSec, "A revoked token stops working: introspection calls it inactive and the API refuses it, in time."},
 	{"B18", "RFC 7662 §2.1, §4", SevHighSec, "Only authenticated clients may ask the introspection endpoint about tokens."},
 	{"B19", "RFC 6749 §6; RFC 9700 §4.14.2", SevHighSec, "A refresh token is rotated on use, and a stolen old one replayed is refused."},
+	{"B20", "RFC 7636 §4.4.1; RFC 9700 §2.1.1", SevHighSec, "The identity provider insists on PKCE, so a stolen authorization code is useless to whoever stole it."},
+	{"B21", "RFC 6749 §3.1.2, §4.1.2.1; RFC 9700 §2.1, §4.1", SevCritical, "The identity provider sends codes only to the exact registered address, never to one an attacker chose."},
+	{"B22", "RFC 6749 §4.1.2, §10.5; OIDC Core §3.1.3.2", SevHighSec, "An authorization code works once: a second use is refused."},
 
 	{"C1", "RFC 9110 §15.5.2, §11.6.1, §11.5", SevConf, "Without credentials the answer is 401 with a WWW-Authenticate header telling clients how to log in."},
 	{"C2", "RFC 9110 §11.2, §11.3, §11.6.1", SevConf, "The WWW-Authenticate header is well-formed, so every client library can read it."},
@@ -81,6 +85,7 @@ var topLevel = []Entry{
 	{"C21", "RFC 9110 §11.1", SevWarn, "The scheme name is accepted in any letter case (bearer works like Bearer)."},
 	{"C22", "RFC 7009 §2.2", SevConf, "The revocation endpoint answers 200 when a client revokes its token."},
 	{"C23", "RFC 7662 §2.2", SevConf, "Introspection of an unknown, revoked or expired token answers 200 with active false, not an error."},
+	{"C24", "RFC 6749 §4.1.2; OIDC Core §3.1.2.5, §3.1.3.7", SevConf, "The identity provider hands back the state the application sent, so the application can tell its own logins from forged ones."},
 	{"C25", "RFC 7616 §3.3", SevConf, "A Digest challenge names its realm and gives a nonce, so clients can compute their answer."},
 
 	{"D1", "—", SevConf, "The answer to this probe looks as it did before (status, challenge, body shape, cookies, caching)."},

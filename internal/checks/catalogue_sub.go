@@ -43,6 +43,8 @@ var subIDs = []Entry{
 	{"B19.rotation", "RFC 9700 §4.14.2", SevHighSec, "A refresh hands back a new refresh token."},
 	{"B19.reuse", "RFC 9700 §4.14.2; RFC 6749 §5.2", SevHighSec, "A replayed, already used refresh token is refused with invalid_grant."},
 	{"B19.family", "RFC 9700 §4.14.2", SevHighSec, "After a replay the newest refresh token of the same grant stops working too."},
+	{"B20.plain", "RFC 7636 §4.2, §7.2; RFC 9700 §2.1.1", SevHighSec, "A public client may not use the plain PKCE method, which protects nothing once the request is seen."},
+	{"B21.prefix", "RFC 9700 §2.1, §4.1.3", SevCritical, "A redirect address that merely starts with the registered one is refused: addresses are compared exactly."},
 
 	{"C1.challenge", "RFC 9110 §15.5.2, §11.6.1", SevConf, "A 401 with a WWW-Authenticate header must hold at least one challenge, so clients know how to log in."},
 	{"C1.scheme", "RFC 9110 §11.6.1", SevConf, "The challenge uses the scheme the check expects."},
@@ -70,4 +72,10 @@ var subIDs = []Entry{
 	{"C25.nonce", "RFC 7616 §3.3, §5.4", SevConf, "Every Digest challenge carries a new nonce: a nonce given out again lets a captured answer be replayed."},
 	{"C25.stale", "RFC 7616 §3.3", SevConf, "stale=true is only sent for an expired nonce, never to a request without one or with a fresh one: clients retry stale answers silently."},
 	{"C23.auth", "RFC 7662 §2.1, §2.3", SevConf, "Introspection without client authentication gets 401."},
+	{"C24.nonce", "OIDC Core §3.1.2.1, §3.1.3.7", SevHighSec, "The ID token carries the nonce the application sent, so a replayed ID token is noticed."},
+	{"C24.iss", "OIDC Core §3.1.3.7", SevHighSec, "The ID token names exactly the issuer of the discovery document."},
+	{"C24.aud", "OIDC Core §3.1.3.7", SevHighSec, "The ID token is meant for this application (its aud holds the client_id)."},
+	{"C24.azp", "OIDC Core §2, §3.1.3.7", SevConf, "An ID token with several audiences names this application as the party it was issued to (azp)."},
+	{"C24.exp", "OIDC Core §2, §3.1.3.7", SevHighSec, "The ID token has an expiry, in the future."},
+	{"C24.at_hash", "OIDC Core §3.1.3.6, §3.2.2.9", SevHighSec, "The ID token's at_hash, when present, matches the access token issued with it."},
 }

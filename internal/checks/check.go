@@ -73,6 +73,7 @@ type Check struct {
 	Token       *TokenSpec
 	Discovery   *DiscoverySpec
 	Enumeration *EnumerationSpec
+	OIDC        *OIDCSpec
 	// Secrets lists every configured value that must never be recorded:
 	// credential fields and any value that came from a ${ENV} reference.
 	Secrets []string
@@ -317,6 +318,9 @@ func (k ProbeKind) Phrase() string {
 		return "ID token as an access token"
 	case ProbeKeys:
 		return "signing keys"
+	case ProbeAuthorize, ProbeLoginForm, ProbeLoginPost, ProbeConsent, ProbeCallback, ProbeCodeExchange,
+		ProbeCodeReuse, ProbePKCEMissing, ProbePKCEPlain, ProbeRedirectForeign, ProbeRedirectPrefix:
+		return oidcPhrase[k]
 	default:
 		return "with the " + string(k) + " probe"
 	}
@@ -333,6 +337,7 @@ var KindProbes = map[CheckKind][]ProbeKind{
 	KindToken: {ProbeToken, ProbeTokenSecret, ProbeTokenPassword,
 		ProbeRevocation, ProbeIntrospection, ProbeRefresh, ProbeAudience, ProbeIDToken, ProbeKeys},
 	KindDiscovery: {ProbeDiscovery, ProbeJWKS},
+	KindOIDCLogin: oidcProbes,
 }
 
 // ProbeSpec says what one probe expects.

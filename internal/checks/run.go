@@ -91,6 +91,8 @@ func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 		probes = runToken(ctx, hc, ch, red, rl, g, rn.keys)
 	case KindDiscovery:
 		probes = runDiscovery(ctx, hc, ch, red, rl)
+	case KindOIDCLogin:
+		probes = runOIDCLogin(ctx, hc, ch, red)
 	default:
 		probes = runProtected(ctx, hc, ch, red, rl, g)
 	}

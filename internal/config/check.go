@@ -82,7 +82,7 @@ func checkGroup(c *collector, key, group string) {
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // checkKinds lists the kinds in the order the documentation gives them.
-var checkKinds = []checks.CheckKind{checks.KindProtected, checks.KindLogin, checks.KindToken, checks.KindDiscovery}
+var checkKinds = []checks.CheckKind{checks.KindProtected, checks.KindLogin, checks.KindToken, checks.KindDiscovery, checks.KindOIDCLogin}
 
 // checkKind reads kind; known is false for an unknown kind, whose tables and
 // probes are then not judged (every one would be a problem of its own).
@@ -92,7 +92,7 @@ func checkKind(c *collector, key, kind string) (k checks.CheckKind, known bool) 
 	}
 	k = checks.CheckKind(kind)
 	if !slices.Contains(checkKinds, k) {
-		c.add(key, "unknown kind %q (want protected, login, token or discovery)", kind)
+		c.add(key, "unknown kind %q (want protected, login, token, discovery or oidc_login)", kind)
 		return k, false
 	}
 	return k, true
@@ -101,7 +101,8 @@ func checkKind(c *collector, key, kind string) (k checks.CheckKind, known bool) 
 // checkMethod applies the kind's method: a token endpoint takes POST (RFC
 // 6749 §3.2), a login usually does, a discovery document is a GET.
 func checkMethod(c *collector, key, m string, ch checks.Check) string {
-	fixed := map[checks.CheckKind]string{checks.KindToken: http.MethodPost, checks.KindDiscovery: http.MethodGet}[ch.Kind]
+	fixed := map[checks.CheckKind]string{checks.KindToken: http.MethodPost, checks.KindDiscovery: http.MethodGet,
+		checks.KindOIDCLogin: http.MethodGet}[ch.Kind]
 	up := strings.ToUpper(m)
 	switch {
 	case ch.Login != nil && m == "":

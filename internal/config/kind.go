@@ -20,6 +20,7 @@ var kindTables = []struct {
 	{"enumeration", []checks.CheckKind{checks.KindLogin}, func(s *checkSection) bool { return s.Enumeration != nil }},
 	{"token", []checks.CheckKind{checks.KindToken}, func(s *checkSection) bool { return s.Token != nil }},
 	{"discovery", []checks.CheckKind{checks.KindDiscovery}, func(s *checkSection) bool { return s.Discovery != nil }},
+	{"oidc", []checks.CheckKind{checks.KindOIDCLogin}, func(s *checkSection) bool { return s.OIDC != nil }},
 	{"jwt", authKinds, func(s *checkSection) bool { return s.JWT != nil }},
 }
 
@@ -43,7 +44,7 @@ func buildKind(c *collector, key string, s *checkSection, ch *checks.Check) []st
 	if s.Credentials != "" && ch.Kind == checks.KindDiscovery {
 		c.add(key+".credentials", "a discovery check sends no credentials")
 	}
-	if ch.Kind != checks.KindDiscovery {
+	if ch.Kind != checks.KindDiscovery && ch.Kind != checks.KindOIDCLogin {
 		ch.JWT = buildJWT(c, key+".jwt", s.JWT)
 	}
 	switch ch.Kind {
@@ -53,6 +54,8 @@ func buildKind(c *collector, key string, s *checkSection, ch *checks.Check) []st
 		return buildTokenCheck(c, key, s, ch)
 	case checks.KindDiscovery:
 		buildDiscoveryCheck(c, key, s, ch)
+	case checks.KindOIDCLogin:
+		return buildOIDCCheck(c, key, s, ch)
 	}
 	return nil
 }

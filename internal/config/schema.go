@@ -115,6 +115,7 @@ type checkSection struct {
 	Login       *loginFields        `toml:"login"`
 	Token       *tokenSection       `toml:"token"`
 	Discovery   *discoverySection   `toml:"discovery"`
+	OIDC        *oidcSection        `toml:"oidc"`
 	Enumeration *enumerationSection `toml:"enumeration"`
 	JWT         *jwtSection         `toml:"jwt"`
 	// The expectations of the protected-endpoint probes.

@@ -18,16 +18,17 @@ import (
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sess := newSession(s.URL)
-	ar, err := s.f.NewAccessRequest(ctx, r, sess)
+	p := s.provider(false)
+	ar, err := p.NewAccessRequest(ctx, r, sess)
 	if err != nil {
-		s.f.WriteAccessError(ctx, w, ar, err)
+		p.WriteAccessError(ctx, w, ar, err)
 		return
 	}
 	subject := ar.GetClient().GetID()
 	if ar.GetGrantTypes().ExactOne("password") {
 		subject = r.PostForm.Get("username")
 	}
-	if !ar.GetGrantTypes().ExactOne("refresh_token") {
+	if !ar.GetGrantTypes().ExactOne("refresh_token") && !ar.GetGrantTypes().ExactOne("authorization_code") {
 		sess.setSubject(subject, ar.GetClient().GetID())
 	}
 	for _, sc := range ar.GetRequestedScopes() {
@@ -36,15 +37,15 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	for _, a := range ar.GetRequestedAudience() {
 		ar.GrantAudience(a)
 	}
-	resp, err := s.f.NewAccessResponse(ctx, ar)
+	resp, err := p.NewAccessResponse(ctx, ar)
 	if err != nil {
-		s.f.WriteAccessError(ctx, w, ar, err)
+		p.WriteAccessError(ctx, w, ar, err)
 		return
 	}
 	if s.faultsNow().NoRotation && ar.GetGrantTypes().ExactOne("refresh_token") {
 		resp.SetExtra("refresh_token", r.PostForm.Get("refresh_token"))
 	}
-	s.f.WriteAccessResponse(ctx, w, ar, resp)
+	p.WriteAccessResponse(ctx, w, ar, resp)
 }
 
 // revoke is fosite's RFC 7009 revocation endpoint.

@@ -34,6 +34,10 @@ const (
 	// service's that the monitor's client may also ask tokens for.
 	Audience      = "https://api.authmon.test"
 	OtherAudience = "https://other.authmon.test"
+	// PublicClientID is a public client (no secret) of the authorization
+	// code flow, its one redirect URI the server's URL + CallbackPath.
+	PublicClientID = "authmon-spa"
+	CallbackPath   = "/callback"
 )
 
 // Faults break the server. The zero value is a healthy server.
@@ -56,12 +60,31 @@ type Faults struct {
 	// ResourceAcceptsAnyJWT: the protected resource verifies a JWT's
 	// signature and expiry only, so it takes an ID token too.
 	ResourceAcceptsAnyJWT bool
+	// PKCEOptional: fosite with PKCE not enforced and the plain method
+	// enabled, as many deployments run it.
+	PKCEOptional bool
+	// PKCEAtTokenOnly: the authorize endpoint issues codes without (or
+	// with a plain) code_challenge; the token endpoint still refuses them,
+	// as zitadel's OP does for public clients.
+	PKCEAtTokenOnly bool
+	// RedirectPrefixMatch accepts any redirect_uri that begins with a
+	// registered one.
+	RedirectPrefixMatch bool
+	// CodeReuse: an authorization code stays valid after its exchange.
+	CodeReuse bool
+	// StateDropped: the redirect back to the client loses its state.
+	StateDropped bool
+	// NonceDropped: the authorize request's nonce is ignored, so the ID
+	// token carries none.
+	NonceDropped bool
 }
 
 // Server is the authorization server and its protected resource.
 type Server struct {
 	*httptest.Server
 	f     fosite.OAuth2Provider
+	lax   fosite.OAuth2Provider // f with PKCE optional and plain allowed
+	login *logins
 	store *storage.MemoryStore
 	keys  *keyRing
 	cache *introCache
@@ -72,24 +95,48 @@ type Server struct {
 
 // New starts a healthy server on loopback; it stops with the test.
 func New(t interface{ Cleanup(func()) }) *Server {
-	s := &Server{keys: newKeyRing(), cache: newIntroCache()}
+	s := &Server{keys: newKeyRing(), cache: newIntroCache(), login: newLogins()}
 	mux := http.NewServeMux()
 	s.Server = httptest.NewServer(mux)
 	t.Cleanup(s.Close)
-	s.store = newStore()
-	cfg := &fosite.Config{
-		AccessTokenLifespan:  time.Hour,
-		RefreshTokenLifespan: 24 * time.Hour,
-		IDTokenLifespan:      time.Hour,
-		GlobalSecret:         randomBytes(32),
-		HashCost:             4, // the cheapest bcrypt: tests, not passwords
-		AccessTokenIssuer:    s.URL,
-		IDTokenIssuer:        s.URL,
+	s.store = newStore(s.URL + CallbackPath)
+	secret := randomBytes(32)
+	s.f = s.compose(s.config(secret, false))
+	s.lax = s.compose(s.config(secret, true))
+	mux.HandleFunc("POST /token", s.token)
+	mux.HandleFunc("POST /revoke", s.revoke)
+	mux.HandleFunc("POST /introspect", s.introspect)
+	mux.HandleFunc("GET /jwks", s.keys.serveJWKS)
+	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
+	mux.HandleFunc("/api", s.resource)
+	s.routeAuthorize(mux)
+	return s
+}
+
+// config is fosite's configuration; the two providers share the secret,
+// so that either takes the other's codes. lax leaves PKCE optional and
+// allows the plain method.
+func (s *Server) config(secret []byte, lax bool) *fosite.Config {
+	return &fosite.Config{
+		AccessTokenLifespan:            time.Hour,
+		RefreshTokenLifespan:           24 * time.Hour,
+		IDTokenLifespan:                time.Hour,
+		AuthorizeCodeLifespan:          time.Minute,
+		GlobalSecret:                   secret,
+		HashCost:                       4, // the cheapest bcrypt: tests, not passwords
+		AccessTokenIssuer:              s.URL,
+		IDTokenIssuer:                  s.URL,
+		EnforcePKCE:                    !lax,
+		EnablePKCEPlainChallengeMethod: lax,
+		MinParameterEntropy:            fosite.MinParameterEntropy,
 	}
+}
+
+func (s *Server) compose(cfg *fosite.Config) fosite.OAuth2Provider {
 	key := s.keys.signer
 	// compose.ComposeAllEnabled's handlers, with JWT access tokens (its
 	// own choice is opaque HMAC tokens, which carry no kid).
-	s.f = compose.Compose(cfg, faultStore{s.store, s}, &compose.CommonStrategy{
+	return compose.Compose(cfg, faultStore{s.store, s}, &compose.CommonStrategy{
 		CoreStrategy:               compose.NewOAuth2JWTStrategy(key, compose.NewOAuth2HMACStrategy(cfg), cfg),
 		OpenIDConnectTokenStrategy: compose.NewOpenIDConnectStrategy(key, cfg),
 		Signer:                     &jwt.DefaultSigner{GetPrivateKey: key},
@@ -102,13 +149,15 @@ func New(t interface{ Cleanup(func()) }) *Server {
 		compose.OAuth2TokenIntrospectionFactory, compose.OAuth2TokenRevocationFactory,
 		compose.OAuth2PKCEFactory, compose.PushedAuthorizeHandlerFactory,
 	)
-	mux.HandleFunc("POST /token", s.token)
-	mux.HandleFunc("POST /revoke", s.revoke)
-	mux.HandleFunc("POST /introspect", s.introspect)
-	mux.HandleFunc("GET /jwks", s.keys.serveJWKS)
-	mux.HandleFunc("GET /.well-known/openid-configuration", s.discovery)
-	mux.HandleFunc("/api", s.resource)
-	return s
+}
+
+// provider is the fosite provider the faults ask for, at the authorize
+// endpoint or at the token endpoint.
+func (s *Server) provider(authorize bool) fosite.OAuth2Provider {
+	if f := s.faultsNow(); f.PKCEOptional || (authorize && f.PKCEAtTokenOnly) {
+		return s.lax
+	}
+	return s.f
 }
 
 // Break sets the server's faults (the zero Faults heals it).
@@ -132,7 +181,7 @@ func (s *Server) JWKSURL() string          { return s.URL + "/jwks" }
 func (s *Server) ResourceURL() string      { return s.URL + "/api" }
 func (s *Server) DiscoveryURL() string     { return s.URL + "/.well-known/openid-configuration" }
 
-func newStore() *storage.MemoryStore {
+func newStore(redirect string) *storage.MemoryStore {
 	st := storage.NewMemoryStore()
 	for _, c := range []struct{ id, secret string }{{ClientID, ClientSecret}, {OtherClientID, OtherClientSecret}} {
 		aud := []string{Audience, OtherAudience}
@@ -140,10 +189,13 @@ func newStore() *storage.MemoryStore {
 			aud = []string{OtherAudience}
 		}
 		st.Clients[c.id] = &fosite.DefaultClient{ID: c.id, Secret: hash(c.secret),
-			GrantTypes:    []string{"client_credentials", "password", "refresh_token"},
+			GrantTypes:    []string{"client_credentials", "password", "refresh_token", "authorization_code"},
 			ResponseTypes: []string{"code", "token", "id_token"},
-			Scopes:        []string{"api", "offline", "openid"}, Audience: aud}
+			Scopes:        []string{"api", "offline", "openid", "profile"}, Audience: aud, RedirectURIs: []string{redirect}}
 	}
+	st.Clients[PublicClientID] = &fosite.DefaultClient{ID: PublicClientID, Public: true,
+		GrantTypes: []string{"authorization_code", "refresh_token"}, ResponseTypes: []string{"code"},
+		Scopes: []string{"openid", "profile", "offline"}, RedirectURIs: []string{redirect}}
 	st.Users[User] = storage.MemoryUserRelation{Username: User, Password: Password}
 	return st
 }
