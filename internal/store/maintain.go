@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -54,6 +55,9 @@ func (s *Store) PruneOnce(ctx context.Context, r Retention) (int64, error) {
 	}
 	if err := s.pruneEvidence(ctx); err != nil {
 		return total, err
+	}
+	if s.dial == Postgres {
+		return total, nil // autovacuum gives the space back
 	}
 	if _, err := s.w.ExecContext(ctx, `PRAGMA incremental_vacuum(2000)`); err != nil {
 		return total, fmt.Errorf("incremental vacuum: %w", err)
@@ -113,9 +117,17 @@ func (s *Store) pruneEvidence(ctx context.Context) error {
 	return nil
 }
 
+// ErrBackupPostgres is the answer of Backup on PostgreSQL, whose own tools
+// take a consistent copy of a running database.
+var ErrBackupPostgres = errors.New("backup: the database is PostgreSQL: back it up with pg_dump " +
+	"(pg_dump -Fc -d URL -f authmon.dump; restore with pg_restore), not with monitor backup")
+
 // Backup writes a consistent copy of the database to path while the monitor
 // keeps running (VACUUM INTO reads one snapshot; writers are not blocked).
 func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dial == Postgres {
+		return ErrBackupPostgres
+	}
 	return BackupFile(ctx, s.path, path)
 }
 
@@ -123,6 +135,9 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // not a monitor is using it, without migrating it. It uses a connection of
 // its own: the writer must not wait for a backup. dst must not exist.
 func BackupFile(ctx context.Context, src, dst string) error {
+	if IsPostgres(src) {
+		return ErrBackupPostgres
+	}
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
