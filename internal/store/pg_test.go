@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/pgtest"
+)
+
+// TestPgBouncerTransactionMode opens the store through PgBouncer in
+// transaction mode (two server connections shared by every client) and
+// runs the migration, writes and reads, an incident opened and resolved,
+// and the outbox: nothing may rely on session state.
+func TestPgBouncerTransactionMode(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.Bouncer(t, pgtest.DB(t))
+	s, err := Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { s.Close() }()
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	kinds := []alert.Kind{}
+	for i, status := range []int{401, 200, 200, 401, 401} {
+		_, evs, err := s.RecordRun(ctx, result("api", t0.Add(time.Duration(i)*time.Minute), status), decide)
+		if err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+		if len(evs) > 0 {
+			kinds = append(kinds, evs[0].Kind)
+		}
+	}
+	if len(kinds) != 2 || kinds[0] != alert.KindOpened || kinds[1] != alert.KindResolved {
+		t.Fatalf("events = %v, want opened, resolved", kinds)
+	}
+	if runs, err := s.Runs(ctx, "api", 10); err != nil || len(runs) != 5 {
+		t.Fatalf("runs = %d, %v", len(runs), err)
+	}
+	if marks, err := s.RunMarks(ctx, []string{"api"}, 10); err != nil || len(marks["api"]) != 5 {
+		t.Fatalf("run marks = %v, %v", marks, err)
+	}
+	later := time.Now().Add(time.Hour)
+	d, err := s.NextDue(ctx, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkSent(ctx, d.ID, later, alert.Thread{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Writable(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(ctx, url); err != nil { // migrated already: nothing to do
+		t.Fatal(err)
+	}
+	if ov, err := s.Overview(ctx); err != nil || len(ov) != 1 || ov[0].State.Status != alert.StatusPassing {
+		t.Fatalf("overview after reopening = %+v, %v", ov, err)
+	}
+}
+
+// TestMigrateOnce: monitors opening one fresh database at once migrate it
+// once (pg_advisory_xact_lock in the migration's transaction); the others
+// wait and find it done.
+func TestMigrateOnce(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.DB(t)
+	const n = 4
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	stores := make([]*Store, n)
+	for i := range n {
+		wg.Go(func() { stores[i], errs[i] = Open(ctx, url) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("store %d: %v", i, err)
+		}
+		defer stores[i].Close()
+	}
+	var rows, distinct int
+	if err := stores[0].r.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(DISTINCT version) FROM schema_migrations`).
+		Scan(&rows, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := migrations(Postgres)
+	if rows != len(files) || distinct != len(files) {
+		t.Fatalf("schema_migrations holds %d rows (%d versions), want %d: migrated more than once", rows, distinct, len(files))
+	}
+}
+
+// TestOneOpenIncidentPerCheck: the database refuses a second open incident
+// for a check, whoever writes it (the unique partial index); a resolved one
+// does not count.
+func TestOneOpenIncidentPerCheck(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.DB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	save := func(inc *alert.Incident) error {
+		tx, err := s.w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if err := saveIncident(ctx, tx, inc); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	first := &alert.Incident{Check: "api", Opened: t0}
+	if err := save(first); err != nil {
+		t.Fatal(err)
+	}
+	err = save(&alert.Incident{Check: "api", Opened: t0.Add(time.Second)})
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != "23505" || pgErr.ConstraintName != "incidents_one_open" {
+		t.Fatalf("a second open incident for one check: %v, want a unique violation of incidents_one_open", err)
+	}
+	if err := save(&alert.Incident{Check: "other", Opened: t0}); err != nil {
+		t.Fatalf("an open incident of another check: %v", err)
+	}
+	first.Resolved = t0.Add(time.Minute)
+	if err := save(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := save(&alert.Incident{Check: "api", Opened: t0.Add(2 * time.Minute)}); err != nil {
+		t.Fatalf("a new incident after the first resolved: %v", err)
+	}
+	var open int
+	if err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM incidents WHERE resolved_ms = 0`).Scan(&open); err != nil {
+		t.Fatal(err)
+	}
+	if open != 2 {
+		t.Fatalf("open incidents = %d, want 2", open)
+	}
+}
