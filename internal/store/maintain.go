@@ -41,6 +41,16 @@ func (s *Store) Maintain(ctx context.Context, r Retention, log *slog.Logger) {
 func (s *Store) PruneOnce(ctx context.Context, r Retention) (int64, error) {
 	now := s.now()
 	var total int64
+	if s.dial == Postgres && r.Raw > 0 {
+		if err := s.ensurePartitions(ctx, now); err != nil {
+			return 0, err
+		}
+		n, err := s.dropPartitions(ctx, ms(now.Add(-r.Raw)))
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
 	for _, step := range s.pruneSteps(now, r) {
 		for {
 			n, err := s.deleteBatch(ctx, step.query, step.cutoff)
@@ -83,7 +93,14 @@ func (s *Store) pruneSteps(now time.Time, r Retention) []pruneStep {
 	}
 	limit := fmt.Sprintf(" LIMIT %d)", pruneBatch)
 	// A check's state points at a run (check_state.last_run_id): that one stays.
-	add(r.Raw, "runs", `DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE started_ms < ?
+	// On PostgreSQL only the default partition is pruned row by row; the
+	// day partitions go whole (dropPartitions), a day after their last run
+	// left the window.
+	runs := "runs"
+	if s.dial == Postgres {
+		runs = "runs_default"
+	}
+	add(r.Raw, "runs", `DELETE FROM `+runs+` WHERE id IN (SELECT id FROM `+runs+` WHERE started_ms < ?
 		AND id NOT IN (SELECT last_run_id FROM check_state)`+limit)
 	add(r.Raw, "sent notifications", `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
 		WHERE (sent_ms IS NOT NULL OR failed = 1) AND created_ms < ?`+limit)

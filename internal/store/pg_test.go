@@ -145,3 +145,58 @@ func TestOneOpenIncidentPerCheck(t *testing.T) {
 		t.Fatalf("open incidents = %d, want 2", open)
 	}
 }
+
+// TestRetentionDropsPartitions: on PostgreSQL, retention drops the day
+// partitions of runs wholly older than the window, keeps the one holding
+// the run a check's state points at, and creates days ahead.
+func TestRetentionDropsPartitions(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, pgtest.DB(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	now := start
+	s.now = func() time.Time { return now }
+	for d := range 40 { // a passing run a day, a bypass on day 5: state last changed on day 6
+		now = start.Add(time.Duration(d) * 24 * time.Hour)
+		if err := s.ensurePartitions(ctx, now); err != nil {
+			t.Fatal(err)
+		}
+		status := 401
+		if d == 5 {
+			status = 200
+		}
+		record(t, s, "api", now.Add(time.Hour), status, time.Millisecond)
+	}
+	if n := count(t, s, `SELECT COUNT(*) FROM runs_default`); n != 0 {
+		t.Fatalf("%d runs in the default partition, want all in day partitions", n)
+	}
+	now = start.Add(50 * 24 * time.Hour)
+	if _, err := s.PruneOnce(ctx, Retention{Raw: 30 * 24 * time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	partitions := func(where string) int {
+		return count(t, s, `SELECT COUNT(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+			WHERE i.inhparent = 'runs'::regclass AND `+where)
+	}
+	// Days 0..19 end by the cutoff (day 20): dropped, but for the one
+	// holding the run the check's state points at.
+	if n := partitions(`c.relname < 'runs_20260121'`); n != 1 {
+		t.Fatalf("%d partitions older than the window left, want 1 (the state's run's)", n)
+	}
+	if n := count(t, s, `SELECT COUNT(*) FROM runs WHERE id = (SELECT last_run_id FROM check_state)`); n != 1 {
+		t.Fatal("the partition holding the state's run was dropped")
+	}
+	if n := partitions(`c.relname = 'runs_20260223'`); n != 1 { // now + partitionsAhead
+		t.Fatal("no partitions created ahead")
+	}
+	if n := count(t, s, `SELECT COUNT(*) FROM runs`); n != 21 { // days 20..39 and the state's run
+		t.Fatalf("%d runs kept, want 21", n)
+	}
+	record(t, s, "api", now, 401, time.Millisecond)
+	if n := count(t, s, `SELECT COUNT(*) FROM runs_20260220`); n != 1 {
+		t.Fatal("today's run is not in today's partition")
+	}
+}

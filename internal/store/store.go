@@ -100,6 +100,10 @@ func openPG(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", s.path, redactErr(err, dsn))
 	}
+	if err := s.ensurePartitions(ctx, s.now()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", s.path, redactErr(err, dsn))
+	}
 	go s.writer()
 	return s, nil
 }
