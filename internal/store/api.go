@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 )
 
@@ -30,13 +31,19 @@ func (s *Store) writablePG(ctx context.Context) error {
 	var ro string
 	err := s.w.QueryRowContext(ctx, `SELECT current_setting('transaction_read_only')`).Scan(&ro)
 	if err != nil {
-		return fmt.Errorf("database not writable: %w", redactErr(err, s.dsn))
+		return fmt.Errorf("database not writable: %w: %w", ErrUnreachable, redactErr(err, s.dsn))
 	}
 	if ro == "on" {
-		return fmt.Errorf("database not writable: %s is read-only (a standby?)", s.path)
+		return fmt.Errorf("database not writable: %w: %s (a standby?)", ErrReadOnly, s.path)
 	}
 	return nil
 }
+
+// Why a PostgreSQL store is not writable, for /readyz.
+var (
+	ErrUnreachable = errors.New("PostgreSQL unreachable")
+	ErrReadOnly    = errors.New("PostgreSQL read-only")
+)
 
 // PendingNotifications counts the notifications not yet delivered nor given
 // up on: the alert queue's depth. It reads the outbox's partial index only.

@@ -51,6 +51,26 @@ func Redact(db string) string {
 	return u.String()
 }
 
+// URLSecrets returns the secrets a database setting holds (a URL's
+// password), for the redactor.
+func URLSecrets(db string) []string {
+	if !IsPostgres(db) {
+		return nil
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		out = append(out, pw, url.QueryEscape(pw), url.PathEscape(pw))
+	}
+	if pw := u.Query().Get("password"); pw != "" {
+		out = append(out, pw, url.QueryEscape(pw))
+	}
+	return out
+}
+
 // openPostgres opens a pgxpool behind database/sql, so that the store's code
 // is the same for both engines. Statements run with QueryExecModeExec: the
 // unnamed statement, parsed and executed in one round trip, so nothing lives
