@@ -168,6 +168,14 @@ func rebind(q string) string {
 		switch {
 		case c == '\'':
 			quoted = !quoted
+		case c == '-' && !quoted && strings.HasPrefix(q[i:], "--"): // a comment may hold an apostrophe
+			end := strings.IndexByte(q[i:], '\n')
+			if end < 0 {
+				end = len(q) - i
+			}
+			b.WriteString(q[i : i+end])
+			i += end - 1
+			continue
 		case c == '?' && !quoted:
 			j := i + 1
 			for j < len(q) && q[j] >= '0' && q[j] <= '9' {
