@@ -84,6 +84,26 @@ func envError(name string, err error) error {
 	return nil
 }
 
+// dbFlag adds -db: a SQLite file or a postgres:// URL. resolveDB picks the
+// database from it, AUTHMON_DB, [storage] url and the default, in that order.
+func dbFlag(fs *flag.FlagSet) *string {
+	return fs.String("db", "", "SQLite `file` or postgres:// URL (env AUTHMON_DB, else [storage] url, else monitor.db)")
+}
+
+// resolveDB returns the database setting: -db, else AUTHMON_DB, else the
+// config's [storage] url (cfg may be nil), else monitor.db.
+func resolveDB(flagValue string, cfg *config.Config) string {
+	switch {
+	case flagValue != "":
+		return flagValue
+	case os.Getenv("AUTHMON_DB") != "":
+		return os.Getenv("AUTHMON_DB")
+	case cfg != nil && cfg.StorageURL != "":
+		return cfg.StorageURL
+	}
+	return "monitor.db"
+}
+
 func configFlag(fs *flag.FlagSet) *string {
 	return fs.String("config", envOr("AUTHMON_CONFIG", "checks.toml"), "config file (env AUTHMON_CONFIG)")
 }

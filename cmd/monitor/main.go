@@ -79,7 +79,8 @@ Commands:
   serve     run every check on its schedule, store results, serve the dashboard,
             alert Slack on regressions
               -config FILE  (env AUTHMON_CONFIG, default checks.toml)
-              -db FILE      (env AUTHMON_DB, default monitor.db)
+              -db FILE|URL  SQLite file or postgres:// URL (env AUTHMON_DB,
+                            else [storage] url, else monitor.db)
               -listen ADDR  (env AUTHMON_LISTEN, else [dashboard] listen,
                             else 127.0.0.1:8080)
             kill -HUP reloads the config file; a bad file is refused and logged.

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/authmon/monitor/internal/pgtest"
 )
 
 // serveChildEnv makes the test binary a monitor: TestMain runs `monitor`
@@ -22,5 +24,7 @@ func TestMain(m *testing.M) {
 		stop()
 		os.Exit(code)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	pgtest.Stop() // the PostgreSQL cluster the tests started, if any
+	os.Exit(code)
 }

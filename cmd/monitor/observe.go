@@ -53,7 +53,7 @@ func (a *app) ready(ctx context.Context) error {
 	var problems []string
 	if err := a.store.Writable(ctx); err != nil {
 		a.log.Warn("not ready: database not writable", "err", err)
-		problems = append(problems, "database not writable")
+		problems = append(problems, notWritable(err))
 	}
 	if a.sched == nil || !a.sched.Running() {
 		problems = append(problems, "scheduler not running")
@@ -62,4 +62,16 @@ func (a *app) ready(ctx context.Context) error {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// notWritable says, for /readyz, why the database cannot be written:
+// publicly readable, so the reason is a category, never a host or a URL.
+func notWritable(err error) string {
+	switch {
+	case errors.Is(err, store.ErrUnreachable):
+		return "database not writable (PostgreSQL unreachable)"
+	case errors.Is(err, store.ErrReadOnly):
+		return "database not writable (PostgreSQL read-only)"
+	}
+	return "database not writable"
 }

@@ -29,7 +29,7 @@ import (
 func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	fs := newFlagSet("serve", stderr)
 	path := configFlag(fs)
-	dbPath := fs.String("db", envOr("AUTHMON_DB", "monitor.db"), "SQLite file (env AUTHMON_DB)")
+	dbFlagValue := dbFlag(fs)
 	listen := fs.String("listen", "", "dashboard address (env AUTHMON_LISTEN, else [dashboard] listen, else "+defaultListen+")")
 	logs := logFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -44,7 +44,8 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitConfig
 	}
-	red := redact.New(cfg.Secrets...)
+	dbPath := resolveDB(*dbFlagValue, cfg)
+	red := redact.New(append(cfg.Secrets, store.URLSecrets(dbPath)...)...)
 	log, err := logs.logger(stderr, red)
 	if err != nil {
 		fmt.Fprintln(stderr, "monitor serve:", err)
@@ -55,7 +56,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
-	a, err := start(ctx, cfg, red, *dbPath, addr, log)
+	a, err := start(ctx, cfg, red, dbPath, addr, log)
 	if err != nil {
 		log.Error("cannot start", "err", err)
 		return exitFailed
@@ -128,7 +129,7 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 	}
 	a.sched.Start()
 	log.Info("dashboard listening", "addr", "http://"+addr, "auth", authSummary(cfg.Dashboard), "checks", len(cfg.Checks),
-		"db", dbPath)
+		"db", store.Redact(dbPath))
 	return a, nil
 }
 

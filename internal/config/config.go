@@ -34,7 +34,10 @@ type Config struct {
 	MaxPerHost     int
 	// Retention says how long stored history is kept.
 	Retention store.Retention
-	Dashboard Dashboard // who may open the dashboard, and where it listens
+	// StorageURL is [storage] url: a PostgreSQL URL, or "" for the SQLite
+	// file. -db and AUTHMON_DB take precedence.
+	StorageURL string
+	Dashboard  Dashboard // who may open the dashboard, and where it listens
 	// StatusPage is the public status page; nil when [status_page] is absent.
 	StatusPage *StatusPage
 }

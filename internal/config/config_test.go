@@ -312,3 +312,20 @@ duration = "1h"
 		t.Fatal("a changed silence compares equal")
 	}
 }
+
+// TestStorageURL: [storage] url takes a PostgreSQL URL, whose password is
+// a secret for the redactor; anything else is a problem that does not quote
+// the value.
+func TestStorageURL(t *testing.T) {
+	cfg, err := Parse("c.toml", []byte("[storage]\nurl = \"postgres://authmon:s3cr%21t@db:5432/authmon\"\n"+oneCheck), noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.StorageURL != "postgres://authmon:s3cr%21t@db:5432/authmon" || !slices.Contains(cfg.Secrets, "s3cr!t") {
+		t.Fatalf("url %q, secrets %q", cfg.StorageURL, cfg.Secrets)
+	}
+	_, err = Parse("c.toml", []byte("[storage]\nurl = \"mysql://root:hunter2@db/x\"\n"+oneCheck), noEnv)
+	if err == nil || !strings.Contains(err.Error(), "storage.url must be a postgres://") || strings.Contains(err.Error(), "hunter2") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -88,3 +88,16 @@ func daysText(k retentionKey) string {
 	}
 	return s
 }
+
+// buildStorageURL validates [storage] url: empty, or a PostgreSQL URL. A
+// problem never quotes the URL, which may hold a password.
+func buildStorageURL(c *collector, url string) string {
+	if url != "" && !store.IsPostgres(url) {
+		c.add("storage.url", "storage.url must be a postgres:// or postgresql:// URL (a SQLite file is set with -db)")
+		return ""
+	}
+	return url
+}
+
+// storageSecrets are the secrets of [storage] url, for the redactor.
+func storageSecrets(url string) []string { return store.URLSecrets(url) }

@@ -51,8 +51,11 @@ type monitorSection struct {
 	AllowNoChecks bool `toml:"allow_no_checks"`
 }
 
-// storageSection holds retention in days; nil means "not set", 0 forever.
+// storageSection holds the database and retention in days; nil means "not
+// set", 0 forever.
 type storageSection struct {
+	URL string `toml:"url"` // a postgres:// URL; empty: the SQLite file of -db
+
 	RawDays    *int64 `toml:"raw_days"`
 	HourlyDays *int64 `toml:"hourly_days"`
 	DailyDays  *int64 `toml:"daily_days"`

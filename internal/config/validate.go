@@ -70,6 +70,8 @@ func build(c *collector, f *file) *Config {
 	}
 	cfg.MaxConcurrency, cfg.MaxPerHost = buildLimits(c, f.Monitor)
 	cfg.Retention = buildRetention(c, f.Storage)
+	cfg.StorageURL = buildStorageURL(c, f.Storage.URL)
+	cfg.Secrets = append(cfg.Secrets, storageSecrets(cfg.StorageURL)...)
 	cfg.Dashboard = buildDashboard(c, f.Dashboard)
 	cfg.StatusPage = buildStatusPage(c, f.StatusPage, cfg.Checks)
 	cfg.Secrets = append(cfg.Secrets, dashboardSecrets(cfg.Dashboard)...)

@@ -67,12 +67,13 @@ func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluat
 	if err != nil {
 		return Run{}, nil, err
 	}
-	r, err := w.ExecContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id)
-		VALUES (?, ?, ?, ?, ?)`, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(), evidenceID)
+	var runID int64
+	err = w.QueryRowContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(),
+		evidenceID).Scan(&runID)
 	if err != nil {
 		return Run{}, nil, fmt.Errorf("record run: %w", err)
 	}
-	runID, _ := r.LastInsertId()
 	if err := w.noteLatest(checkID, runID, res, evidenceID, reused); err != nil {
 		return Run{}, nil, err
 	}
@@ -121,12 +122,11 @@ func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks
 	if err != nil {
 		return 0, false, fmt.Errorf("record run: encode verdict: %w", err)
 	}
-	r, err := w.ExecContext(ctx, `INSERT INTO evidence (check_id, started_ms, probes_json, verdict)
-		VALUES (?, ?, ?, ?)`, checkID, ms(res.Started), string(full), string(verdict))
+	err = w.QueryRowContext(ctx, `INSERT INTO evidence (check_id, started_ms, probes_json, verdict)
+		VALUES (?, ?, ?, ?) RETURNING id`, checkID, ms(res.Started), string(full), string(verdict)).Scan(&id)
 	if err != nil {
 		return 0, false, fmt.Errorf("record evidence: %w", err)
 	}
-	id, _ = r.LastInsertId()
 	w.evidence[checkID] = evidenceRef{id: id, sig: sig}
 	return id, false, nil
 }
@@ -153,7 +153,7 @@ func (w *batchWriter) decide(ctx context.Context, res checks.Result, runID int64
 		if evs[i].IncidentID == 0 && inc != nil {
 			evs[i].IncidentID = inc.ID
 		}
-		if err := enqueue(ctx, w, evs[i], w.s.now()); err != nil {
+		if _, err := enqueue(ctx, w, evs[i], w.s.now()); err != nil {
 			return nil, err
 		}
 	}
@@ -252,8 +252,10 @@ func mergeRollup(ctx context.Context, q querier, k rollKey, base, a *rollAgg) (*
 		sum.runs, sum.failures, sum.latSum = a.runs+base.runs, a.failures+base.failures, a.latSum+base.latSum
 		sum.latMin, sum.latMax = min(a.latMin, base.latMin), max(a.latMax, base.latMax)
 	}
-	_, err := q.ExecContext(ctx, `INSERT OR REPLACE INTO rollups (check_id, period, start_ms, runs, failures,
-		lat_min, lat_max, lat_sum, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.ExecContext(ctx, `INSERT INTO rollups (check_id, period, start_ms, runs, failures,
+		lat_min, lat_max, lat_sum, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (check_id, period, start_ms) DO UPDATE SET runs = excluded.runs, failures = excluded.failures,
+		lat_min = excluded.lat_min, lat_max = excluded.lat_max, lat_sum = excluded.lat_sum, hist = excluded.hist`,
 		k.check, k.period, k.start, sum.runs, sum.failures, sum.latMin, sum.latMax, sum.latSum, sum.h.encode())
 	if err != nil {
 		return nil, fmt.Errorf("rollup: %w", err)

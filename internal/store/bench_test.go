@@ -12,6 +12,7 @@ import (
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
+	"github.com/authmon/monitor/internal/pgtest"
 )
 
 // passingRun is a realistic passing run: three probes, a Basic challenge.
@@ -40,10 +41,20 @@ func benchDecide(prev alert.State, res checks.Result, runID int64) (alert.State,
 
 // BenchmarkRecordRun measures the write path as the scheduler drives it:
 // many checks finishing at once, each call waiting for its commit.
-// Reports runs/s and the file's bytes per run.
+// Reports runs/s and the database's bytes per run, on each engine.
 func BenchmarkRecordRun(b *testing.B) {
-	dir := b.TempDir()
-	s, err := Open(context.Background(), filepath.Join(dir, "bench.db"))
+	benchEngines(b, benchRecordRun)
+}
+
+// benchEngines runs bench on a fresh SQLite file and a fresh PostgreSQL
+// database (pgtest).
+func benchEngines(b *testing.B, bench func(b *testing.B, db string)) {
+	b.Run("sqlite", func(b *testing.B) { bench(b, filepath.Join(b.TempDir(), "bench.db")) })
+	b.Run("postgres", func(b *testing.B) { bench(b, pgtest.DB(b)) })
+}
+
+func benchRecordRun(b *testing.B, db string) {
+	s, err := Open(context.Background(), db)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -73,22 +84,36 @@ func BenchmarkRecordRun(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "runs/s")
 	if b.N >= 10000 {
-		s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
-		fi, _ := os.Stat(filepath.Join(dir, "bench.db"))
-		b.ReportMetric(float64(fi.Size())/float64(b.N), "B/run")
+		b.ReportMetric(float64(s.sizeBytes(b))/float64(b.N), "B/run")
 	}
+}
+
+// sizeBytes is the database's size: the file after a checkpoint, or the
+// tables and indexes on PostgreSQL.
+func (s *Store) sizeBytes(b *testing.B) int64 {
+	if s.dial == Postgres {
+		var n int64
+		if err := s.r.QueryRow(`SELECT SUM(pg_total_relation_size(c.oid))::bigint FROM pg_class c
+			JOIN pg_namespace ns ON ns.oid = c.relnamespace WHERE ns.nspname = 'public' AND c.relkind = 'r'`).Scan(&n); err != nil {
+			b.Fatal(err)
+		}
+		return n
+	}
+	s.w.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+	fi, _ := os.Stat(s.path)
+	return fi.Size()
 }
 
 // seeded opens the benchmark history: the database named by
 // AUTHMON_BENCH_DB if it exists (build it once with `go test ./internal/store
 // -run TestSeedBenchDB`, see docs/performance.md), else a smaller history
 // built here: 1,000 checks, AUTHMON_BENCH_DAYS days (default 1) at one run a
-// minute.
-func seeded(b *testing.B) *Store {
+// minute. On PostgreSQL (the /postgres sub-benchmarks) it is always built.
+func seeded(b *testing.B, db string) *Store {
 	b.Helper()
 	path := os.Getenv("AUTHMON_BENCH_DB")
-	if path == "" {
-		path = filepath.Join(b.TempDir(), "seed.db")
+	if path == "" || IsPostgres(db) {
+		path = db
 	}
 	_, statErr := os.Stat(path)
 	s, err := Open(context.Background(), path)
@@ -106,8 +131,10 @@ func seeded(b *testing.B) *Store {
 	return s
 }
 
-func BenchmarkOverviewQuery(b *testing.B) {
-	s := seeded(b)
+func BenchmarkOverviewQuery(b *testing.B) { benchEngines(b, benchOverviewQuery) }
+
+func benchOverviewQuery(b *testing.B, db string) {
+	s := seeded(b, db)
 	b.ResetTimer()
 	for b.Loop() {
 		if sums, err := s.Overview(context.Background()); err != nil || len(sums) != 1000 {
@@ -116,8 +143,10 @@ func BenchmarkOverviewQuery(b *testing.B) {
 	}
 }
 
-func BenchmarkCheckDetailQuery(b *testing.B) {
-	s := seeded(b)
+func BenchmarkCheckDetailQuery(b *testing.B) { benchEngines(b, benchCheckDetailQuery) }
+
+func benchCheckDetailQuery(b *testing.B, db string) {
+	s := seeded(b, db)
 	b.ResetTimer()
 	for b.Loop() {
 		if runs, err := s.Runs(context.Background(), "seed-0500", 50); err != nil || len(runs) != 50 {

@@ -65,72 +65,74 @@ func (o *outageSlack) count() int {
 //
 //	go test ./internal/store -run TestOutageDrain -v
 func TestOutageDrain(t *testing.T) {
-	const checks, perCheck = 20, 10
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	s, _ := openTemp(t)
-	slack := &outageSlack{got: map[string][]int64{}}
-	slack.down.Store(true)
-	srv := httptest.NewServer(slack)
-	t.Cleanup(srv.Close)
-	queue := func(check string, id int64) {
-		now := time.Now()
-		ev := alert.Event{Kind: alert.KindOpened, Check: check, IncidentID: id, At: now, Since: now}
-		if _, err := s.Enqueue(ctx, ev); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for i := range perCheck {
-		for c := range checks {
-			queue(fmt.Sprintf("c%02d", c), int64(i+1))
-		}
-	}
-	var offset atomic.Int64 // the outage's fast-forward
-	clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
-	notifier := alert.NewSlack(alert.SlackConfig{WebhookURL: srv.URL + "/services/T/B/x"}, srv.Client())
-	snd := alert.NewSender(s, notifier, slog.New(slog.DiscardHandler), clock)
-	for range 10 {
-		if err := snd.Drain(ctx); err != nil {
-			t.Fatal(err)
-		}
-		offset.Add(int64(time.Minute))
-	}
-	if st, err := s.DeliveryStatus(ctx); err != nil || !st.Failing() || st.Waiting != checks*perCheck {
-		t.Fatalf("during the outage: %+v, %v; want failing, %d waiting", st, err, checks*perCheck)
-	}
-
-	slack.down.Store(false)
-	start := time.Now()
-	queue("c00", perCheck+1) // raised just after Slack recovered
-	done := make(chan struct{})
-	go func() { defer close(done); snd.Run(ctx) }()
-	snd.Wake()
-	want := checks*perCheck + 1
-	for deadline := time.Now().Add(time.Minute); slack.count() < want && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
-	drain := time.Since(start)
-	// Slack has them all; the sender records the last one as sent just
-	// after its answer: wait for that (bounded) before stopping it.
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if st, err := s.DeliveryStatus(ctx); err == nil && st.Waiting == 0 {
-			break
-		}
-	}
-	cancel()
-	<-done
-	if n := slack.count(); n != want {
-		t.Fatalf("%d of %d notifications delivered within a minute of the recovery", n, want)
-	}
-	t.Logf("drain after a 10-minute outage: %d notifications delivered %s after Slack recovered", want, drain.Round(time.Millisecond))
-	for check, ids := range slack.got {
-		for i, id := range ids {
-			if id != int64(i+1) {
-				t.Fatalf("%s received incidents %v, want 1, 2, 3, … once each, in order", check, ids)
+	engines(t, func(t *testing.T) {
+		const checks, perCheck = 20, 10
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		s, _ := openTemp(t)
+		slack := &outageSlack{got: map[string][]int64{}}
+		slack.down.Store(true)
+		srv := httptest.NewServer(slack)
+		t.Cleanup(srv.Close)
+		queue := func(check string, id int64) {
+			now := time.Now()
+			ev := alert.Event{Kind: alert.KindOpened, Check: check, IncidentID: id, At: now, Since: now}
+			if _, err := s.Enqueue(ctx, ev); err != nil {
+				t.Fatal(err)
 			}
 		}
-	}
-	if st, err := s.DeliveryStatus(context.Background()); err != nil || st.Failing() || st.Waiting != 0 {
-		t.Fatalf("after the drain: %+v, %v", st, err)
-	}
+		for i := range perCheck {
+			for c := range checks {
+				queue(fmt.Sprintf("c%02d", c), int64(i+1))
+			}
+		}
+		var offset atomic.Int64 // the outage's fast-forward
+		clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
+		notifier := alert.NewSlack(alert.SlackConfig{WebhookURL: srv.URL + "/services/T/B/x"}, srv.Client())
+		snd := alert.NewSender(s, notifier, slog.New(slog.DiscardHandler), clock)
+		for range 10 {
+			if err := snd.Drain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			offset.Add(int64(time.Minute))
+		}
+		if st, err := s.DeliveryStatus(ctx); err != nil || !st.Failing() || st.Waiting != checks*perCheck {
+			t.Fatalf("during the outage: %+v, %v; want failing, %d waiting", st, err, checks*perCheck)
+		}
+
+		slack.down.Store(false)
+		start := time.Now()
+		queue("c00", perCheck+1) // raised just after Slack recovered
+		done := make(chan struct{})
+		go func() { defer close(done); snd.Run(ctx) }()
+		snd.Wake()
+		want := checks*perCheck + 1
+		for deadline := time.Now().Add(time.Minute); slack.count() < want && time.Now().Before(deadline); {
+			time.Sleep(5 * time.Millisecond)
+		}
+		drain := time.Since(start)
+		// Slack has them all; the sender records the last one as sent just
+		// after its answer: wait for that (bounded) before stopping it.
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if st, err := s.DeliveryStatus(ctx); err == nil && st.Waiting == 0 {
+				break
+			}
+		}
+		cancel()
+		<-done
+		if n := slack.count(); n != want {
+			t.Fatalf("%d of %d notifications delivered within a minute of the recovery", n, want)
+		}
+		t.Logf("drain after a 10-minute outage: %d notifications delivered %s after Slack recovered", want, drain.Round(time.Millisecond))
+		for check, ids := range slack.got {
+			for i, id := range ids {
+				if id != int64(i+1) {
+					t.Fatalf("%s received incidents %v, want 1, 2, 3, … once each, in order", check, ids)
+				}
+			}
+		}
+		if st, err := s.DeliveryStatus(context.Background()); err != nil || st.Failing() || st.Waiting != 0 {
+			t.Fatalf("after the drain: %+v, %v", st, err)
+		}
+	})
 }

@@ -14,12 +14,9 @@ import (
 // saveIncident inserts a new incident (setting its ID) or updates a known one.
 func saveIncident(ctx context.Context, tx querier, inc *alert.Incident) error {
 	if inc.ID == 0 {
-		r, err := tx.ExecContext(ctx, `INSERT INTO incidents (check_name, severity, opened_ms, incident_json)
-			VALUES (?, ?, ?, '{}')`, inc.Check, inc.Severity.String(), ms(inc.Opened))
+		err := tx.QueryRowContext(ctx, `INSERT INTO incidents (check_name, severity, opened_ms, incident_json)
+			VALUES (?, ?, ?, '{}') RETURNING id`, inc.Check, inc.Severity.String(), ms(inc.Opened)).Scan(&inc.ID)
 		if err != nil {
-			return fmt.Errorf("save incident: %w", err)
-		}
-		if inc.ID, err = r.LastInsertId(); err != nil {
 			return fmt.Errorf("save incident: %w", err)
 		}
 	}

@@ -95,24 +95,7 @@ func (w *batchWriter) writeLatest(ctx context.Context) error {
 		if !l.hasVerdict && !l.passed {
 			verdict = "[]" // only if a check's first run ever shared evidence, which cannot happen
 		}
-		_, err := w.ExecContext(ctx, `INSERT INTO check_latest (check_id, run_id, started_ms, duration_us, passed,
-			evidence_id, kinds, verdict, hour_ms, hour_runs, hour_failures, hour_hist)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-			ON CONFLICT (check_id) DO UPDATE SET
-				run_id = iif(?3 >= started_ms, ?2, run_id),
-				duration_us = iif(?3 >= started_ms, ?4, duration_us),
-				passed = iif(?3 >= started_ms, ?5, passed),
-				evidence_id = iif(?3 >= started_ms, ?6, evidence_id),
-				kinds = iif(?3 < started_ms OR ?6 = evidence_id, kinds, iif(?13, ?7,
-					(SELECT ifnull(group_concat(j.value ->> 'kind'), '') FROM evidence e,
-						json_each(iif(e.verdict = '', e.probes_json, e.verdict)) j WHERE e.id = ?6))),
-				verdict = iif(?3 < started_ms OR ?6 = evidence_id, verdict, iif(?13 OR ?5, ?8,
-					ifnull((SELECT iif(e.verdict = '', e.probes_json, e.verdict) FROM evidence e WHERE e.id = ?6), '[]'))),
-				started_ms = max(?3, started_ms),
-				hour_runs = iif(?9 >= hour_ms, ?10, hour_runs),
-				hour_failures = iif(?9 >= hour_ms, ?11, hour_failures),
-				hour_hist = iif(?9 >= hour_ms, ?12, hour_hist),
-				hour_ms = max(?9, hour_ms)`,
+		_, err := w.ExecContext(ctx, fmt.Sprintf(upsertLatest, kindsOf[w.s.dial]),
 			check, l.run, l.started, l.durationUS, l.passed, l.evidence, kinds, verdict,
 			hourMs, runs, failures, blob, l.hasVerdict)
 		if err != nil {
@@ -120,4 +103,37 @@ func (w *batchWriter) writeLatest(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// upsertLatest writes a check's latest run unless a newer one is stored. It
+// is written for both engines: CASE rather than iif or two-argument max,
+// flags compared with 0 (PostgreSQL gets booleans as 1 and 0). %s is the
+// dialect's comma-separated probe kinds of evidence ?6 (kindsOf).
+const upsertLatest = `INSERT INTO check_latest (check_id, run_id, started_ms, duration_us, passed,
+	evidence_id, kinds, verdict, hour_ms, hour_runs, hour_failures, hour_hist)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+	ON CONFLICT (check_id) DO UPDATE SET
+		run_id = CASE WHEN ?3 >= check_latest.started_ms THEN ?2 ELSE check_latest.run_id END,
+		duration_us = CASE WHEN ?3 >= check_latest.started_ms THEN ?4 ELSE check_latest.duration_us END,
+		passed = CASE WHEN ?3 >= check_latest.started_ms THEN ?5 ELSE check_latest.passed END,
+		evidence_id = CASE WHEN ?3 >= check_latest.started_ms THEN ?6 ELSE check_latest.evidence_id END,
+		kinds = CASE WHEN ?3 < check_latest.started_ms OR ?6 = check_latest.evidence_id THEN check_latest.kinds
+			WHEN ?13 <> 0 THEN ?7 ELSE (%s) END,
+		verdict = CASE WHEN ?3 < check_latest.started_ms OR ?6 = check_latest.evidence_id THEN check_latest.verdict
+			WHEN ?13 <> 0 OR ?5 <> 0 THEN ?8
+			ELSE COALESCE((SELECT CASE WHEN e.verdict = '' THEN e.probes_json ELSE e.verdict END
+				FROM evidence e WHERE e.id = ?6), '[]') END,
+		started_ms = CASE WHEN ?3 > check_latest.started_ms THEN ?3 ELSE check_latest.started_ms END,
+		hour_runs = CASE WHEN ?9 >= check_latest.hour_ms THEN ?10 ELSE check_latest.hour_runs END,
+		hour_failures = CASE WHEN ?9 >= check_latest.hour_ms THEN ?11 ELSE check_latest.hour_failures END,
+		hour_hist = CASE WHEN ?9 >= check_latest.hour_ms THEN ?12 ELSE check_latest.hour_hist END,
+		hour_ms = CASE WHEN ?9 > check_latest.hour_ms THEN ?9 ELSE check_latest.hour_ms END`
+
+// kindsOf is, per dialect, the comma-separated probe kinds of evidence ?6.
+var kindsOf = map[Dialect]string{
+	SQLite: `SELECT ifnull(group_concat(j.value ->> 'kind'), '') FROM evidence e,
+		json_each(iif(e.verdict = '', e.probes_json, e.verdict)) j WHERE e.id = ?6`,
+	Postgres: `SELECT COALESCE(string_agg(j.value ->> 'kind', ',' ORDER BY j.n), '') FROM evidence e,
+		json_array_elements(CASE WHEN e.verdict = '' THEN e.probes_json ELSE e.verdict END::json)
+		WITH ORDINALITY AS j(value, n) WHERE e.id = ?6`,
 }

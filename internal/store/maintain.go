@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -40,6 +41,16 @@ func (s *Store) Maintain(ctx context.Context, r Retention, log *slog.Logger) {
 func (s *Store) PruneOnce(ctx context.Context, r Retention) (int64, error) {
 	now := s.now()
 	var total int64
+	if s.dial == Postgres && r.Raw > 0 {
+		if err := s.ensurePartitions(ctx, now); err != nil {
+			return 0, err
+		}
+		n, err := s.dropPartitions(ctx, ms(now.Add(-r.Raw)))
+		total += n
+		if err != nil {
+			return total, err
+		}
+	}
 	for _, step := range s.pruneSteps(now, r) {
 		for {
 			n, err := s.deleteBatch(ctx, step.query, step.cutoff)
@@ -54,6 +65,9 @@ func (s *Store) PruneOnce(ctx context.Context, r Retention) (int64, error) {
 	}
 	if err := s.pruneEvidence(ctx); err != nil {
 		return total, err
+	}
+	if s.dial == Postgres {
+		return total, nil // autovacuum gives the space back
 	}
 	if _, err := s.w.ExecContext(ctx, `PRAGMA incremental_vacuum(2000)`); err != nil {
 		return total, fmt.Errorf("incremental vacuum: %w", err)
@@ -79,7 +93,14 @@ func (s *Store) pruneSteps(now time.Time, r Retention) []pruneStep {
 	}
 	limit := fmt.Sprintf(" LIMIT %d)", pruneBatch)
 	// A check's state points at a run (check_state.last_run_id): that one stays.
-	add(r.Raw, "runs", `DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE started_ms < ?
+	// On PostgreSQL only the default partition is pruned row by row; the
+	// day partitions go whole (dropPartitions), a day after their last run
+	// left the window.
+	runs := "runs"
+	if s.dial == Postgres {
+		runs = "runs_default"
+	}
+	add(r.Raw, "runs", `DELETE FROM `+runs+` WHERE id IN (SELECT id FROM `+runs+` WHERE started_ms < ?
 		AND id NOT IN (SELECT last_run_id FROM check_state)`+limit)
 	add(r.Raw, "sent notifications", `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
 		WHERE (sent_ms IS NOT NULL OR failed = 1) AND created_ms < ?`+limit)
@@ -113,9 +134,17 @@ func (s *Store) pruneEvidence(ctx context.Context) error {
 	return nil
 }
 
+// ErrBackupPostgres is the answer of Backup on PostgreSQL, whose own tools
+// take a consistent copy of a running database.
+var ErrBackupPostgres = errors.New("backup: the database is PostgreSQL: back it up with pg_dump " +
+	"(pg_dump -Fc -d URL -f authmon.dump; restore with pg_restore), not with monitor backup")
+
 // Backup writes a consistent copy of the database to path while the monitor
 // keeps running (VACUUM INTO reads one snapshot; writers are not blocked).
 func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dial == Postgres {
+		return ErrBackupPostgres
+	}
 	return BackupFile(ctx, s.path, path)
 }
 
@@ -123,6 +152,9 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // not a monitor is using it, without migrating it. It uses a connection of
 // its own: the writer must not wait for a backup. dst must not exist.
 func BackupFile(ctx context.Context, src, dst string) error {
+	if IsPostgres(src) {
+		return ErrBackupPostgres
+	}
 	if _, err := os.Stat(src); err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}

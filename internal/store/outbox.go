@@ -13,17 +13,18 @@ import (
 
 var _ alert.Outbox = (*Store)(nil)
 
-func enqueue(ctx context.Context, tx querier, ev alert.Event, now time.Time) error {
+func enqueue(ctx context.Context, tx querier, ev alert.Event, now time.Time) (int64, error) {
 	body, err := json.Marshal(ev)
 	if err != nil {
-		return fmt.Errorf("enqueue: %w", err)
+		return 0, fmt.Errorf("enqueue: %w", err)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (check_name, incident_id, event_json, created_ms, next_try_ms)
-		VALUES (?, ?, ?, ?, ?)`, ev.Check, ev.IncidentID, string(body), now.UnixMilli(), now.UnixMilli())
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO outbox (check_name, incident_id, event_json, created_ms, next_try_ms)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, ev.Check, ev.IncidentID, string(body), now.UnixMilli(), now.UnixMilli()).Scan(&id)
 	if err != nil {
-		return fmt.Errorf("enqueue: %w", err)
+		return 0, fmt.Errorf("enqueue: %w", err)
 	}
-	return nil
+	return id, nil
 }
 
 // Enqueue queues an event that no run caused, such as a test message.
@@ -33,12 +34,9 @@ func (s *Store) Enqueue(ctx context.Context, ev alert.Event) (int64, error) {
 		return 0, fmt.Errorf("enqueue: %w", err)
 	}
 	defer tx.Rollback()
-	if err := enqueue(ctx, tx, ev, s.now()); err != nil {
+	id, err := enqueue(ctx, tx, ev, s.now())
+	if err != nil {
 		return 0, err
-	}
-	var id int64
-	if err := tx.QueryRowContext(ctx, `SELECT last_insert_rowid()`).Scan(&id); err != nil {
-		return 0, fmt.Errorf("enqueue: %w", err)
 	}
 	return id, tx.Commit()
 }
@@ -86,7 +84,7 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, root alert
 	if err := updateOutbox(ctx, tx, `UPDATE outbox SET sent_ms = ?, inflight_ms = 0 WHERE id = ?`, at.UnixMilli(), id); err != nil {
 		return err
 	}
-	if err := releaseChannel(ctx, tx, id, at); err != nil {
+	if err := releaseChannel(ctx, tx, s.dial, id, at); err != nil {
 		return err
 	}
 	if root.TS != "" {
@@ -103,11 +101,8 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, root alert
 
 // releaseChannel makes the pending notifications bound for the channel of
 // delivery id due at once, unless id was only logged (a folded incident).
-func releaseChannel(ctx context.Context, tx execer, id int64, at time.Time) error {
-	_, err := tx.ExecContext(ctx, `UPDATE outbox SET next_try_ms = ?1
-		WHERE sent_ms IS NULL AND failed = 0 AND next_try_ms > ?1
-		AND COALESCE(json_extract(event_json, '$.channel'), '') = (SELECT COALESCE(json_extract(event_json, '$.channel'), '')
-			FROM outbox WHERE id = ?2 AND json_extract(event_json, '$.kind') != 'folded')`, at.UnixMilli(), id)
+func releaseChannel(ctx context.Context, tx execer, d Dialect, id int64, at time.Time) error {
+	_, err := tx.ExecContext(ctx, releaseChannelSQL[d], at.UnixMilli(), id)
 	if err != nil {
 		return fmt.Errorf("outbox: release channel: %w", err)
 	}
@@ -176,4 +171,17 @@ func (s *Store) notifications(ctx context.Context, where string, args ...any) ([
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// releaseChannelSQL is releaseChannel's query per dialect: JSON fields are
+// read with json_extract on SQLite, with ->> on PostgreSQL.
+var releaseChannelSQL = map[Dialect]string{
+	SQLite: `UPDATE outbox SET next_try_ms = ?1
+		WHERE sent_ms IS NULL AND failed = 0 AND next_try_ms > ?1
+		AND COALESCE(json_extract(event_json, '$.channel'), '') = (SELECT COALESCE(json_extract(event_json, '$.channel'), '')
+			FROM outbox WHERE id = ?2 AND json_extract(event_json, '$.kind') != 'folded')`,
+	Postgres: `UPDATE outbox SET next_try_ms = ?1
+		WHERE sent_ms IS NULL AND failed = 0 AND next_try_ms > ?1
+		AND COALESCE(event_json::json ->> 'channel', '') = (SELECT COALESCE(event_json::json ->> 'channel', '')
+			FROM outbox WHERE id = ?2 AND event_json::json ->> 'kind' != 'folded')`,
 }

@@ -29,7 +29,7 @@ func (s *Store) Overview(ctx context.Context) ([]CheckSummary, error) {
 		return nil, err
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT cn.name, l.run_id, l.started_ms, l.duration_us, l.passed, l.kinds,
-		iif(l.passed, '', l.verdict), ifnull(st.status, ''), ifnull(st.since_ms, 0), ifnull(st.severity, ''),
+		CASE WHEN l.passed <> 0 THEN '' ELSE l.verdict END, ifnull(st.status, ''), ifnull(st.since_ms, 0), ifnull(st.severity, ''),
 		ifnull(st.failing, ''), ifnull(st.flapping, 0)
 		FROM check_latest l JOIN check_names cn ON cn.id = l.check_id
 		LEFT JOIN check_state st ON st.check_name = cn.name

@@ -8,8 +8,10 @@ import (
 
 // BenchmarkRecentQuery measures the overview's recent-history read (uptime
 // windows, p95 and hourly buckets of every check) on the benchmark history.
-func BenchmarkRecentQuery(b *testing.B) {
-	s := seeded(b)
+func BenchmarkRecentQuery(b *testing.B) { benchEngines(b, benchRecentQuery) }
+
+func benchRecentQuery(b *testing.B, db string) {
+	s := seeded(b, db)
 	now := time.Now()
 	b.ResetTimer()
 	for b.Loop() {

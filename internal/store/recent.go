@@ -295,7 +295,8 @@ func buildStrip(ctx context.Context, q rowsQuerier, check, hour int64) (*strip, 
 }
 
 func writeStrip(ctx context.Context, q querier, check int64, s *strip) error {
-	_, err := q.ExecContext(ctx, `INSERT OR REPLACE INTO check_recent (check_id, hour_ms, strip) VALUES (?, ?, ?)`,
+	_, err := q.ExecContext(ctx, `INSERT INTO check_recent (check_id, hour_ms, strip) VALUES (?, ?, ?)
+		ON CONFLICT (check_id) DO UPDATE SET hour_ms = excluded.hour_ms, strip = excluded.strip`,
 		check, s.hour, s.encode())
 	if err != nil {
 		return fmt.Errorf("recent history: %w", err)

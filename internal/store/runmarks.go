@@ -35,13 +35,19 @@ func (s *Store) RunMarks(ctx context.Context, names []string, n int) (map[string
 		return nil, fmt.Errorf("run marks: %w", err)
 	}
 	defer conn.Close()
-	st, err := conn.PrepareContext(ctx, runMarksQuery)
-	if err != nil {
-		return nil, fmt.Errorf("run marks: %w", err)
+	query := func(ctx context.Context, args ...any) (*sql.Rows, error) {
+		return conn.QueryContext(ctx, runMarksQuery, args...)
 	}
-	defer st.Close()
+	if s.dial == SQLite { // PostgreSQL: no named statements (PgBouncer)
+		st, err := conn.PrepareContext(ctx, runMarksQuery)
+		if err != nil {
+			return nil, fmt.Errorf("run marks: %w", err)
+		}
+		defer st.Close()
+		query = st.QueryContext
+	}
 	for _, name := range names {
-		marks, err := runMarks(ctx, st, name, n)
+		marks, err := runMarks(ctx, query, name, n)
 		if err != nil {
 			return nil, err
 		}
@@ -51,13 +57,13 @@ func (s *Store) RunMarks(ctx context.Context, names []string, n int) (map[string
 }
 
 const runMarksQuery = `SELECT r.id, r.started_ms, r.passed,
-	CASE WHEN r.passed THEN '' WHEN e.verdict = '' THEN e.probes_json ELSE e.verdict END
+	CASE WHEN r.passed <> 0 THEN '' WHEN e.verdict = '' THEN e.probes_json ELSE e.verdict END
 	FROM runs r JOIN evidence e ON e.id = r.evidence_id
 	WHERE r.check_id = (SELECT id FROM check_names WHERE name = ?)
 	ORDER BY r.started_ms DESC, r.id DESC LIMIT ?`
 
-func runMarks(ctx context.Context, st *sql.Stmt, name string, n int) ([]RunMark, error) {
-	rows, err := st.QueryContext(ctx, name, n)
+func runMarks(ctx context.Context, query func(context.Context, ...any) (*sql.Rows, error), name string, n int) ([]RunMark, error) {
+	rows, err := query(ctx, name, n)
 	if err != nil {
 		return nil, fmt.Errorf("run marks of %s: %w", name, err)
 	}

@@ -56,12 +56,13 @@ func (s *Store) seedChunk(ctx context.Context, n int, from, to time.Time, every 
 			if err != nil {
 				return err
 			}
-			r, err := w.ExecContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id)
-				VALUES (?, ?, ?, ?, ?)`, id, ms(at), res.Duration.Microseconds(), res.Passed(), evidenceID)
+			var runID int64
+			err = w.QueryRowContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id)
+				VALUES (?, ?, ?, ?, ?) RETURNING id`, id, ms(at), res.Duration.Microseconds(), res.Passed(),
+				evidenceID).Scan(&runID)
 			if err != nil {
 				return fmt.Errorf("seed: %w", err)
 			}
-			runID, _ := r.LastInsertId()
 			if err := w.noteLatest(id, runID, res, evidenceID, reused); err != nil {
 				return err
 			}

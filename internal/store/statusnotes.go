@@ -24,12 +24,13 @@ type StatusNote struct {
 
 // AddStatusNote stores a note and returns its id. The caller validates it.
 func (s *Store) AddStatusNote(ctx context.Context, n StatusNote) (int64, error) {
-	res, err := s.w.ExecContext(ctx, `INSERT INTO status_notes (created_ms, author, component, phase, body)
-		VALUES (?, ?, ?, ?, ?)`, n.Created.UnixMilli(), n.Author, n.Component, n.Phase, n.Body)
+	var id int64
+	err := s.w.QueryRowContext(ctx, `INSERT INTO status_notes (created_ms, author, component, phase, body)
+		VALUES (?, ?, ?, ?, ?) RETURNING id`, n.Created.UnixMilli(), n.Author, n.Component, n.Phase, n.Body).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("status note: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // StatusNotes returns the notes written since since, newest first, at most

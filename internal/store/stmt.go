@@ -18,6 +18,9 @@ type querier interface {
 // Parsing SQL was a third of the write path's CPU before statements were
 // reused. Only the writer goroutine calls it.
 func (s *Store) stmt(query string) *sql.Stmt {
+	if s.dial == Postgres {
+		return nil // no named statements: they would not survive PgBouncer's transaction mode
+	}
 	st, ok := s.stmts[query]
 	if !ok {
 		s.stmts[query] = nil // prepare after the batch

@@ -1,5 +1,6 @@
 // Package store keeps check runs, alert state and the notification outbox in
-// one SQLite file (modernc.org/sqlite, pure Go).
+// one SQLite file (modernc.org/sqlite, pure Go), or in a PostgreSQL database
+// shared by several monitors (pgx; see dialect.go).
 package store
 
 import (
@@ -19,7 +20,7 @@ import (
 	"github.com/authmon/monitor/internal/alert"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 // Store is the SQLite store. Writes go through one connection, so they never
@@ -29,7 +30,9 @@ type Store struct {
 	w    *sql.DB // exactly one connection
 	r    *sql.DB // read-only pool
 	now  func() time.Time
-	path string
+	path string // the file, or the redacted URL on PostgreSQL
+	dsn  string // the database setting as given
+	dial Dialect
 
 	writes     chan writeReq // to the writer goroutine (RecordRun)
 	closing    chan struct{}
@@ -43,8 +46,12 @@ type Store struct {
 	stmts        map[string]*sql.Stmt
 }
 
-// Open opens (creating if needed) and migrates the database at path.
+// Open opens (creating if needed) and migrates the database at path: a
+// SQLite file, or a PostgreSQL URL (postgres:// or postgresql://).
 func Open(ctx context.Context, path string) (*Store, error) {
+	if IsPostgres(path) {
+		return openPG(ctx, path)
+	}
 	// synchronous=NORMAL in WAL mode loses at most the last transactions on a
 	// power cut, never corrupts, and is ~5x faster than FULL here.
 	// auto_vacuum=INCREMENTAL (effective for new files) lets maintenance give
@@ -57,10 +64,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open db: %w", err)
 	}
 	w.SetMaxOpenConns(1)
-	s := &Store{w: w, now: time.Now, path: path, writes: make(chan writeReq), closing: make(chan struct{}),
-		writerDone: make(chan struct{}), checkIDs: map[string]int64{}, states: map[string]alert.State{},
-		lastEvidence: map[int64]evidenceRef{}, rollups: map[rollSlot]cachedRollup{}, stmts: map[string]*sql.Stmt{},
-		recentAt: map[int64]int64{}}
+	s := newStore(w, path, path, SQLite)
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -75,6 +79,37 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	go s.writer()
 	return s, nil
 }
+
+func newStore(w *sql.DB, path, dsn string, dial Dialect) *Store {
+	return &Store{w: w, now: time.Now, path: path, dsn: dsn, dial: dial, writes: make(chan writeReq),
+		closing: make(chan struct{}), writerDone: make(chan struct{}), checkIDs: map[string]int64{},
+		states: map[string]alert.State{}, lastEvidence: map[int64]evidenceRef{}, rollups: map[rollSlot]cachedRollup{},
+		stmts: map[string]*sql.Stmt{}, recentAt: map[int64]int64{}}
+}
+
+// openPG opens a PostgreSQL store. One pool serves the writer and the
+// readers: the server runs them side by side.
+func openPG(ctx context.Context, dsn string) (*Store, error) {
+	db, err := openPostgres(ctx, dsn, 8)
+	if err != nil {
+		return nil, err
+	}
+	s := newStore(db, Redact(dsn), dsn, Postgres)
+	s.r = db
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", s.path, redactErr(err, dsn))
+	}
+	if err := s.ensurePartitions(ctx, s.now()); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", s.path, redactErr(err, dsn))
+	}
+	go s.writer()
+	return s, nil
+}
+
+// Dialect says which engine the store runs on.
+func (s *Store) Dialect() Dialect { return s.dial }
 
 func escapePath(p string) string {
 	return (&url.URL{Path: p}).EscapedPath()
@@ -92,6 +127,9 @@ func (s *Store) Close() error {
 			}
 		}
 	}
+	if s.dial == Postgres {
+		return s.w.Close()
+	}
 	_, _ = s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	rerr := s.r.Close()
 	if err := s.w.Close(); err != nil {
@@ -104,6 +142,9 @@ func (s *Store) Close() error {
 // version, each in its own transaction, and refuses a database written by a
 // newer version of the monitor.
 func (s *Store) migrate(ctx context.Context) error {
+	if s.dial == Postgres {
+		return s.migratePG(ctx)
+	}
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, applied_ms INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -112,12 +153,12 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.w.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
 		return fmt.Errorf("migrate: read version: %w", err)
 	}
-	files, err := migrations()
+	files, err := migrations(s.dial)
 	if err != nil {
 		return err
 	}
-	if latest := len(files); current > latest {
-		return fmt.Errorf("database schema version %d is newer than this monitor supports (%d): upgrade the monitor or restore a backup", current, latest)
+	if err := checkVersion(current, len(files)); err != nil {
+		return err
 	}
 	for v := current + 1; v <= len(files); v++ {
 		if err := s.applyMigration(ctx, v, files[v-1]); err != nil {
@@ -127,16 +168,28 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// migrations returns the embedded SQL files ordered by their numeric prefix,
-// checking that versions run 1..n without gaps.
-func migrations() ([]string, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+func checkVersion(current, latest int) error {
+	if current > latest {
+		return fmt.Errorf("database schema version %d is newer than this monitor supports (%d): upgrade the monitor or restore a backup", current, latest)
+	}
+	return nil
+}
+
+// migrations returns the dialect's embedded SQL files ordered by their
+// numeric prefix, checking that versions run 1..n without gaps. Both
+// dialects have the same versions, so a version means one schema.
+func migrations(d Dialect) ([]string, error) {
+	dir := "migrations/sqlite/"
+	if d == Postgres {
+		dir = "migrations/postgres/"
+	}
+	names, err := fs.Glob(migrationFiles, dir+"*.sql")
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	sort.Strings(names)
 	for i, n := range names {
-		v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(n, "migrations/"), "_", 2)[0])
+		v, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(n, dir), "_", 2)[0])
 		if err != nil || v != i+1 {
 			return nil, fmt.Errorf("migrate: migration %s out of sequence", n)
 		}
