@@ -30,6 +30,10 @@ func (s *Store) LoginBudget(ctx context.Context, now func() time.Time) (*LoginBu
 	return &LoginBudget{s: s, now: now}, nil
 }
 
+// budgetLock is the first key of the per-account advisory lock a spend
+// takes on PostgreSQL ("fl", failed logins); the second is the account's hash.
+const budgetLock = 0x666c
+
 // Spend implements checks.Budget: the failures are written before the
 // probe is sent, so a crash right after sending still counts them.
 func (b *LoginBudget) Spend(ctx context.Context, account string, n int, lim checks.LoginLimit, check string) (checks.BudgetState, bool, error) {
@@ -39,6 +43,15 @@ func (b *LoginBudget) Spend(ctx context.Context, account string, n int, lim chec
 		return checks.BudgetState{}, false, fmt.Errorf("spend failed logins: %w", err)
 	}
 	defer tx.Rollback()
+	if b.s.dial == Postgres {
+		// BEGIN on PostgreSQL takes no lock: two spends (two connections
+		// or two monitors) would both read the same tally and overspend.
+		// A transaction-level lock per account serialises them and ends
+		// with the transaction, so it holds behind PgBouncer too.
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?, hashtext(?))`, int32(budgetLock), key); err != nil {
+			return checks.BudgetState{}, false, fmt.Errorf("spend failed logins: lock: %w", err)
+		}
+	}
 	times, err := spentSince(ctx, tx, key, now.Add(-lim.Window))
 	if err != nil {
 		return checks.BudgetState{}, false, err
