@@ -14,16 +14,16 @@ import (
 	"io"
 	"log"
 	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/authmon/monitor/internal/checks/proxytest"
 )
 
 // pki is a private CA made for one test, and what it issued.
@@ -69,61 +69,6 @@ func (p pki) issue(t *testing.T, cn string, dns []string, notAfter time.Time, us
 
 func (p pki) pem() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: p.cert.Raw})
-}
-
-// leakyProxy is a forward proxy written for this test (no squid needed):
-// CONNECT tunnels for https targets, plain forwarding for http ones, after
-// checking Proxy-Authorization. It is careless on purpose: it forwards
-// Proxy-Authorization to the target, which can then echo it.
-type leakyProxy struct {
-	*httptest.Server
-	connects, forwards atomic.Int32
-}
-
-func newLeakyProxy(t *testing.T, user, pass string) *leakyProxy {
-	p := &leakyProxy{}
-	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
-	p.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Proxy-Authorization") != want {
-			w.Header().Set("Proxy-Authenticate", `Basic realm="proxy"`)
-			w.WriteHeader(http.StatusProxyAuthRequired)
-			return
-		}
-		if r.Method == http.MethodConnect {
-			p.connects.Add(1)
-			up, err := net.Dial("tcp", r.Host)
-			if err != nil {
-				w.WriteHeader(http.StatusBadGateway)
-				return
-			}
-			conn, buf, err := http.NewResponseController(w).Hijack()
-			if err != nil {
-				up.Close()
-				return
-			}
-			conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
-			go func() { io.Copy(up, buf); up.Close() }()
-			io.Copy(conn, up)
-			conn.Close()
-			return
-		}
-		p.forwards.Add(1)
-		out := r.Clone(r.Context())
-		out.RequestURI = ""
-		resp, err := http.DefaultTransport.RoundTrip(out) // Proxy-Authorization included: the leak
-		if err != nil {
-			w.WriteHeader(http.StatusBadGateway)
-			return
-		}
-		defer resp.Body.Close()
-		for k, vs := range resp.Header {
-			w.Header()[k] = vs
-		}
-		w.WriteHeader(resp.StatusCode)
-		io.Copy(w, resp.Body)
-	}))
-	t.Cleanup(p.Close)
-	return p
 }
 
 // proxyCanaryForms are the proxy password's spellings: plain, URL-encoded,
@@ -180,7 +125,7 @@ func TestCheckTLSProxyAndOwnCredentials(t *testing.T) {
 		json.NewEncoder(w).Encode(doc)
 	}))
 	t.Cleanup(echo.Close)
-	proxy := newLeakyProxy(t, user, pass)
+	proxy := proxytest.New(t, user, pass, true)
 	t.Setenv("PROXY_PASSWORD", pass)
 	proxyURL := strings.Replace(proxy.URL, "http://", "http://"+user+":${PROXY_PASSWORD}@", 1)
 	cfg := filepath.Join(dir, "checks.toml")
@@ -237,8 +182,8 @@ body_contains = "no such text"
 	if code, out, _ := runCLI("validate", "-config", cfg); code != exitOK || !strings.Contains(out, `check[1] "insecure": insecure_skip_verify = true`) {
 		t.Errorf("validate: exit %d: %s", code, out)
 	}
-	if proxy.connects.Load() == 0 || proxy.forwards.Load() == 0 {
-		t.Errorf("through the proxy: %d CONNECTs, %d forwarded", proxy.connects.Load(), proxy.forwards.Load())
+	if proxy.Connects.Load() == 0 || proxy.Forwards.Load() == 0 {
+		t.Errorf("through the proxy: %d CONNECTs, %d forwarded", proxy.Connects.Load(), proxy.Forwards.Load())
 	}
 	compact := strings.Join(strings.Fields(js), "")
 	if !strings.Contains(compact, `"insecure":true`) || !strings.Contains(js, "[REDACTED]") {

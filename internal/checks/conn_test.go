@@ -8,17 +8,15 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/base64"
 	"encoding/pem"
-	"io"
 	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/authmon/monitor/internal/checks/proxytest"
 )
 
 // testCA is a private CA made for one test: nobody else trusts it.
@@ -190,74 +188,6 @@ func TestCheckTLSWithMTLS(t *testing.T) {
 	}
 }
 
-// testProxy is a small forward proxy written for these tests, so that no
-// squid is needed: it tunnels CONNECT (https targets) and forwards plain
-// http requests, after checking Proxy-Authorization against user:pass
-// (407 otherwise). leak makes it a careless proxy that forwards the
-// Proxy-Authorization header to the target, for the canary tests.
-type testProxy struct {
-	*httptest.Server
-	user, pass        string
-	leak              bool
-	connects, forward atomic.Int32
-}
-
-func newTestProxy(t testing.TB, user, pass string, leak bool) *testProxy {
-	p := &testProxy{user: user, pass: pass, leak: leak}
-	p.Server = httptest.NewServer(http.HandlerFunc(p.serve))
-	t.Cleanup(p.Close)
-	return p
-}
-
-func (p *testProxy) serve(w http.ResponseWriter, r *http.Request) {
-	want := "Basic " + base64.StdEncoding.EncodeToString([]byte(p.user+":"+p.pass))
-	if p.user != "" && r.Header.Get("Proxy-Authorization") != want {
-		w.Header().Set("Proxy-Authenticate", `Basic realm="test proxy"`)
-		w.WriteHeader(http.StatusProxyAuthRequired)
-		return
-	}
-	if r.Method == http.MethodConnect {
-		p.connects.Add(1)
-		p.tunnel(w, r)
-		return
-	}
-	p.forward.Add(1)
-	out := r.Clone(r.Context())
-	out.RequestURI = ""
-	if !p.leak {
-		out.Header.Del("Proxy-Authorization")
-	}
-	resp, err := http.DefaultTransport.RoundTrip(out)
-	if err != nil {
-		w.WriteHeader(http.StatusBadGateway)
-		return
-	}
-	defer resp.Body.Close()
-	for k, vs := range resp.Header {
-		w.Header()[k] = vs
-	}
-	w.WriteHeader(resp.StatusCode)
-	io.Copy(w, resp.Body)
-}
-
-// tunnel connects to r.Host and copies bytes both ways until one side ends.
-func (p *testProxy) tunnel(w http.ResponseWriter, r *http.Request) {
-	up, err := net.Dial("tcp", r.Host)
-	if err != nil {
-		w.WriteHeader(http.StatusBadGateway)
-		return
-	}
-	conn, buf, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		up.Close()
-		return
-	}
-	conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
-	go func() { io.Copy(up, buf); up.Close() }()
-	io.Copy(conn, up)
-	conn.Close()
-}
-
 // TestCheckProxy: an https check goes through the proxy's CONNECT tunnel,
 // with the private CA verified end to end; an http check is forwarded; a
 // wrong proxy password is a failed probe that says so.
@@ -266,7 +196,7 @@ func TestCheckProxy(t *testing.T) {
 	srv := privateTarget(t, ca, nil)
 	plain := authServer(nil)
 	t.Cleanup(plain.Close)
-	proxy := newTestProxy(t, "mon", "proxy-pw", false)
+	proxy := proxytest.New(t, "mon", "proxy-pw", false)
 	rn := NewRunner(NewClient(2), nil, nil)
 	withProxy := func(url, proxyURL string) Check {
 		ch := bearerCheck(url)
@@ -274,11 +204,11 @@ func TestCheckProxy(t *testing.T) {
 		return ch
 	}
 	good := strings.Replace(proxy.URL, "http://", "http://mon:proxy-pw@", 1)
-	if r := rn.Run(context.Background(), withProxy(srv.URL, good)); !r.Passed() || proxy.connects.Load() == 0 {
-		t.Fatalf("https through the proxy: %d CONNECTs: %s", proxy.connects.Load(), r.Summary())
+	if r := rn.Run(context.Background(), withProxy(srv.URL, good)); !r.Passed() || proxy.Connects.Load() == 0 {
+		t.Fatalf("https through the proxy: %d CONNECTs: %s", proxy.Connects.Load(), r.Summary())
 	}
-	if r := rn.Run(context.Background(), withProxy(plain.URL, good)); !r.Passed() || proxy.forward.Load() != 3 {
-		t.Fatalf("http through the proxy: %d forwarded: %s", proxy.forward.Load(), r.Summary())
+	if r := rn.Run(context.Background(), withProxy(plain.URL, good)); !r.Passed() || proxy.Forwards.Load() != 3 {
+		t.Fatalf("http through the proxy: %d forwarded: %s", proxy.Forwards.Load(), r.Summary())
 	}
 	down := withProxy(srv.URL, "http://127.0.0.1:9")
 	if r := rn.Run(context.Background(), down); r.Probes[0].Error != "proxy: connection refused" {
