@@ -58,6 +58,11 @@ func (a *app) ready(ctx context.Context) error {
 	if a.sched == nil || !a.sched.Running() {
 		problems = append(problems, "scheduler not running")
 	}
+	if a.fleet != nil {
+		if p := a.fleet.problem(); p != "" {
+			problems = append(problems, p)
+		}
+	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "; "))
 	}

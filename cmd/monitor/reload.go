@@ -85,7 +85,11 @@ func (a *app) reload() error {
 	}
 	a.live.checks.Store(&next.Checks)
 	a.applyRest(a.cfg, next)
+	next.Location = a.cfg.Location // -location and AUTHMON_LOCATION hold until a restart
 	a.cfg = next
+	if a.fleet != nil {
+		a.fleet.Kick() // the new hash, and the schedule if it is the fleet's
+	}
 	a.live.status.Store(&loadStatus{at: now})
 	a.metrics.ObserveReload(true)
 	a.log.Info("config reloaded", "added", len(d.added), "changed", len(d.changed), "removed", len(d.removed),
@@ -168,8 +172,9 @@ func (a *app) applyRest(old, next *config.Config) {
 	restart := map[string]bool{
 		"[slack]": !reflect.DeepEqual(old.Slack, next.Slack),
 		"[monitor] max_concurrency and max_per_host": old.MaxConcurrency != next.MaxConcurrency || old.MaxPerHost != next.MaxPerHost,
-		"[demo]":      !reflect.DeepEqual(old.Demo, next.Demo),
-		"[dashboard]": !reflect.DeepEqual(old.Dashboard, next.Dashboard),
+		"[demo]":             !reflect.DeepEqual(old.Demo, next.Demo),
+		"[dashboard]":        !reflect.DeepEqual(old.Dashboard, next.Dashboard),
+		"[monitor] location": next.Location != "" && next.Location != old.Location,
 	}
 	for what, changed := range restart {
 		if changed {

@@ -31,6 +31,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 	path := configFlag(fs)
 	dbFlagValue := dbFlag(fs)
 	listen := fs.String("listen", "", "dashboard address (env AUTHMON_LISTEN, else [dashboard] listen, else "+defaultListen+")")
+	location := fs.String("location", "", "where this instance probes from, in a fleet on PostgreSQL (env AUTHMON_LOCATION, else [monitor] location, else default)")
 	logs := logFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -45,6 +46,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		return exitConfig
 	}
 	dbPath := resolveDB(*dbFlagValue, cfg)
+	cfg.Location = resolveLocation(*location, cfg)
 	red := redact.New(append(cfg.Secrets, store.URLSecrets(dbPath)...)...)
 	log, err := logs.logger(stderr, red)
 	if err != nil {
@@ -82,6 +84,7 @@ type app struct {
 	servers      []*http.Server
 	metrics      *metrics.Metrics
 	budget       *store.LoginBudget // failed logins per account, shared by every check
+	fleet        *fleetMember       // nil unless the database is shared (PostgreSQL)
 
 	live     *live          // read by the dashboard and the metrics
 	reloadMu sync.Mutex     // one reload at a time
@@ -113,9 +116,15 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 		}
 	}
 	a.startSender(cfg)
+	if st.Shared() {
+		a.fleet = newFleetMember(a, resolveLocation("", cfg))
+	}
 	if err := a.startScheduler(cfg); err != nil {
 		a.close()
 		return nil, err
+	}
+	if a.fleet != nil {
+		a.fleet.start()
 	}
 	h := web.New(web.Deps{Store: st, Checks: a.live.currentChecks, Reload: a.live.lastLoad, Demo: demoDeps(dm),
 		Log: log, Version: versionString(), Now: time.Now, Auth: authConfig(cfg.Dashboard),
@@ -146,8 +155,11 @@ func (a *app) startScheduler(cfg *config.Config) error {
 	runner := checks.NewRunner(checks.NewClient(cfg.MaxPerHost), a.budget, a.redact).WithKeyHistory(a.store.KeyHistory())
 	a.pipe = pipeline.New(pipeline.Deps{Runner: runner, Store: a.store, Policies: cfg.Policies, Wake: a.wake,
 		Observer: a.metrics, Log: a.log})
-	a.sched = scheduler.New(a.pipe, a.pipe.Run, a.log,
-		scheduler.WithLimits(cfg.MaxConcurrency, cfg.MaxPerHost), scheduler.WithObserver(a.metrics))
+	opts := []scheduler.Option{scheduler.WithLimits(cfg.MaxConcurrency, cfg.MaxPerHost), scheduler.WithObserver(a.metrics)}
+	if m := a.fleet; m != nil {
+		opts = append(opts, scheduler.WithFleet(claimer{st: a.store, id: m.id, location: m.location}, m.location))
+	}
+	a.sched = scheduler.New(a.pipe, a.pipe.Run, a.log, opts...)
 	for _, ch := range cfg.Checks {
 		if err := a.sched.Add(ch); err != nil {
 			return err
@@ -260,6 +272,9 @@ func (a *app) listen(addr string, h http.Handler) (string, error) {
 func (a *app) close() {
 	if a.sched != nil {
 		a.sched.Stop(10 * time.Second)
+	}
+	if a.fleet != nil {
+		a.fleet.leave()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -127,6 +127,9 @@ type Event struct {
 	Reason    string  `json:"reason,omitempty"` // why a folded incident was not sent
 	// DashboardURL links to the check's page when a public URL is configured.
 	DashboardURL string `json:"dashboard_url,omitempty"`
+	// Locations is how each location of a fleet saw the check when the
+	// event was decided; empty for a single monitor.
+	Locations []LocationStatus `json:"locations,omitempty"`
 }
 
 // Failures lists the events' failed assertions, for messages and the log.

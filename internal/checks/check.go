@@ -57,6 +57,13 @@ type Check struct {
 	// Conn holds the check's own TLS and proxy settings ([check.tls],
 	// proxy); the zero value uses the process's client.
 	Conn Conn
+	// Locations are where a fleet probes the check from ([monitor]
+	// location of its instances); empty means every location with a live
+	// instance. Quorum is how many fresh locations must see an availability
+	// or conformance failure before it counts (0: the default, 2, or all
+	// fresh locations when fewer). Security failures need one location.
+	Locations []string
+	Quorum    int
 	// TLSWarnDays are the days before a certificate's notAfter at which an
 	// https target is warned about (A4), e.g. 30, 14, 7.
 	TLSWarnDays []int

@@ -148,6 +148,11 @@ type Result struct {
 	Started  time.Time     `json:"started"`
 	Duration time.Duration `json:"duration_ns"`
 	Probes   []ProbeResult `json:"probes"`
+	// Location is where the run probed from, in a fleet on PostgreSQL
+	// (empty for a single monitor), and Slot the scheduled time it ran for:
+	// the store records each (check, location, slot) once.
+	Location string    `json:"location,omitempty"`
+	Slot     time.Time `json:"slot,omitempty"`
 }
 
 // Failure names one failed assertion together with the probe it belongs to.

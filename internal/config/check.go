@@ -35,6 +35,7 @@ func buildCheck(c *collector, key string, s *checkSection, d resolved, sets *cre
 		checkMaxBody(c, key+".max_body_bytes", ch.MaxBody)
 	}
 	checkHeaders(c, key+".headers", s.Headers)
+	buildLocations(c, key, s, &ch)
 	ch.TLSWarnDays = tlsWarnDays(c, key+".tls_warn_days", s.TLSWarnDays)
 	ch.Ignore = ignoreList(c, key+".ignore", s.Ignore)
 	cred := checkCredential(c, key, s, sets)

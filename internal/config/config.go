@@ -40,6 +40,11 @@ type Config struct {
 	Dashboard  Dashboard // who may open the dashboard, and where it listens
 	// StatusPage is the public status page; nil when [status_page] is absent.
 	StatusPage *StatusPage
+	// Location is [monitor] location: where this instance probes from in a
+	// fleet ("" when unset). Hash identifies the file among a fleet's
+	// instances: its SHA-256 without that line.
+	Location string
+	Hash     string
 }
 
 // Demo configures the built-in sample auth API.
@@ -101,6 +106,7 @@ func parse(name string, data []byte, lookupEnv func(string) (string, bool)) (*Co
 		return nil, err
 	}
 	cfg.Path = name
+	cfg.Hash = configHash(data, c.lines["monitor.location"])
 	return cfg, nil
 }
 

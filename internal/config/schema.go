@@ -49,6 +49,9 @@ type monitorSection struct {
 	// AllowNoChecks accepts a file without checks: otherwise an empty or
 	// truncated file, loaded by a reload, would stop every check.
 	AllowNoChecks bool `toml:"allow_no_checks"`
+	// Location is where this instance probes from, in a fleet on
+	// PostgreSQL (AUTHMON_LOCATION and -location take precedence).
+	Location string `toml:"location"`
 }
 
 // storageSection holds the database and retention in days; nil means "not
@@ -111,6 +114,8 @@ type checkSection struct {
 	Success         int64             `toml:"success_threshold"`
 	Reminder        duration          `toml:"reminder"`
 	SlackChannel    string            `toml:"slack_channel"`
+	Locations       []string          `toml:"locations"` // fleet locations to probe from; nil: every one
+	Quorum          *int64            `toml:"quorum"`    // fresh locations that must agree on an availability failure
 	// Credentials names a [credentials.NAME] set; Auth is an inline one.
 	Credentials string             `toml:"credentials"`
 	Auth        *credentialSection `toml:"auth"`

@@ -30,7 +30,8 @@ var DemoModes = []string{"ok", "bypass", "no-challenge", "wrong-accepted", "down
 
 // build validates the decoded file and converts it to a Config.
 func build(c *collector, f *file) *Config {
-	cfg := &Config{PublicURL: strings.TrimRight(f.Monitor.PublicURL, "/")}
+	cfg := &Config{PublicURL: strings.TrimRight(f.Monitor.PublicURL, "/"), Location: f.Monitor.Location}
+	checkLocationName(c, "monitor.location", f.Monitor.Location)
 	if f.Monitor.PublicURL != "" {
 		checkURL(c, "monitor.public_url", f.Monitor.PublicURL)
 	}

@@ -27,6 +27,7 @@ type Runner interface {
 // keep a state change and lose its alert.
 type Store interface {
 	RecordRun(ctx context.Context, res checks.Result, decide store.Evaluator) (store.Run, []alert.Event, error)
+	RecordFleetRun(ctx context.Context, res checks.Result, decide store.FleetEvaluator) (store.Run, []alert.Event, error)
 }
 
 // Observer is told of each run and of each write that recorded one:
@@ -52,6 +53,7 @@ type Pipeline struct {
 	run      Runner
 	st       Store
 	policies atomic.Pointer[map[string]alert.Policy]
+	fleet    atomic.Pointer[map[string]alert.FleetRule] // by check; nil: not a fleet
 	wake     func()
 	obs      Observer
 	log      *slog.Logger
@@ -89,7 +91,13 @@ func (p *Pipeline) Run(ctx context.Context, ch checks.Check) checks.Result {
 // once that is committed the sender is woken to deliver them.
 func (p *Pipeline) Record(ctx context.Context, res checks.Result) error {
 	start := p.now()
-	_, evs, err := p.st.RecordRun(ctx, res, p.decide)
+	var evs []alert.Event
+	var err error
+	if res.Location != "" {
+		_, evs, err = p.st.RecordFleetRun(ctx, res, p.decideFleet)
+	} else {
+		_, evs, err = p.st.RecordRun(ctx, res, p.decide)
+	}
 	p.obs.ObserveStoreWrite(p.now().Sub(start), err)
 	if err != nil {
 		return err
@@ -115,6 +123,32 @@ func (p *Pipeline) decide(prev alert.State, res checks.Result, runID int64) (ale
 	}
 	return alert.Decide(prev, res, runID, pol)
 }
+
+// decideFleet is decide for a run of a fleet: the run from one location
+// and the latest of every other location become the run the fleet decides
+// on (alert.Aggregate: security failures count from any one location,
+// availability and conformance need a quorum of fresh locations, stale
+// locations never vote), and every event says how each location sees the
+// check.
+func (p *Pipeline) decideFleet(prev alert.State, res checks.Result, runID int64, locs []store.LocationResult) (alert.State, *alert.Incident, []alert.Event) {
+	var rule alert.FleetRule
+	if m := p.fleet.Load(); m != nil {
+		rule = (*m)[res.Check]
+	}
+	verdicts := make([]alert.LocationVerdict, len(locs))
+	for i, l := range locs {
+		verdicts[i] = alert.LocationVerdict{Location: l.Location, At: l.Started, Probes: l.Verdict}
+	}
+	agg, status := alert.Aggregate(res, verdicts, rule)
+	st, inc, evs := p.decide(prev, agg, runID)
+	for i := range evs {
+		evs[i].Locations = status
+	}
+	return st, inc, evs
+}
+
+// SetFleet sets how each check's locations vote (a reload replaces it).
+func (p *Pipeline) SetFleet(m map[string]alert.FleetRule) { p.fleet.Store(&m) }
 
 // SetPolicies replaces the checks' policies (a reload): the next decision
 // of each check applies its new one.

@@ -147,6 +147,10 @@ func (f failingStore) RecordRun(context.Context, checks.Result, store.Evaluator)
 	return store.Run{}, []alert.Event{{Kind: alert.KindOpened}}, f.err
 }
 
+func (f failingStore) RecordFleetRun(context.Context, checks.Result, store.FleetEvaluator) (store.Run, []alert.Event, error) {
+	return store.Run{}, []alert.Event{{Kind: alert.KindOpened}}, f.err
+}
+
 // TestRecordError: a run the store could not record is returned as an
 // error and observed; the sender is not woken.
 func TestRecordError(t *testing.T) {

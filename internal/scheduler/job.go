@@ -45,6 +45,22 @@ func (j *job) Run() {
 // slot in time is skipped (and measured too, so an overload shows).
 func (j *job) runLimited() (checks.Result, bool) {
 	due := j.slot.due(time.Now())
+	if due.IsZero() {
+		return j.runWithin(nil)
+	}
+	return j.runWithin(func() time.Duration { return time.Since(due) })
+}
+
+// runLimitedFrom is runLimited for a claimed slot that started late
+// already (measured on the database's clock).
+func (j *job) runLimitedFrom(late time.Duration) (checks.Result, bool) {
+	start := time.Now()
+	return j.runWithin(func() time.Duration { return late + time.Since(start) })
+}
+
+// runWithin runs the check once a concurrency slot is free; lateness, if
+// not nil, says how late it starts.
+func (j *job) runWithin(lateness func() time.Duration) (checks.Result, bool) {
 	wait := j.ch.Timeout
 	if wait <= 0 {
 		wait = defaultWait
@@ -52,8 +68,8 @@ func (j *job) runLimited() (checks.Result, bool) {
 	ctx, cancel := context.WithTimeout(j.s.waitCtx, wait)
 	release, err := j.s.limits.acquire(ctx, j.host)
 	cancel()
-	if !due.IsZero() {
-		late := time.Since(due)
+	if lateness != nil {
+		late := lateness()
 		j.s.late.observe(late)
 		j.s.obs.ObserveLateness(late)
 	}

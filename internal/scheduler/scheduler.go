@@ -46,12 +46,15 @@ type Scheduler struct {
 	stopWaiting context.CancelFunc
 
 	mu      sync.Mutex
-	entries map[string]cron.EntryID // check name -> entry
+	entries map[string]cron.EntryID // check name -> entry (not in a fleet)
+	jobs    map[string]*job         // check name -> job
+	fleet   *fleet                  // nil: cron fires the slots (WithFleet)
 
 	obs   Observer
 	skips *skipBook
 	// running is true between Start and Stop, for the readiness probe.
 	running atomic.Bool
+	started atomic.Bool // the claim loop runs (a fleet)
 }
 
 // Option configures a Scheduler.
@@ -96,7 +99,7 @@ func New(rec Recorder, run RunFunc, log *slog.Logger, opts ...Option) *Scheduler
 	c := cron.New(cron.WithParser(checks.ScheduleParser), cron.WithLocation(time.UTC), cron.WithLogger(l),
 		cron.WithChain(cron.Recover(l)))
 	s := &Scheduler{cron: c, rec: rec, run: run, log: log, base: time.Now(),
-		limits: newLimiter(0, 0), obs: nopObserver{}, entries: map[string]cron.EntryID{}, skips: newSkipBook(time.Now().UTC())}
+		limits: newLimiter(0, 0), obs: nopObserver{}, entries: map[string]cron.EntryID{}, jobs: map[string]*job{}, skips: newSkipBook(time.Now().UTC())}
 	for _, o := range opts {
 		o(s)
 	}
@@ -114,11 +117,14 @@ func (s *Scheduler) Add(ch checks.Check) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, dup := s.entries[ch.Name]; dup {
+	if _, dup := s.jobs[ch.Name]; dup {
 		return fmt.Errorf("schedule %s: already scheduled", ch.Name)
 	}
 	j := &job{s: s, ch: ch, host: hostOf(ch.URL), slot: newJittered(ch.Name, sched, s.base)}
-	s.entries[ch.Name] = s.cron.Schedule(j.slot, j)
+	s.jobs[ch.Name] = j
+	if s.fleet == nil {
+		s.entries[ch.Name] = s.cron.Schedule(j.slot, j)
+	}
 	return nil
 }
 
@@ -127,8 +133,9 @@ func (s *Scheduler) Add(ch checks.Check) error {
 func (s *Scheduler) Remove(name string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id, ok := s.entries[name]
-	if ok {
+	_, ok := s.jobs[name]
+	delete(s.jobs, name)
+	if id, cronned := s.entries[name]; cronned {
 		s.cron.Remove(id)
 		delete(s.entries, name)
 	}
@@ -146,6 +153,12 @@ func (s *Scheduler) EntryID(name string) (cron.EntryID, bool) {
 // Start starts the cron loop. Each check first runs at its first slot.
 func (s *Scheduler) Start() {
 	s.running.Store(true)
+	if s.fleet != nil {
+		if s.started.CompareAndSwap(false, true) {
+			go s.claimLoop()
+		}
+		return
+	}
 	s.cron.Start()
 }
 
@@ -160,7 +173,14 @@ func (s *Scheduler) Stop(grace time.Duration) {
 	s.stopWaiting()
 	t := time.AfterFunc(grace, s.cancel)
 	defer t.Stop()
-	<-s.cron.Stop().Done()
+	if f := s.fleet; f != nil {
+		if s.started.Load() {
+			<-f.done
+		}
+		f.wg.Wait()
+	} else {
+		<-s.cron.Stop().Done()
+	}
 	s.cancel()
 }
 

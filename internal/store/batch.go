@@ -58,7 +58,10 @@ func newBatchWriter(s *Store, tx *sql.Tx) *batchWriter {
 		latest: map[int64]*latestRun{}}
 }
 
-func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluator) (Run, []alert.Event, error) {
+func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluator, feval FleetEvaluator) (Run, []alert.Event, error) {
+	if err := w.fenceSlot(ctx, res); err != nil {
+		return Run{}, nil, err
+	}
 	checkID, err := w.checkID(ctx, res.Check)
 	if err != nil {
 		return Run{}, nil, err
@@ -68,14 +71,23 @@ func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluat
 		return Run{}, nil, err
 	}
 	var runID int64
-	err = w.QueryRowContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(),
-		evidenceID).Scan(&runID)
+	err = w.QueryRowContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id, location)
+		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(),
+		evidenceID, res.Location).Scan(&runID)
 	if err != nil {
 		return Run{}, nil, fmt.Errorf("record run: %w", err)
 	}
 	if err := w.noteLatest(checkID, runID, res, evidenceID, reused); err != nil {
 		return Run{}, nil, err
+	}
+	if feval != nil {
+		locs, err := w.noteLocation(ctx, res, runID)
+		if err != nil {
+			return Run{}, nil, err
+		}
+		eval = func(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
+			return feval(prev, res, runID, locs)
+		}
 	}
 	evs, err := w.decide(ctx, res, runID, eval, reused)
 	if err != nil {
@@ -164,7 +176,7 @@ func (w *batchWriter) state(ctx context.Context, check string) (alert.State, err
 	if st, ok := w.states[check]; ok {
 		return st, nil
 	}
-	if st, ok := w.s.states[check]; ok {
+	if st, ok := w.s.states[check]; ok && !w.s.Shared() {
 		return st, nil
 	}
 	st, err := stateTx(ctx, w, check)
@@ -206,7 +218,7 @@ func (w *batchWriter) flushRollups() error {
 	for k, a := range w.roll {
 		var base *rollAgg
 		if w.s != nil {
-			if c, ok := w.s.rollups[rollSlot{k.check, k.period}]; ok && c.start == k.start {
+			if c, ok := w.s.rollups[rollSlot{k.check, k.period}]; ok && c.start == k.start && !w.s.Shared() {
 				base = c.agg
 			}
 		}

@@ -350,7 +350,7 @@ func (w *batchWriter) recentHour(ctx context.Context, check int64) (int64, error
 	if at, ok := w.recent[check]; ok {
 		return at, nil
 	}
-	if at, ok := w.s.recentAt[check]; ok {
+	if at, ok := w.s.recentAt[check]; ok && !w.s.Shared() {
 		return at, nil
 	}
 	var at int64

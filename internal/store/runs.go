@@ -69,11 +69,11 @@ func (s *Store) Runs(ctx context.Context, check string, limit int) ([]Run, error
 
 // runColumns are read from runs r joined with check_names cn and evidence e
 // (runJoins).
-const runColumns = `r.id, cn.name, r.started_ms, r.duration_us, e.started_ms, e.probes_json`
+const runColumns = `r.id, cn.name, r.started_ms, r.duration_us, r.location, e.started_ms, e.probes_json`
 
 // verdictColumns are runColumns with the compact verdict in place of the
 // full evidence when there is one.
-const verdictColumns = `r.id, cn.name, r.started_ms, r.duration_us, e.started_ms,
+const verdictColumns = `r.id, cn.name, r.started_ms, r.duration_us, r.location, e.started_ms,
 	CASE e.verdict WHEN '' THEN e.probes_json ELSE e.verdict END`
 
 const runJoins = ` JOIN check_names cn ON cn.id = r.check_id JOIN evidence e ON e.id = r.evidence_id`
@@ -83,7 +83,7 @@ func scanRun(row scanner, pre ...any) (Run, error) {
 	var run Run
 	var started, dur, evStarted int64
 	var probes string
-	dest := append(pre, &run.ID, &run.Check, &started, &dur, &evStarted, &probes)
+	dest := append(pre, &run.ID, &run.Check, &started, &dur, &run.Location, &evStarted, &probes)
 	if err := row.Scan(dest...); err != nil {
 		return Run{}, err
 	}

@@ -44,6 +44,7 @@ type Store struct {
 	rollups      map[rollSlot]cachedRollup // the current hour and day of each check
 	recentAt     map[int64]int64           // the hour of each check's recent-history strip
 	stmts        map[string]*sql.Stmt
+	instance     instanceID // this process in a fleet (SetInstance)
 }
 
 // Open opens (creating if needed) and migrates the database at path: a

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
@@ -20,10 +21,11 @@ type Evaluator func(prev alert.State, res checks.Result, runID int64) (alert.Sta
 const maxBatch = 512
 
 type writeReq struct {
-	ctx  context.Context
-	res  checks.Result
-	eval Evaluator
-	done chan writeResp
+	ctx   context.Context
+	res   checks.Result
+	eval  Evaluator
+	feval FleetEvaluator // instead of eval, for a run of a fleet
+	done  chan writeResp
 }
 
 type writeResp struct {
@@ -38,7 +40,20 @@ type writeResp struct {
 // its alert. Concurrent calls are committed together (group commit): one
 // writer, one transaction per batch.
 func (s *Store) RecordRun(ctx context.Context, res checks.Result, eval Evaluator) (Run, []alert.Event, error) {
-	req := writeReq{ctx: ctx, res: res, eval: eval, done: make(chan writeResp, 1)}
+	return s.record(ctx, writeReq{ctx: ctx, res: res, eval: eval, done: make(chan writeResp, 1)})
+}
+
+// RecordFleetRun is RecordRun for a run of a fleet (res.Location and
+// res.Slot set): the slot is recorded once (a second result for it is
+// ErrSlotTaken, and nothing of it is kept), the run becomes its location's
+// latest verdict, and eval decides with every location's latest verdict of
+// the check in hand, under a per-check lock so that the locations of a
+// check decide one after the other.
+func (s *Store) RecordFleetRun(ctx context.Context, res checks.Result, eval FleetEvaluator) (Run, []alert.Event, error) {
+	return s.record(ctx, writeReq{ctx: ctx, res: res, feval: eval, done: make(chan writeResp, 1)})
+}
+
+func (s *Store) record(ctx context.Context, req writeReq) (Run, []alert.Event, error) {
 	select {
 	case s.writes <- req:
 	case <-ctx.Done():
@@ -106,9 +121,23 @@ func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 	}
 	defer tx.Rollback()
 	w := newBatchWriter(s, tx)
+	if s.Shared() {
+		names := make([]string, len(batch))
+		for i, r := range batch {
+			names[i] = r.res.Check
+		}
+		if err := lockChecks(context.Background(), tx, names); err != nil {
+			return nil, err
+		}
+	}
 	resps := make([]writeResp, len(batch))
 	for i, r := range batch {
-		run, evs, err := w.apply(r.ctx, r.res, r.eval)
+		run, evs, err := w.apply(r.ctx, r.res, r.eval, r.feval)
+		if errors.Is(err, ErrSlotTaken) {
+			resps[i] = writeResp{err: fmt.Errorf("record run of %s at %s from %s: %w", r.res.Check,
+				r.res.Slot.Format(time.RFC3339Nano), r.res.Location, err)}
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
