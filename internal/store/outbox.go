@@ -43,27 +43,62 @@ func (s *Store) Enqueue(ctx context.Context, ev alert.Event) (int64, error) {
 
 // NextDue implements alert.Outbox. A check's notifications go out in the
 // order they were queued: a newer one waits while an older one is retried.
+// On a shared database (a fleet) the delivery is also claimed for
+// outboxClaim, in the same short transaction and with FOR UPDATE SKIP
+// LOCKED, so that exactly one instance delivers it; a claim left by an
+// instance that died ends by itself, and the next claimer looks the message
+// up before re-posting it (it is in flight).
 func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, error) {
-	row := s.w.QueryRowContext(ctx, `SELECT o.id, o.attempts, o.event_json, o.inflight_ms != 0,
+	if !s.Shared() {
+		return nextDue(ctx, s.w, s.dial, now, "")
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return alert.Delivery{}, fmt.Errorf("next due: %w", err)
+	}
+	defer tx.Rollback()
+	d, err := nextDue(ctx, tx, s.dial, now, ` AND o.claim_until_ms < `+dbNowSQL[s.dial])
+	if err != nil {
+		return alert.Delivery{}, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE outbox SET claimed_by = ?, claim_until_ms = `+dbNowSQL[s.dial]+` + ?
+		WHERE id = ?`, s.instance.get(), outboxClaim.Milliseconds(), d.ID); err != nil {
+		return alert.Delivery{}, fmt.Errorf("next due: claim %d: %w", d.ID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return alert.Delivery{}, fmt.Errorf("next due: claim %d: %w", d.ID, err)
+	}
+	return d, nil
+}
+
+// outboxClaim is how long an instance of a fleet holds a delivery it took:
+// longer than an attempt (the sender's 15 s) and the writes around it.
+const outboxClaim = 45 * time.Second
+
+func nextDue(ctx context.Context, q querier, d Dialect, now time.Time, claimable string) (alert.Delivery, error) {
+	row := q.QueryRowContext(ctx, `SELECT o.id, o.attempts, o.event_json, o.inflight_ms != 0,
 		COALESCE(i.thread_channel, ''), COALESCE(i.thread_ts, '')
 		FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id
-		WHERE o.sent_ms IS NULL AND o.failed = 0 AND o.next_try_ms <= ?
+		WHERE o.sent_ms IS NULL AND o.failed = 0 AND o.next_try_ms <= ?`+claimable+`
 		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.check_name = o.check_name
 			AND p.id < o.id AND p.sent_ms IS NULL AND p.failed = 0)
-		ORDER BY o.id LIMIT 1`, now.UnixMilli())
-	var d alert.Delivery
+		ORDER BY o.id LIMIT 1`+lockOutboxRow[d], now.UnixMilli())
+	var dl alert.Delivery
 	var body string
-	if err := row.Scan(&d.ID, &d.Attempts, &body, &d.InFlight, &d.Thread.Channel, &d.Thread.TS); err != nil {
+	if err := row.Scan(&dl.ID, &dl.Attempts, &body, &dl.InFlight, &dl.Thread.Channel, &dl.Thread.TS); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return alert.Delivery{}, alert.ErrNothingDue
 		}
 		return alert.Delivery{}, fmt.Errorf("next due: %w", err)
 	}
-	if err := json.Unmarshal([]byte(body), &d.Event); err != nil {
-		return alert.Delivery{}, fmt.Errorf("next due: decode %d: %w", d.ID, err)
+	if err := json.Unmarshal([]byte(body), &dl.Event); err != nil {
+		return alert.Delivery{}, fmt.Errorf("next due: decode %d: %w", dl.ID, err)
 	}
-	return d, nil
+	return dl, nil
 }
+
+// lockOutboxRow locks the delivery taken, skipping those a peer is taking.
+var lockOutboxRow = map[Dialect]string{SQLite: ``, Postgres: ` FOR UPDATE OF o SKIP LOCKED`}
 
 // MarkInFlight implements alert.Outbox.
 func (s *Store) MarkInFlight(ctx context.Context, id int64, at time.Time) error {
@@ -112,21 +147,21 @@ func releaseChannel(ctx context.Context, tx execer, d Dialect, id int64, at time
 // MarkRetry implements alert.Outbox.
 func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error {
 	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?,
-		inflight_ms = 0, first_error_ms = IIF(first_error_ms = 0, ?, first_error_ms) WHERE id = ?`,
+		inflight_ms = 0, claim_until_ms = 0, first_error_ms = IIF(first_error_ms = 0, ?, first_error_ms) WHERE id = ?`,
 		next.UnixMilli(), errText, s.now().UnixMilli(), id)
 }
 
 // MarkRetryUnsure implements alert.Outbox: inflight_ms is kept.
 func (s *Store) MarkRetryUnsure(ctx context.Context, id int64, next time.Time, errText string) error {
 	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?,
-		first_error_ms = IIF(first_error_ms = 0, ?, first_error_ms) WHERE id = ?`,
+		claim_until_ms = 0, first_error_ms = IIF(first_error_ms = 0, ?, first_error_ms) WHERE id = ?`,
 		next.UnixMilli(), errText, s.now().UnixMilli(), id)
 }
 
 // MarkFailed implements alert.Outbox.
 func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
 	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, failed = 1, last_error = ?,
-		inflight_ms = 0 WHERE id = ?`, errText, id)
+		inflight_ms = 0, claim_until_ms = 0 WHERE id = ?`, errText, id)
 }
 
 type execer interface {
