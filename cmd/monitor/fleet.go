@@ -152,7 +152,7 @@ func (m *fleetMember) beat(ctx context.Context) {
 	if prev != nil && !prev.claiming && prev.fleet != "" && prev.fleet != prev.mine {
 		note = "config differs from the fleet's"
 	}
-	if claimErr != nil && claimErr.Error() != "" {
+	if claimErr != nil {
 		note = "cannot claim: database unreachable"
 	}
 	bctx, cancel := context.WithTimeout(ctx, 5*time.Second)

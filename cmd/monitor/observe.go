@@ -52,8 +52,12 @@ func (a *app) ready(ctx context.Context) error {
 	defer cancel()
 	var problems []string
 	if err := a.store.Writable(ctx); err != nil {
-		a.log.Warn("not ready: database not writable", "err", err)
+		if a.unwritable.CompareAndSwap(false, true) { // once per outage: probes come often
+			a.log.Warn("not ready: database not writable", "err", err)
+		}
 		problems = append(problems, notWritable(err))
+	} else if a.unwritable.CompareAndSwap(true, false) {
+		a.log.Info("ready: database writable again")
 	}
 	if a.sched == nil || !a.sched.Running() {
 		problems = append(problems, "scheduler not running")

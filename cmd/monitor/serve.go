@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -85,6 +86,7 @@ type app struct {
 	metrics      *metrics.Metrics
 	budget       *store.LoginBudget // failed logins per account, shared by every check
 	fleet        *fleetMember       // nil unless the database is shared (PostgreSQL)
+	unwritable   atomic.Bool        // /readyz found the database not writable (logged once)
 
 	live     *live          // read by the dashboard and the metrics
 	reloadMu sync.Mutex     // one reload at a time

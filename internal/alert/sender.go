@@ -67,14 +67,21 @@ func (s *Sender) Wake() {
 // Run delivers notifications until ctx is done. Outbox errors are logged and
 // retried after PollInterval.
 func (s *Sender) Run(ctx context.Context) {
-	woke := false
+	woke, failing := false, false
 	for ctx.Err() == nil {
 		did, err := s.step(ctx, s.now())
 		if err == nil && !did && woke {
 			did, err = s.probe(ctx)
 		}
-		if err != nil && ctx.Err() == nil {
-			s.log.Error("alert outbox failed", slog.String("err", err.Error()))
+		// Once per outage, not once per poll: a database down for an hour
+		// would otherwise log 3,600 errors.
+		switch {
+		case err != nil && ctx.Err() == nil && !failing:
+			s.log.Error("alert outbox failed; retrying every poll until it works", slog.String("err", err.Error()))
+			failing = true
+		case err == nil && failing:
+			s.log.Info("alert outbox works again")
+			failing = false
 		}
 		woke = false
 		if err != nil || !did {

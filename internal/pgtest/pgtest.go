@@ -33,6 +33,9 @@ type Cluster struct {
 	Host  string // socket directory or host
 	Port  int
 	stop  func() error
+	ctl   func(args ...string) error // pg_ctl on this cluster's data directory
+	opts  string                     // the server's options (StartServer)
+	log   string                     // the server's log file
 }
 
 var (
@@ -196,8 +199,14 @@ func start() (*Cluster, error) {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("pg_ctl start: %v: %s%s", err, out, log)
 	}
-	c := &Cluster{Host: "127.0.0.1", Port: port,
+	c := &Cluster{Host: "127.0.0.1", Port: port, opts: opts, log: filepath.Join(dir, "log"),
 		Admin: fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)}
+	c.ctl = func(args ...string) error {
+		if out, err := asPostgres(pgctl, append([]string{"-D", data}, args...)...).CombinedOutput(); err != nil {
+			return fmt.Errorf("pg_ctl %v: %v: %s", args, err, out)
+		}
+		return nil
+	}
 	c.stop = func() error {
 		defer os.RemoveAll(dir)
 		if out, err := asPostgres(pgctl, "-D", data, "-m", "immediate", "-w", "stop").CombinedOutput(); err != nil {
@@ -206,6 +215,33 @@ func start() (*Cluster, error) {
 		return nil
 	}
 	return c, nil
+}
+
+// Private starts a cluster of t's own, stopped when t ends, for a test
+// that stops and starts the server (a shared one would break the others).
+// It needs the PostgreSQL binaries even when Env names a server.
+func Private(t testing.TB) *Cluster {
+	t.Helper()
+	c, err := start()
+	if err != nil {
+		Unavailable(t, err)
+	}
+	t.Cleanup(func() {
+		if err := c.stop(); err != nil {
+			t.Log(err)
+		}
+	})
+	return c
+}
+
+// StopServer stops a Private cluster's server (fast shutdown: sessions are
+// cut, as in a crash or a failover); StartServer starts it again.
+func (c *Cluster) StopServer() error { return c.ctl("-m", "fast", "-w", "stop") }
+
+// StartServer starts a cluster's server that StopServer stopped, with the
+// options it had.
+func (c *Cluster) StartServer() error {
+	return c.ctl("-o", c.opts, "-l", c.log, "-w", "-t", "60", "start")
 }
 
 // handOver makes dir usable by user postgres when we are root; os.MkdirTemp

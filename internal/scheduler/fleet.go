@@ -57,8 +57,9 @@ type Claimer interface {
 type fleet struct {
 	claimer  Claimer
 	location string
-	claiming atomic.Bool  // off while this instance's config differs from the fleet's
-	failing  atomic.Value // error of the last claim, or nil
+	claiming atomic.Bool // off while this instance's config differs from the fleet's
+	mu       sync.Mutex
+	failing  error // of the last claim; nil when it worked
 	run      atomic.Int64 // slots run
 	missed   atomic.Int64 // slots skipped, as counted at claims
 	wg       sync.WaitGroup
@@ -89,8 +90,9 @@ func (s *Scheduler) FleetStats() (run, missed int64, err error) {
 	if s.fleet == nil {
 		return 0, 0, nil
 	}
-	e, _ := s.fleet.failing.Load().(error)
-	return s.fleet.run.Load(), s.fleet.missed.Load(), e
+	s.fleet.mu.Lock()
+	defer s.fleet.mu.Unlock()
+	return s.fleet.run.Load(), s.fleet.missed.Load(), s.fleet.failing
 }
 
 // FirstSlot is a check's first slot after now, for a new schedule row.
@@ -177,7 +179,10 @@ func (s *Scheduler) claimLoop() {
 // once each: while the database is down the log is not flooded.
 func (s *Scheduler) noteClaim(err error) {
 	f := s.fleet
-	prev, _ := f.failing.Load().(error)
+	f.mu.Lock()
+	prev := f.failing
+	f.failing = err
+	f.mu.Unlock()
 	switch {
 	case err != nil && prev == nil && s.waitCtx.Err() == nil:
 		s.log.Error("fleet: cannot claim slots: monitoring from this instance is paused until the database answers",
@@ -185,19 +190,7 @@ func (s *Scheduler) noteClaim(err error) {
 	case err == nil && prev != nil:
 		s.log.Info("fleet: claiming slots again", "location", f.location)
 	}
-	if err != nil {
-		f.failing.Store(err)
-	} else if prev != nil {
-		f.failing.Store(errNone)
-	}
 }
-
-// errNone marks "no error" in an atomic.Value, which cannot hold nil.
-var errNone error = noError{}
-
-type noError struct{}
-
-func (noError) Error() string { return "" }
 
 // startClaim runs a claimed slot in its own goroutine.
 func (s *Scheduler) startClaim(c Claim) {
