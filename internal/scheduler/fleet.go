@@ -59,7 +59,7 @@ type fleet struct {
 	location string
 	claiming atomic.Bool // off while this instance's config differs from the fleet's
 	mu       sync.Mutex
-	failing  error // of the last claim; nil when it worked
+	failing  error        // of the last claim; nil when it worked
 	run      atomic.Int64 // slots run
 	missed   atomic.Int64 // slots skipped, as counted at claims
 	wg       sync.WaitGroup
