@@ -155,6 +155,9 @@ func (a *app) startScheduler(cfg *config.Config) error {
 	// records no secret the process knows. The signing keys' history is
 	// kept in the store, so that a restart forgets no key.
 	runner := checks.NewRunner(checks.NewClient(cfg.MaxPerHost), a.budget, a.redact).WithKeyHistory(a.store.KeyHistory())
+	if a.store.Shared() { // a fleet: pauses and enumeration turns are the fleet's
+		runner.WithPauses(a.store.Pauses(a.log))
+	}
 	a.pipe = pipeline.New(pipeline.Deps{Runner: runner, Store: a.store, Policies: cfg.Policies, Wake: a.wake,
 		Observer: a.metrics, Log: a.log})
 	opts := []scheduler.Option{scheduler.WithLimits(cfg.MaxConcurrency, cfg.MaxPerHost), scheduler.WithObserver(a.metrics)}

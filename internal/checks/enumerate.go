@@ -46,7 +46,7 @@ func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec Login
 	if until, paused := rl.pauses.paused(ch.Name, now); paused {
 		return skippedProbe(ProbeEnumeration, spec.Method, spec.URL, until), nil, true
 	}
-	if _, notDue := rl.enumDue.paused(ch.Name, now); notDue {
+	if !rl.enumDue.take(ch.Name, now, now.Add(durationOr(e.Every, DefaultEnumEvery))) {
 		return p, nil, false
 	}
 	users := [2]string{cmp.Or(e.UnknownUser, "authmon-unknown-"+randomHex(8)), canaryUser(ch, spec)}
@@ -58,9 +58,9 @@ func probeEnumeration(ctx context.Context, hc *http.Client, ch Check, spec Login
 	// by the budget would judge on too few pairs. Refused, it is tried
 	// again at the next run.
 	if skip, ok := g.spend(ctx, users[1], n, ProbeEnumeration, spec.Method, spec.URL); !ok {
+		rl.enumDue.clear(ch.Name)
 		return skip, nil, true
 	}
-	rl.enumDue.pause(ch.Name, now.Add(durationOr(e.Every, DefaultEnumEvery)))
 	var seenBy [2][]answer
 	for i := range n {
 		for j := range 2 {

@@ -33,11 +33,46 @@ const (
 type rateLimits struct {
 	now     func() time.Time
 	persist int // runs of 429s to the positive probe before they fail
-	pauses  *pauseBook
-	enumDue *pauseBook
+	pauses  bookOf
+	enumDue bookOf
 	mu      sync.Mutex
 	streaks map[string]streak
 }
+
+// Pauses keeps, per book and check, until when something waits: a check's
+// negative probes after a 429 (book "429"), or its next enumeration probe
+// (book "enumeration"). A Runner keeps them in memory; a fleet keeps them
+// in its shared database (WithPauses), so that N instances never probe a
+// target that asked them to wait, nor enumerate N times as often.
+type Pauses interface {
+	// Pause records that check waits until until; a later pause never
+	// shortens an earlier one.
+	Pause(book, check string, until time.Time)
+	// Until returns the pause recorded for check and whether it still
+	// holds at now (a zero now: whether one is recorded at all).
+	Until(book, check string, now time.Time) (time.Time, bool)
+	// Take reports whether check is due at now and, if so, makes it wait
+	// until next, at once for every instance: one of them takes it.
+	Take(book, check string, now, next time.Time) bool
+	// Clear forgets check's pause (a taken turn that did not happen).
+	Clear(book, check string)
+}
+
+// bookOf is one book of a Pauses.
+type bookOf struct {
+	p    Pauses
+	name string
+}
+
+func (b bookOf) pause(check string, until time.Time) { b.p.Pause(b.name, check, until) }
+func (b bookOf) paused(check string, now time.Time) (time.Time, bool) {
+	return b.p.Until(b.name, check, now)
+}
+func (b bookOf) peek(check string) (time.Time, bool) { return b.p.Until(b.name, check, time.Time{}) }
+func (b bookOf) take(check string, now, next time.Time) bool {
+	return b.p.Take(b.name, check, now, next)
+}
+func (b bookOf) clear(check string) { b.p.Clear(b.name, check) }
 
 // streak is a run of 429s to a check's positive probe.
 type streak struct {
@@ -46,8 +81,11 @@ type streak struct {
 	runs  int
 }
 
-func newRateLimits(now func() time.Time) *rateLimits {
-	return &rateLimits{now: now, persist: DefaultRateLimitRuns, pauses: newPauseBook(), enumDue: newPauseBook(),
+func newRateLimits(now func() time.Time, p Pauses) *rateLimits {
+	if p == nil {
+		p = NewMemoryPauses()
+	}
+	return &rateLimits{now: now, persist: DefaultRateLimitRuns, pauses: bookOf{p, "429"}, enumDue: bookOf{p, "enumeration"},
 		streaks: map[string]streak{}}
 }
 
@@ -128,36 +166,51 @@ func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 // clipHeader bounds a header value copied into an assertion.
 func clipHeader(v string) string { return clipTo(v, 80) }
 
-// pauseBook remembers, per check name, until when something waits: its
-// negative probes after a 429, or its next enumeration probe.
-type pauseBook struct {
+// memoryPauses is the Pauses of a single monitor.
+type memoryPauses struct {
 	mu    sync.Mutex
-	until map[string]time.Time
+	until map[string]time.Time // book + "\x00" + check
 }
 
-func newPauseBook() *pauseBook { return &pauseBook{until: map[string]time.Time{}} }
+// NewMemoryPauses returns Pauses kept in memory.
+func NewMemoryPauses() Pauses { return &memoryPauses{until: map[string]time.Time{}} }
 
-// pause records a Retry-After for a check; a later pause never shortens an
-// earlier one.
-func (b *pauseBook) pause(check string, until time.Time) {
+func (b *memoryPauses) Pause(book, check string, until time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if until.After(b.until[check]) {
-		b.until[check] = until
+	if k := book + "\x00" + check; until.After(b.until[k]) {
+		b.until[k] = until
 	}
 }
 
-// paused reports whether the check's negative probes still wait at now,
-// forgetting pauses that have passed.
-func (b *pauseBook) paused(check string, now time.Time) (time.Time, bool) {
+// Until forgets a pause that has passed at now.
+func (b *memoryPauses) Until(book, check string, now time.Time) (time.Time, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	u, ok := b.until[check]
-	if ok && !now.Before(u) {
-		delete(b.until, check)
-		return time.Time{}, false
+	k := book + "\x00" + check
+	u, ok := b.until[k]
+	if ok && !now.IsZero() && !now.Before(u) {
+		delete(b.until, k)
+		return u, false
 	}
 	return u, ok
+}
+
+func (b *memoryPauses) Take(book, check string, now, next time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	k := book + "\x00" + check
+	if u, ok := b.until[k]; ok && now.Before(u) {
+		return false
+	}
+	b.until[k] = next
+	return true
+}
+
+func (b *memoryPauses) Clear(book, check string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	delete(b.until, book+"\x00"+check)
 }
 
 // skippedProbe is the result of a negative probe not sent because the
@@ -170,10 +223,3 @@ func skippedProbe(k ProbeKind, method, url string, until time.Time) ProbeResult 
 	return ProbeResult{Kind: k, Method: method, URL: url, RateLimited: true, Assertions: []Assertion{a}}
 }
 
-// peek returns the pause recorded for a check without forgetting it.
-func (b *pauseBook) peek(check string) (time.Time, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	u, ok := b.until[check]
-	return u, ok
-}

@@ -59,7 +59,8 @@ func TestRateLimitedReadsRetryAfter(t *testing.T) {
 }
 
 func TestPauseBookKeepsTheLongestPauseAndForgets(t *testing.T) {
-	b := &pauseBook{until: map[string]time.Time{}}
+	m := NewMemoryPauses().(*memoryPauses)
+	b := bookOf{m, "429"}
 	now := time.Now()
 	b.pause("a", now.Add(time.Minute))
 	b.pause("a", now.Add(time.Second)) // shorter: ignored
@@ -72,7 +73,13 @@ func TestPauseBookKeepsTheLongestPauseAndForgets(t *testing.T) {
 	if _, ok := b.paused("a", now.Add(time.Minute)); ok {
 		t.Fatal("a pause ends when its time has come")
 	}
-	if len(b.until) != 0 {
-		t.Fatalf("an ended pause is forgotten, have %v", b.until)
+	if len(m.until) != 0 {
+		t.Fatalf("an ended pause is forgotten, have %v", m.until)
+	}
+	if !b.take("c", now, now.Add(time.Minute)) || b.take("c", now.Add(time.Second), now.Add(time.Hour)) {
+		t.Fatal("a turn is taken once until it comes again")
+	}
+	if !b.take("c", now.Add(time.Minute), now.Add(2*time.Minute)) {
+		t.Fatal("the next turn comes at its time")
 	}
 }

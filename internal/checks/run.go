@@ -62,7 +62,17 @@ type Runner struct {
 // NewRunner returns a Runner whose probes go through hc, spend from b (nil:
 // no budget, as for a single run) and record no secret red knows.
 func NewRunner(hc *http.Client, b Budget, red *redact.Redactor) *Runner {
-	return &Runner{hc: hc, rl: newRateLimits(time.Now), budget: b, red: red, keys: NewMemoryKeyHistory()}
+	return &Runner{hc: hc, rl: newRateLimits(time.Now, nil), budget: b, red: red, keys: NewMemoryKeyHistory()}
+}
+
+// WithPauses keeps the pauses targets asked for and the enumeration
+// probes' turns in p (a fleet's shared database) instead of in memory.
+// Call it before the first Run.
+func (rn *Runner) WithPauses(p Pauses) *Runner {
+	if p != nil {
+		rn.rl = newRateLimits(rn.rl.now, p)
+	}
+	return rn
 }
 
 // WithKeyHistory makes the runner keep the signing keys' history in k

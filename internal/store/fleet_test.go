@@ -248,3 +248,49 @@ func TestOutboxClaimedOnce(t *testing.T) {
 		t.Fatalf("after a's claim ended b got %d, %v", d.ID, err)
 	}
 }
+
+// TestSharedPauses: a pause one instance records holds for the others
+// within pausesFresh, and an enumeration turn goes to one instance only.
+func TestSharedPauses(t *testing.T) {
+	engines(t, func(t *testing.T) {
+		ctx := context.Background()
+		a, path := openTemp(t)
+		b, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		pa, pb := a.Pauses(nil), b.Pauses(nil)
+		now := time.Now()
+		if _, paused := pb.Until("429", "c", now); paused {
+			t.Fatal("paused before any 429")
+		}
+		pa.Pause("429", "c", now.Add(time.Minute))
+		time.Sleep(pausesFresh + 50*time.Millisecond)
+		if u, paused := pb.Until("429", "c", now); !paused || u.UnixMilli() != now.Add(time.Minute).UnixMilli() {
+			t.Fatalf("the peer sees %v %v, want paused for a minute", u, paused)
+		}
+		next := now.Add(time.Hour)
+		took := 0
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, p := range []*SharedPauses{pa, pb, pa, pb} {
+			wg.Go(func() {
+				if p.Take("enumeration", "c", now, next) {
+					mu.Lock()
+					took++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if took != 1 {
+			t.Fatalf("the turn was taken %d times", took)
+		}
+		pa.Clear("enumeration", "c")
+		time.Sleep(pausesFresh + 50*time.Millisecond)
+		if !pb.Take("enumeration", "c", now, next) {
+			t.Fatal("a cleared turn cannot be taken")
+		}
+	})
+}

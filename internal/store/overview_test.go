@@ -267,7 +267,7 @@ func TestMigration6Backfill(t *testing.T) {
 		}
 		for _, q := range []string{
 			// Later migrations first, so that 6 is the newest applied.
-			`DROP TABLE instances`, `DROP TABLE schedule`, `DROP TABLE slot_runs`, `DROP TABLE location_latest`,
+			`DROP TABLE instances`, `DROP TABLE pauses`, `DROP TABLE schedule`, `DROP TABLE slot_runs`, `DROP TABLE location_latest`,
 			`ALTER TABLE runs DROP COLUMN location`, `ALTER TABLE outbox DROP COLUMN claimed_by`,
 			`ALTER TABLE outbox DROP COLUMN claim_until_ms`, `DELETE FROM schema_migrations WHERE version = 12`,
 			`DROP TABLE jwks_keys`, `DELETE FROM schema_migrations WHERE version IN (10, 11)`,

@@ -65,3 +65,14 @@ ALTER TABLE runs ADD COLUMN location text NOT NULL DEFAULT '';
 -- the claim ends.
 ALTER TABLE outbox ADD COLUMN claimed_by text NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN claim_until_ms bigint NOT NULL DEFAULT 0;
+
+-- What targets asked a fleet to wait for (book "429": a check's negative
+-- probes after a 429, until Retry-After) and when each enumeration probe is
+-- next due (book "enumeration"), shared so that N instances never probe N
+-- times harder than one.
+CREATE TABLE pauses (
+    book       text   NOT NULL,
+    check_name text   NOT NULL,
+    until_ms   bigint NOT NULL,
+    PRIMARY KEY (book, check_name)
+);
