@@ -69,9 +69,9 @@ func TestAggregate(t *testing.T) {
 			rule:   FleetRule{Locations: rule.Locations, Quorum: 3, StaleAfter: rule.StaleAfter}, wantFail: nil,
 			wantStatus: "ap:passing eu:failing us:failing"},
 		{name: "a location the check does not run from does not vote",
-			res:    locRun("eu", t0, avail),
-			others: []LocationVerdict{verdict("us", t0.Add(-time.Second), avail)},
-			rule:   FleetRule{Locations: []string{"eu", "ap"}, StaleAfter: rule.StaleAfter},
+			res:      locRun("eu", t0, avail),
+			others:   []LocationVerdict{verdict("us", t0.Add(-time.Second), avail)},
+			rule:     FleetRule{Locations: []string{"eu", "ap"}, StaleAfter: rule.StaleAfter},
 			wantFail: []string{"from eu: A2 failed"}, wantStatus: "ap:stale eu:failing"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -222,4 +222,3 @@ func skippedProbe(k ProbeKind, method, url string, until time.Time) ProbeResult 
 		k.Phrase(), until.UTC().Format(time.TimeOnly+" UTC"))
 	return ProbeResult{Kind: k, Method: method, URL: url, RateLimited: true, Assertions: []Assertion{a}}
 }
-
