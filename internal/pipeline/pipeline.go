@@ -7,6 +7,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -98,6 +99,14 @@ func (p *Pipeline) Record(ctx context.Context, res checks.Result) error {
 	} else {
 		_, evs, err = p.st.RecordRun(ctx, res, p.decide)
 	}
+	if errors.Is(err, store.ErrSlotTaken) {
+		// A late writer (this instance stalled past its lease): the slot
+		// is the other run's. Nothing is lost and nothing is wrong with
+		// the store.
+		p.log.Warn("run dropped: its slot was recorded by another instance", "check", res.Check,
+			"location", res.Location, "slot", res.Slot)
+		return droppedError{err}
+	}
 	p.obs.ObserveStoreWrite(p.now().Sub(start), err)
 	if err != nil {
 		return err
@@ -141,8 +150,10 @@ func (p *Pipeline) decideFleet(prev alert.State, res checks.Result, runID int64,
 	}
 	agg, status := alert.Aggregate(res, verdicts, rule)
 	st, inc, evs := p.decide(prev, agg, runID)
-	for i := range evs {
-		evs[i].Locations = status
+	if len(status) > 1 { // a fleet in one location reads like a single monitor
+		for i := range evs {
+			evs[i].Locations = status
+		}
 	}
 	return st, inc, evs
 }
@@ -156,6 +167,14 @@ func (p *Pipeline) SetPolicies(m map[string]alert.Policy) { p.policies.Store(&m)
 
 // Policies returns the checks' policies as decide applies them now.
 func (p *Pipeline) Policies() map[string]alert.Policy { return *p.policies.Load() }
+
+// droppedError is a run dropped on purpose and logged already: the
+// scheduler does not log it again (it looks for Dropped).
+type droppedError struct{ err error }
+
+func (e droppedError) Error() string { return "run dropped: " + e.err.Error() }
+func (e droppedError) Unwrap() error { return e.err }
+func (droppedError) Dropped() bool   { return true }
 
 type nopObserver struct{}
 

@@ -209,3 +209,51 @@ func TestScheduledRunReachesTheOutbox(t *testing.T) {
 		t.Errorf("%d runs stored (%v), %d observed, %d writes observed", len(runs), err, len(obs.runs), obs.writes)
 	}
 }
+
+// TestRecordFleet: runs from two locations of a fleet go through the
+// aggregate: an availability failure from one location of two opens
+// nothing, a bypass from one opens the incident at once and its
+// notification says how each location sees the check; a run of a slot
+// recorded already is refused.
+func TestRecordFleet(t *testing.T) {
+	p, st, _, _ := setup(t, nil)
+	p.SetFleet(map[string]alert.FleetRule{"api": {Locations: []string{"eu", "us"}, StaleAfter: time.Hour}})
+	ctx := context.Background()
+	at := func(loc string, n int, id string, sev checks.Severity) checks.Result {
+		r := result("api", n, checks.SevNone)
+		if sev != checks.SevNone {
+			r.Probes[0].Assertions = append(r.Probes[0].Assertions, checks.Assertion{ID: id, Severity: sev, Reason: id + " failed"})
+		}
+		r.Location, r.Slot = loc, r.Started
+		return r
+	}
+	for i, r := range []checks.Result{at("eu", 0, "", checks.SevNone), at("us", 0, "", checks.SevNone),
+		at("eu", 1, "A2", checks.SevAvail), at("us", 1, "", checks.SevNone), at("eu", 2, "A2", checks.SevAvail)} {
+		if err := p.Record(ctx, r); err != nil {
+			t.Fatalf("run %d: %v", i, err)
+		}
+	}
+	if ns, _ := st.Notifications(ctx, 10); len(ns) != 0 {
+		t.Fatalf("one location of two failing availability queued %v", ns)
+	}
+	if err := p.Record(ctx, at("us", 2, "B1", checks.SevCritical)); err != nil {
+		t.Fatal(err)
+	}
+	ns, err := st.Notifications(ctx, 10)
+	if err != nil || len(ns) != 1 || ns[0].Event.Kind != alert.KindOpened {
+		t.Fatalf("notifications %+v, %v: want one opened", ns, err)
+	}
+	got := map[string]string{}
+	for _, l := range ns[0].Event.Locations {
+		got[l.Location] = l.Status
+	}
+	if got["eu"] != "failing" || got["us"] != "failing" || len(got) != 2 {
+		t.Fatalf("locations %v", ns[0].Event.Locations)
+	}
+	if f := ns[0].Event.Failures(); len(f) != 1 || f[0].Assertion.Reason != "from us: B1 failed" {
+		t.Fatalf("failures %+v: want the bypass from us only", f)
+	}
+	if err := p.Record(ctx, at("us", 2, "", checks.SevNone)); !errors.Is(err, store.ErrSlotTaken) {
+		t.Fatalf("the same slot again: %v, want ErrSlotTaken", err)
+	}
+}

@@ -204,7 +204,10 @@ func (s *Scheduler) record(ch checks.Check, res checks.Result) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := s.rec.Record(ctx, res); err != nil {
+	var dropped interface{ Dropped() bool }
+	if err := s.rec.Record(ctx, res); err != nil && !(errors.As(err, &dropped) && dropped.Dropped()) {
+		// A run dropped on purpose (a slot another instance recorded) was
+		// logged by the Recorder; anything else is an error.
 		s.log.Error("record run", "check", ch.Name, "err", err)
 	}
 }
