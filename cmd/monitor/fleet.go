@@ -193,7 +193,7 @@ func (m *fleetMember) beat(ctx context.Context) {
 	if a.sched != nil {
 		a.sched.SetClaiming(st.claiming)
 	}
-	m.setRules(ctx, cfg)
+	m.setRules(bctx, cfg)
 }
 
 // sync writes this location's schedule rows: the checks of cfg that run

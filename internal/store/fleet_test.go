@@ -238,14 +238,23 @@ func TestOutboxClaimedOnce(t *testing.T) {
 	if err1 != nil || err2 != nil || d1.ID == d2.ID {
 		t.Fatalf("a got %d (%v), b got %d (%v)", d1.ID, err1, d2.ID, err2)
 	}
-	if _, err := b.NextDue(ctx, now); !errors.Is(err, alert.ErrNothingDue) {
-		t.Fatalf("a third ask: %v, want nothing due (both claimed)", err)
+	c, err := Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	c.SetInstance("c")
+	if _, err := c.NextDue(ctx, now); !errors.Is(err, alert.ErrNothingDue) {
+		t.Fatalf("a third instance: %v, want nothing due (both claimed)", err)
+	}
+	if d, err := b.NextDue(ctx, now); err != nil || d.ID != d2.ID {
+		t.Fatalf("b restarted under its name got %d, %v; want its own claim %d back", d.ID, err, d2.ID)
 	}
 	if _, err := a.w.Exec(`UPDATE outbox SET claim_until_ms = 0 WHERE id = ?`, d1.ID); err != nil { // a died
 		t.Fatal(err)
 	}
-	if d, err := b.NextDue(ctx, now); err != nil || d.ID != d1.ID {
-		t.Fatalf("after a's claim ended b got %d, %v", d.ID, err)
+	if d, err := c.NextDue(ctx, now); err != nil || d.ID != d1.ID {
+		t.Fatalf("after a's claim ended c got %d, %v", d.ID, err)
 	}
 }
 

@@ -57,7 +57,9 @@ func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, err
 		return alert.Delivery{}, fmt.Errorf("next due: %w", err)
 	}
 	defer tx.Rollback()
-	d, err := nextDue(ctx, tx, s.dial, now, ` AND o.claim_until_ms < `+dbNowSQL[s.dial])
+	// A claim of this instance's own (it restarted under the same
+	// AUTHMON_INSTANCE) does not hold it back.
+	d, err := nextDue(ctx, tx, s.dial, now, ` AND (o.claim_until_ms < `+dbNowSQL[s.dial]+` OR o.claimed_by = ?)`, s.instance.get())
 	if err != nil {
 		return alert.Delivery{}, err
 	}
@@ -75,14 +77,14 @@ func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, err
 // longer than an attempt (the sender's 15 s) and the writes around it.
 const outboxClaim = 45 * time.Second
 
-func nextDue(ctx context.Context, q querier, d Dialect, now time.Time, claimable string) (alert.Delivery, error) {
+func nextDue(ctx context.Context, q querier, d Dialect, now time.Time, claimable string, args ...any) (alert.Delivery, error) {
 	row := q.QueryRowContext(ctx, `SELECT o.id, o.attempts, o.event_json, o.inflight_ms != 0,
 		COALESCE(i.thread_channel, ''), COALESCE(i.thread_ts, '')
 		FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id
 		WHERE o.sent_ms IS NULL AND o.failed = 0 AND o.next_try_ms <= ?`+claimable+`
 		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.check_name = o.check_name
 			AND p.id < o.id AND p.sent_ms IS NULL AND p.failed = 0)
-		ORDER BY o.id LIMIT 1`+lockOutboxRow[d], now.UnixMilli())
+		ORDER BY o.id LIMIT 1`+lockOutboxRow[d], append([]any{now.UnixMilli()}, args...)...)
 	var dl alert.Delivery
 	var body string
 	if err := row.Scan(&dl.ID, &dl.Attempts, &body, &dl.InFlight, &dl.Thread.Channel, &dl.Thread.TS); err != nil {
