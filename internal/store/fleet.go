@@ -43,6 +43,28 @@ var dbNowSQL = map[Dialect]string{
 // writer and no row locks.
 var forUpdateSkipLocked = map[Dialect]string{SQLite: ``, Postgres: ` FOR UPDATE SKIP LOCKED`}
 
+// idleInTx bounds how long a fleet's transaction may sit idle on the
+// server: an instance stalled (GC, a frozen VM, SIGSTOP) in the middle of
+// one is cut off after it, so the per-check locks and claimed rows it
+// holds never stop the rest of the fleet for longer. It is set per
+// transaction (set_config(..., true) is SET LOCAL), so PgBouncer's
+// transaction mode keeps no session state.
+const idleInTx = "3s"
+
+// guardSQL sets idleInTx for the transaction it runs in.
+const guardSQL = `set_config('idle_in_transaction_session_timeout', '` + idleInTx + `', true)`
+
+// guardTx bounds the transaction tx's idle time on PostgreSQL.
+func (s *Store) guardTx(ctx context.Context, tx querier) error {
+	if s.dial != Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SELECT `+guardSQL); err != nil {
+		return fmt.Errorf("transaction: %w", err)
+	}
+	return nil
+}
+
 // Shared reports whether several monitors may write this database at once
 // (PostgreSQL): per-check caches are then not trusted across batches.
 func (s *Store) Shared() bool { return s.dial == Postgres }
@@ -108,6 +130,9 @@ func (s *Store) Beat(ctx context.Context, hb Heartbeat) (FleetView, error) {
 		return FleetView{}, fmt.Errorf("heartbeat: %w", err)
 	}
 	defer tx.Rollback()
+	if err := s.guardTx(ctx, tx); err != nil {
+		return FleetView{}, fmt.Errorf("heartbeat: %w", err)
+	}
 	var now int64
 	if err := tx.QueryRowContext(ctx, `SELECT `+dbNowSQL[s.dial]).Scan(&now); err != nil {
 		return FleetView{}, fmt.Errorf("heartbeat: %w", err)
@@ -241,6 +266,9 @@ func (s *Store) SyncSchedule(ctx context.Context, location string, entries []Sch
 		return fmt.Errorf("sync schedule: %w", err)
 	}
 	defer tx.Rollback()
+	if err := s.guardTx(ctx, tx); err != nil {
+		return fmt.Errorf("sync schedule: %w", err)
+	}
 	var now int64
 	if err := tx.QueryRowContext(ctx, `SELECT `+dbNowSQL[s.dial]).Scan(&now); err != nil {
 		return fmt.Errorf("sync schedule: %w", err)
@@ -314,6 +342,9 @@ func (s *Store) ClaimSlots(ctx context.Context, instance, location string, max i
 		return nil, fmt.Errorf("claim: %w", err)
 	}
 	defer tx.Rollback()
+	if err := s.guardTx(ctx, tx); err != nil {
+		return nil, fmt.Errorf("claim: %w", err)
+	}
 	var now int64
 	if err := tx.QueryRowContext(ctx, `SELECT `+dbNowSQL[s.dial]).Scan(&now); err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
@@ -416,7 +447,7 @@ func lockChecks(ctx context.Context, tx querier, names []string) error {
 	if len(names) == 0 {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `SELECT COUNT(pg_advisory_xact_lock(?, hashtext(c)))
+	_, err := tx.ExecContext(ctx, `SELECT `+guardSQL+`, COUNT(pg_advisory_xact_lock(?, hashtext(c)))
 		FROM (SELECT c FROM unnest(string_to_array(?, E'\n')) AS c ORDER BY c) AS t`,
 		int32(checkLock), strings.Join(names, "\n"))
 	if err != nil {

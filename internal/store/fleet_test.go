@@ -303,3 +303,53 @@ func TestSharedPauses(t *testing.T) {
 		}
 	})
 }
+
+// TestStalledTransactionIsCutOff: an instance that stalls in the middle of
+// a transaction holding a check's lock (a frozen VM, SIGSTOP) is cut off by
+// the server after idleInTx; a peer's run of that check is recorded while
+// the stalled one still sleeps, and the stalled transaction cannot commit.
+func TestStalledTransactionIsCutOff(t *testing.T) {
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	a, err := Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	b, err := Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	began := time.Now()
+	tx, err := a.w.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if err := lockChecks(ctx, tx, []string{"c"}); err != nil {
+		t.Fatal(err)
+	}
+	wake := make(chan struct{})
+	recorded := make(chan error, 1)
+	go func() {
+		res := checks.Result{Check: "c", Started: time.Now(), Location: "eu", Slot: time.Now()}
+		_, _, err := b.RecordFleetRun(ctx, res, passAll)
+		recorded <- err
+	}()
+	go func() { time.Sleep(5 * time.Second); close(wake) }() // the stall: far longer than idleInTx
+	select {
+	case err := <-recorded:
+		if err != nil {
+			t.Fatalf("the peer's run: %v", err)
+		}
+		t.Log("recorded after", time.Since(began))
+	case <-wake:
+		t.Fatal("the peer's run waited for the stalled transaction to wake")
+	}
+	<-wake
+	if err := tx.Commit(); err == nil {
+		t.Fatal("the stalled transaction committed after it was cut off")
+	}
+	t.Log("commit refused after", time.Since(began))
+}

@@ -57,6 +57,9 @@ func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, err
 		return alert.Delivery{}, fmt.Errorf("next due: %w", err)
 	}
 	defer tx.Rollback()
+	if err := s.guardTx(ctx, tx); err != nil {
+		return alert.Delivery{}, fmt.Errorf("next due: %w", err)
+	}
 	// A claim of this instance's own (it restarted under the same
 	// AUTHMON_INSTANCE) does not hold it back.
 	d, err := nextDue(ctx, tx, s.dial, now, ` AND (o.claim_until_ms < `+dbNowSQL[s.dial]+` OR o.claimed_by = ?)`, s.instance.get())
