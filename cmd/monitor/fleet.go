@@ -190,6 +190,15 @@ func (m *fleetMember) beat(ctx context.Context) {
 				"mine", short(cfg.Hash), "fleet", short(v.ConfigSHA))
 		}
 	}
+	if st.claiming != claiming {
+		note := ""
+		if !st.claiming {
+			note = "config differs from the fleet's"
+		}
+		if err := a.store.SetClaiming(bctx, m.id, st.claiming, note); err != nil {
+			a.log.Warn("fleet: cannot record whether this instance claims", "err", err)
+		}
+	}
 	if a.sched != nil {
 		a.sched.SetClaiming(st.claiming)
 	}

@@ -301,3 +301,60 @@ func TestFleet(t *testing.T) {
 		}
 	}
 }
+
+// TestFleetConfigMismatch: an instance whose file differs from the fleet's
+// says so on /readyz and claims nothing; once its file matches and it is
+// reloaded (SIGHUP), it takes its share of the slots.
+func TestFleetConfigMismatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a fleet of processes: not in -short")
+	}
+	ctx := context.Background()
+	db := pgtest.DB(t)
+	dirA, dirB := t.TempDir(), t.TempDir()
+	targets := []*target{newTarget(t), newTarget(t), newTarget(t)}
+	sl := newCrashSlack(t)
+	cfgA := writeFleetConfig(t, dirA, targets, sl.srv.URL)
+	cfgB := writeFleetConfig(t, dirB, targets[:2], sl.srv.URL) // one check fewer
+	a := startFleetProc(t, "a", "eu", cfgA, db)
+	waitFor(t, "a to claim", func() bool { code, _ := a.ready(); return code == http.StatusOK })
+	b := startFleetProc(t, "b", "eu", cfgB, db)
+	waitFor(t, "b to say its config differs", func() bool {
+		code, body := b.ready()
+		return code == http.StatusServiceUnavailable && strings.Contains(body, "config differs from the fleet's")
+	})
+	conn, err := pgx.Connect(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	slotsOf := func(who string) int {
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT COUNT(*) FROM slot_runs WHERE instance = $1`, who).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	time.Sleep(3 * time.Second)
+	if n := slotsOf("b"); n != 0 {
+		t.Fatalf("b ran %d slots with another config", n)
+	}
+	if slotsOf("a") == 0 {
+		t.Fatal("a ran nothing")
+	}
+	data, err := os.ReadFile(cfgA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfgB, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "b to be ready once its config matches", func() bool { code, _ := b.ready(); return code == http.StatusOK })
+	waitFor(t, "b to take slots", func() bool { return slotsOf("b") > 0 })
+	if !strings.Contains(b.logs.String(), "config differs from the fleet's") {
+		t.Errorf("b did not log the mismatch:\n%s", b.logs.String())
+	}
+	a.stop(t)
+	b.stop(t)
+}

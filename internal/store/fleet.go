@@ -170,13 +170,15 @@ func (s *Store) Beat(ctx context.Context, hb Heartbeat) (FleetView, error) {
 	return v, nil
 }
 
-// fleetConfig is the config hash most live instances run; a tie goes to
-// the one loaded last, so that a rolled-out config takes over once half the
-// fleet runs it, and an old file restarted alone never does.
+// fleetConfig is the config hash most live instances run. A tie goes to
+// the config the fleet runs now (that of instances claiming), so that a
+// stale file restarted beside one good instance never takes over; with no
+// incumbent, to the one loaded last. A rolled-out config takes over once
+// more than half the fleet runs it.
 func fleetConfig(live []Instance) string {
 	type tally struct {
-		n      int
-		loaded time.Time
+		n, claiming int
+		loaded      time.Time
 	}
 	t := map[string]*tally{}
 	for _, in := range live {
@@ -186,14 +188,26 @@ func fleetConfig(live []Instance) string {
 			t[in.ConfigSHA] = c
 		}
 		c.n++
+		if in.Claiming {
+			c.claiming++
+		}
 		if in.Loaded.After(c.loaded) {
 			c.loaded = in.Loaded
 		}
 	}
-	best, bestN, bestAt := "", 0, time.Time{}
+	better := func(a, b *tally) bool { // a before b
+		switch {
+		case a.n != b.n:
+			return a.n > b.n
+		case (a.claiming > 0) != (b.claiming > 0):
+			return a.claiming > 0
+		}
+		return a.loaded.After(b.loaded)
+	}
+	best := ""
 	for sha, c := range t {
-		if c.n > bestN || (c.n == bestN && c.loaded.After(bestAt)) || (c.n == bestN && c.loaded.Equal(bestAt) && sha < best) {
-			best, bestN, bestAt = sha, c.n, c.loaded
+		if best == "" || better(c, t[best]) || (!better(t[best], c) && sha < best) {
+			best = sha
 		}
 	}
 	return best
@@ -235,6 +249,16 @@ func scanInstances(ctx context.Context, q rowsQueryer, now int64) ([]Instance, e
 		out = append(out, in)
 	}
 	return out, rows.Err()
+}
+
+// SetClaiming records at once whether an instance claims slots and why not
+// (the heartbeat reports it too, a beat later): the fleet's choice of
+// config counts the instances that claim.
+func (s *Store) SetClaiming(ctx context.Context, id string, claiming bool, note string) error {
+	if _, err := s.w.ExecContext(ctx, `UPDATE instances SET claiming = ?, note = ? WHERE id = ?`, claiming, note, id); err != nil {
+		return fmt.Errorf("instance: %w", err)
+	}
+	return nil
 }
 
 // Leave removes an instance that stops cleanly: its location no longer

@@ -180,7 +180,13 @@ func TestBeatFleetConfig(t *testing.T) {
 			}
 			return v
 		}
-		beat("a", "old")
+		if _, err := s.Beat(ctx, Heartbeat{ID: "a", Location: "eu", ConfigSHA: "old", Claiming: true}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(5 * time.Millisecond)
+		if v := beat("b", "stale"); v.ConfigSHA != "old" {
+			t.Fatalf("one against one: fleet config %q, want the claiming one's", v.ConfigSHA)
+		}
 		beat("b", "old")
 		if v := beat("c", "new"); v.ConfigSHA != "old" || len(v.Live) != 3 {
 			t.Fatalf("fleet config %q with %d live, want old with 3", v.ConfigSHA, len(v.Live))
