@@ -90,34 +90,21 @@ func (s *Store) LocationResults(ctx context.Context, check string) ([]LocationRe
 }
 
 func locationResults(ctx context.Context, q rowsQueryer, check string) ([]LocationResult, error) {
-	rows, err := q.QueryContext(ctx, `SELECT location, instance, run_id, started_ms, slot_ms, passed, verdict
-		FROM location_latest WHERE check_name = ? ORDER BY location`, check)
-	if err != nil {
-		return nil, fmt.Errorf("location results: %w", err)
-	}
-	defer rows.Close()
-	var out []LocationResult
-	for rows.Next() {
-		var l LocationResult
-		var started, slot int64
-		var verdict string
-		if err := rows.Scan(&l.Location, &l.Instance, &l.RunID, &started, &slot, &l.Passed, &verdict); err != nil {
-			return nil, fmt.Errorf("location results: %w", err)
-		}
-		l.Started, l.Slot = fromMs(started), fromMs(slot)
-		if err := json.Unmarshal([]byte(verdict), &l.Verdict); err != nil {
-			return nil, fmt.Errorf("location results of %s: %w", check, err)
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	m, err := queryLocations(ctx, q, `WHERE check_name = ?`, check)
+	return m[check], err
 }
 
 // AllLocationResults returns every check's latest verdict per location, for
 // the fleet page's matrix.
 func (s *Store) AllLocationResults(ctx context.Context) (map[string][]LocationResult, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT check_name, location, instance, run_id, started_ms, slot_ms, passed, verdict
-		FROM location_latest ORDER BY check_name, location`)
+	return queryLocations(ctx, s.r, ``)
+}
+
+// queryLocations reads location_latest rows (where filters them) by check,
+// each check's by location.
+func queryLocations(ctx context.Context, q rowsQueryer, where string, args ...any) (map[string][]LocationResult, error) {
+	rows, err := q.QueryContext(ctx, `SELECT check_name, location, instance, run_id, started_ms, slot_ms, passed, verdict
+		FROM location_latest `+where+` ORDER BY check_name, location`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("location results: %w", err)
 	}
@@ -137,15 +124,4 @@ func (s *Store) AllLocationResults(ctx context.Context) (map[string][]LocationRe
 		out[check] = append(out[check], l)
 	}
 	return out, rows.Err()
-}
-
-// SlotCounts reports how many slots were recorded and by how many distinct
-// (check, location, slot) keys since since: equal by construction, which a
-// fleet test checks against the runs themselves.
-func (s *Store) SlotCounts(ctx context.Context, since time.Time) (slots int64, err error) {
-	err = s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM slot_runs WHERE slot_ms >= ?`, since.UnixMilli()).Scan(&slots)
-	if err != nil {
-		return 0, fmt.Errorf("slot counts: %w", err)
-	}
-	return slots, nil
 }

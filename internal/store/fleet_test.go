@@ -13,6 +13,18 @@ import (
 	"github.com/authmon/monitor/internal/pgtest"
 )
 
+// openAs opens another store on db as instance id (a peer of the fleet).
+func openAs(t *testing.T, db, id string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	s.SetInstance(id)
+	return s
+}
+
 // everySecond is a Plan for checks at 1 s: the latest due slot, the next
 // one, and a 5 s lease.
 func everySecond(_, _ string, due, now time.Time) (time.Time, time.Time, int64, time.Duration, bool) {
@@ -30,13 +42,7 @@ func TestClaimSlotsOnce(t *testing.T) {
 	db := pgtest.DB(t)
 	var stores []*Store
 	for i := range 3 {
-		s, err := Open(ctx, db)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		s.SetInstance(fmt.Sprintf("i%d", i))
-		stores = append(stores, s)
+		stores = append(stores, openAs(t, db, fmt.Sprintf("i%d", i)))
 	}
 	var entries []ScheduleEntry
 	for i := range 40 {
@@ -221,18 +227,7 @@ func TestBeatFleetConfig(t *testing.T) {
 func TestOutboxClaimedOnce(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.DB(t)
-	a, err := Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	b, err := Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	a.SetInstance("a")
-	b.SetInstance("b")
+	a, b := openAs(t, db, "a"), openAs(t, db, "b")
 	for _, c := range []string{"x", "y"} {
 		if _, err := a.Enqueue(ctx, alert.Event{Kind: alert.KindOpened, Check: c}); err != nil {
 			t.Fatal(err)
@@ -244,12 +239,7 @@ func TestOutboxClaimedOnce(t *testing.T) {
 	if err1 != nil || err2 != nil || d1.ID == d2.ID {
 		t.Fatalf("a got %d (%v), b got %d (%v)", d1.ID, err1, d2.ID, err2)
 	}
-	c, err := Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
-	c.SetInstance("c")
+	c := openAs(t, db, "c")
 	if _, err := c.NextDue(ctx, now); !errors.Is(err, alert.ErrNothingDue) {
 		t.Fatalf("a third instance: %v, want nothing due (both claimed)", err)
 	}
@@ -268,13 +258,8 @@ func TestOutboxClaimedOnce(t *testing.T) {
 // within pausesFresh, and an enumeration turn goes to one instance only.
 func TestSharedPauses(t *testing.T) {
 	engines(t, func(t *testing.T) {
-		ctx := context.Background()
 		a, path := openTemp(t)
-		b, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
+		b := openAs(t, path, "b")
 		pa, pb := a.Pauses(nil), b.Pauses(nil)
 		now := time.Now()
 		if _, paused := pb.Until("429", "c", now); paused {
@@ -317,16 +302,7 @@ func TestSharedPauses(t *testing.T) {
 func TestStalledTransactionIsCutOff(t *testing.T) {
 	ctx := context.Background()
 	db := pgtest.DB(t)
-	a, err := Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close() })
-	b, err := Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	a, b := openAs(t, db, "a"), openAs(t, db, "b")
 	began := time.Now()
 	tx, err := a.w.BeginTx(ctx, nil)
 	if err != nil {
