@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -398,23 +399,66 @@ func (s *Store) ClaimSlots(ctx context.Context, instance, location string, max i
 	}
 	t := time.UnixMilli(now).UTC()
 	var out []Claim
+	var moves []slotMove
 	for _, d := range dues {
 		slot, next, skipped, lease, ok := plan(d.check, d.spec, time.UnixMilli(d.at).UTC(), t)
 		if !ok {
 			continue
 		}
-		_, err := tx.ExecContext(ctx, `UPDATE schedule SET next_slot_ms = ?, lease_owner = ?, lease_until_ms = ?,
-			lease_slot_ms = ?, skipped = skipped + ? WHERE check_name = ? AND location = ?`,
-			next.UnixMilli(), instance, now+lease.Milliseconds(), slot.UnixMilli(), skipped, d.check, location)
-		if err != nil {
-			return nil, fmt.Errorf("claim %s: %w", d.check, err)
-		}
+		moves = append(moves, slotMove{check: d.check, next: next.UnixMilli(), until: now + lease.Milliseconds(),
+			slot: slot.UnixMilli(), skipped: skipped})
 		out = append(out, Claim{Check: d.check, Slot: slot, Skipped: skipped, Now: t})
+	}
+	if err := s.moveSlots(ctx, tx, instance, location, moves); err != nil {
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
 	return out, nil
+}
+
+// slotMove is a claimed row's new state.
+type slotMove struct {
+	check                      string
+	next, until, slot, skipped int64
+}
+
+// moveSlots writes the claimed rows: on PostgreSQL in one statement (the
+// columns as delimited lists, zipped by unnest), on SQLite row by row.
+func (s *Store) moveSlots(ctx context.Context, tx querier, instance, location string, moves []slotMove) error {
+	if len(moves) == 0 {
+		return nil
+	}
+	if s.dial == Postgres {
+		cols := make([][]string, 5)
+		for _, m := range moves {
+			cols[0] = append(cols[0], m.check)
+			for i, v := range []int64{m.next, m.until, m.slot, m.skipped} {
+				cols[i+1] = append(cols[i+1], strconv.FormatInt(v, 10))
+			}
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE schedule s SET next_slot_ms = v.nx, lease_owner = ?, lease_until_ms = v.lu,
+			lease_slot_ms = v.sl, skipped = s.skipped + v.sk
+			FROM (SELECT unnest(string_to_array(?, E'\n')) AS c, unnest(string_to_array(?, ',')::bigint[]) AS nx,
+				unnest(string_to_array(?, ',')::bigint[]) AS lu, unnest(string_to_array(?, ',')::bigint[]) AS sl,
+				unnest(string_to_array(?, ',')::bigint[]) AS sk) AS v
+			WHERE s.location = ? AND s.check_name = v.c`, instance, strings.Join(cols[0], "\n"),
+			strings.Join(cols[1], ","), strings.Join(cols[2], ","), strings.Join(cols[3], ","), strings.Join(cols[4], ","), location)
+		if err != nil {
+			return fmt.Errorf("claim: %w", err)
+		}
+		return nil
+	}
+	for _, m := range moves {
+		_, err := tx.ExecContext(ctx, `UPDATE schedule SET next_slot_ms = ?, lease_owner = ?, lease_until_ms = ?,
+			lease_slot_ms = ?, skipped = skipped + ? WHERE check_name = ? AND location = ?`,
+			m.next, instance, m.until, m.slot, m.skipped, m.check, location)
+		if err != nil {
+			return fmt.Errorf("claim %s: %w", m.check, err)
+		}
+	}
+	return nil
 }
 
 // NextSlot returns the earliest next slot of location's schedule, so that

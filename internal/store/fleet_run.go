@@ -47,8 +47,23 @@ func (w *batchWriter) fenceSlot(ctx context.Context, res checks.Result) error {
 		return nil
 	}
 	me := w.s.instance.get()
+	args := []any{res.Check, res.Location, res.Slot.UnixMilli(), me}
+	if w.s.dial == Postgres { // one round trip: the fence and, if it held, the release
+		var n int
+		if err := w.QueryRowContext(ctx, `WITH f AS (INSERT INTO slot_runs (check_name, location, slot_ms, instance)
+			VALUES (?1, ?2, ?3, ?4) ON CONFLICT (check_name, location, slot_ms) DO NOTHING RETURNING 1),
+			r AS (UPDATE schedule SET lease_owner = '', lease_until_ms = 0
+				WHERE check_name = ?1 AND location = ?2 AND lease_slot_ms = ?3 AND lease_owner = ?4 AND EXISTS (SELECT 1 FROM f))
+			SELECT COUNT(*) FROM f`, args...).Scan(&n); err != nil {
+			return fmt.Errorf("record slot: %w", err)
+		}
+		if n == 0 {
+			return ErrSlotTaken
+		}
+		return nil
+	}
 	r, err := w.ExecContext(ctx, `INSERT INTO slot_runs (check_name, location, slot_ms, instance) VALUES (?, ?, ?, ?)
-		ON CONFLICT (check_name, location, slot_ms) DO NOTHING`, res.Check, res.Location, res.Slot.UnixMilli(), me)
+		ON CONFLICT (check_name, location, slot_ms) DO NOTHING`, args...)
 	if err != nil {
 		return fmt.Errorf("record slot: %w", err)
 	}
@@ -56,8 +71,7 @@ func (w *batchWriter) fenceSlot(ctx context.Context, res checks.Result) error {
 		return ErrSlotTaken
 	}
 	_, err = w.ExecContext(ctx, `UPDATE schedule SET lease_owner = '', lease_until_ms = 0
-		WHERE check_name = ? AND location = ? AND lease_slot_ms = ? AND lease_owner = ?`,
-		res.Check, res.Location, res.Slot.UnixMilli(), me)
+		WHERE check_name = ? AND location = ? AND lease_slot_ms = ? AND lease_owner = ?`, args...)
 	if err != nil {
 		return fmt.Errorf("release slot: %w", err)
 	}
@@ -71,17 +85,30 @@ func (w *batchWriter) noteLocation(ctx context.Context, res checks.Result, runID
 	if err != nil {
 		return nil, fmt.Errorf("record location: %w", err)
 	}
-	_, err = w.ExecContext(ctx, `INSERT INTO location_latest (check_name, location, run_id, started_ms, slot_ms,
-		instance, passed, verdict) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (check_name, location) DO UPDATE SET run_id = excluded.run_id, started_ms = excluded.started_ms,
-		slot_ms = excluded.slot_ms, instance = excluded.instance, passed = excluded.passed, verdict = excluded.verdict
-		WHERE excluded.started_ms >= location_latest.started_ms`,
-		res.Check, res.Location, runID, ms(res.Started), res.Slot.UnixMilli(), w.s.instance.get(), res.Passed(), string(verdict))
-	if err != nil {
+	args := []any{res.Check, res.Location, runID, ms(res.Started), res.Slot.UnixMilli(), w.s.instance.get(), res.Passed(), string(verdict)}
+	if w.s.dial == Postgres { // one round trip: the others' rows and this one as written (or as stored, when newer)
+		m, err := queryLocations(ctx, w.tx, `WITH up AS (`+upsertLocation+` RETURNING `+locationColumns+`)
+			SELECT `+locationColumns+` FROM location_latest
+			WHERE check_name = ?1 AND (location <> ?2 OR NOT EXISTS (SELECT 1 FROM up))
+			UNION ALL SELECT `+locationColumns+` FROM up ORDER BY 1, 2`, args...)
+		return m[res.Check], err
+	}
+	if _, err = w.ExecContext(ctx, upsertLocation, args...); err != nil {
 		return nil, fmt.Errorf("record location: %w", err)
 	}
 	return locationResults(ctx, w.tx, res.Check)
 }
+
+// upsertLocation makes a run its location's latest, unless a newer one is
+// stored.
+const upsertLocation = `INSERT INTO location_latest (check_name, location, run_id, started_ms, slot_ms,
+		instance, passed, verdict) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+		ON CONFLICT (check_name, location) DO UPDATE SET run_id = excluded.run_id, started_ms = excluded.started_ms,
+		slot_ms = excluded.slot_ms, instance = excluded.instance, passed = excluded.passed, verdict = excluded.verdict
+		WHERE excluded.started_ms >= location_latest.started_ms`
+
+// locationColumns are what queryLocations reads, in its order.
+const locationColumns = `check_name, location, instance, run_id, started_ms, slot_ms, passed, verdict`
 
 // LocationResults returns the latest verdict of each location of a check,
 // by location.
@@ -90,21 +117,21 @@ func (s *Store) LocationResults(ctx context.Context, check string) ([]LocationRe
 }
 
 func locationResults(ctx context.Context, q rowsQueryer, check string) ([]LocationResult, error) {
-	m, err := queryLocations(ctx, q, `WHERE check_name = ?`, check)
+	m, err := queryLocations(ctx, q, `SELECT `+locationColumns+` FROM location_latest
+		WHERE check_name = ? ORDER BY location`, check)
 	return m[check], err
 }
 
 // AllLocationResults returns every check's latest verdict per location, for
 // the fleet page's matrix.
 func (s *Store) AllLocationResults(ctx context.Context) (map[string][]LocationResult, error) {
-	return queryLocations(ctx, s.r, ``)
+	return queryLocations(ctx, s.r, `SELECT `+locationColumns+` FROM location_latest ORDER BY check_name, location`)
 }
 
-// queryLocations reads location_latest rows (where filters them) by check,
-// each check's by location.
-func queryLocations(ctx context.Context, q rowsQueryer, where string, args ...any) (map[string][]LocationResult, error) {
-	rows, err := q.QueryContext(ctx, `SELECT check_name, location, instance, run_id, started_ms, slot_ms, passed, verdict
-		FROM location_latest `+where+` ORDER BY check_name, location`, args...)
+// queryLocations runs query, which reads locationColumns of location_latest
+// rows, and returns them by check, each check's in the query's order.
+func queryLocations(ctx context.Context, q rowsQueryer, query string, args ...any) (map[string][]LocationResult, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("location results: %w", err)
 	}

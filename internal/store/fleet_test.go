@@ -335,3 +335,48 @@ func TestStalledTransactionIsCutOff(t *testing.T) {
 	}
 	t.Log("commit refused after", time.Since(began))
 }
+
+// TestRecordFleetRunSeesEveryLocation: the evaluator of a fleet's run gets
+// the latest verdict of each location, this run's included, and a late run
+// of a location does not replace its newer verdict.
+func TestRecordFleetRunSeesEveryLocation(t *testing.T) {
+	t0 := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	engines(t, func(t *testing.T) {
+		ctx := context.Background()
+		s, _ := openTemp(t)
+		s.SetInstance("a")
+		var seen []LocationResult
+		eval := func(prev alert.State, res checks.Result, runID int64, locs []LocationResult) (alert.State, *alert.Incident, []alert.Event) {
+			seen = locs
+			return passAll(prev, res, runID, locs)
+		}
+		run := func(loc string, sec int, pass bool) {
+			t.Helper()
+			at := t0.Add(time.Duration(sec) * time.Second)
+			res := checks.Result{Check: "c", Started: at, Location: loc, Slot: at,
+				Probes: []checks.ProbeResult{{Kind: checks.ProbeMissing, Assertions: []checks.Assertion{{ID: "B1", Pass: pass, Severity: checks.SevCritical}}}}}
+			if _, _, err := s.RecordFleetRun(ctx, res, eval); err != nil {
+				t.Fatal(err)
+			}
+		}
+		describe := func() string {
+			var b []string
+			for _, l := range seen {
+				b = append(b, fmt.Sprintf("%s:%v@%d", l.Location, l.Passed, l.Started.Sub(t0)/time.Second))
+			}
+			return fmt.Sprint(b)
+		}
+		run("eu", 10, true)
+		run("us", 11, false)
+		if got := describe(); got != "[eu:true@10 us:false@11]" {
+			t.Fatalf("after us: %s", got)
+		}
+		run("eu", 5, false) // late: eu's newer verdict stays
+		if got := describe(); got != "[eu:true@10 us:false@11]" {
+			t.Fatalf("after a late eu run: %s", got)
+		}
+		if all, err := s.AllLocationResults(ctx); err != nil || len(all["c"]) != 2 || !all["c"][0].Passed {
+			t.Fatalf("stored: %+v, %v", all, err)
+		}
+	})
+}
