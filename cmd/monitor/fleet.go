@@ -28,13 +28,14 @@ type fleetMember struct {
 	id, location string
 	a            *app
 
-	mu     sync.Mutex
-	synced string // the config hash whose checks the schedule holds for our location
-	state  atomic.Pointer[fleetState]
-	kick   chan struct{} // beat now (a reload)
-	ctx    context.Context
-	stop   context.CancelFunc
-	done   chan struct{}
+	mu      sync.Mutex
+	synced  string // the config hash whose checks the schedule holds for our location
+	state   atomic.Pointer[fleetState]
+	kick    chan struct{} // beat now (a reload)
+	looping bool          // start ran: done closes when the loop ends
+	ctx     context.Context
+	stop    context.CancelFunc
+	done    chan struct{}
 }
 
 // fleetState is what the latest heartbeat found, for /readyz and the
@@ -104,6 +105,7 @@ func newFleetMember(a *app, location string) *fleetMember {
 // then every heartbeatEvery.
 func (m *fleetMember) start() {
 	m.beat(m.ctx)
+	m.looping = true
 	go m.loop(m.ctx)
 }
 
@@ -263,7 +265,9 @@ func (m *fleetMember) setRules(ctx context.Context, cfg *config.Config) {
 // leave stops the heartbeat and removes the instance: its leases end now.
 func (m *fleetMember) leave() {
 	m.stop()
-	<-m.done
+	if m.looping {
+		<-m.done
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if err := m.a.store.Leave(ctx, m.id); err != nil {
