@@ -60,6 +60,9 @@ type Store interface {
 	LocationResults(ctx context.Context, check string) ([]store.LocationResult, error)
 	// AllLocationResults is LocationResults of every check, by check.
 	AllLocationResults(ctx context.Context) (map[string][]store.LocationResult, error)
+	// RunLocations returns where each of the runs probed from (runs of a
+	// fleet only): RunSummaries leaves it out.
+	RunLocations(ctx context.Context, ids []int64) (map[int64]string, error)
 }
 
 // Demo switches the built-in sample auth API between its behaviours.

@@ -84,6 +84,9 @@ func (brokenStore) Schedule(context.Context) ([]store.ScheduleRow, error) { retu
 func (brokenStore) LocationResults(context.Context, string) ([]store.LocationResult, error) {
 	return nil, errBroken
 }
+func (brokenStore) RunLocations(context.Context, []int64) (map[int64]string, error) {
+	return nil, errBroken
+}
 func (brokenStore) AllLocationResults(context.Context) (map[string][]store.LocationResult, error) {
 	return nil, errBroken
 }

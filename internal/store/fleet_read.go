@@ -1,6 +1,9 @@
 package store
 
 import (
+	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/authmon/monitor/internal/checks"
@@ -27,3 +30,32 @@ type Standing struct {
 // ConfigDiffers reports whether this instance runs another config than the
 // fleet's: it then claims nothing until they match.
 func (s Standing) ConfigDiffers() bool { return s.FleetSHA != "" && s.FleetSHA != s.ConfigSHA }
+
+// RunLocations returns where each of the runs ids probed from, for those
+// of a fleet (a single monitor's runs have no location): RunSummaries
+// leaves Location empty.
+func (s *Store) RunLocations(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, location FROM runs WHERE id IN (?`+
+		strings.Repeat(",?", len(ids)-1)+`) AND location <> ''`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("run locations: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var loc string
+		if err := rows.Scan(&id, &loc); err != nil {
+			return nil, fmt.Errorf("run locations: %w", err)
+		}
+		out[id] = loc
+	}
+	return out, rows.Err()
+}
