@@ -66,7 +66,7 @@ func (h *handler) getFleet(w http.ResponseWriter, r *http.Request) {
 	v := fleetView{Now: h.Now(), Single: h.Fleet == nil}
 	if !v.Single {
 		if err := h.loadFleet(r.Context(), &v); err != nil {
-			h.serverError(w, r, err)
+			h.degradedOrError(w, r, err)
 			return
 		}
 	}

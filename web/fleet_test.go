@@ -288,3 +288,67 @@ func TestCheckPageRunLocation(t *testing.T) {
 		t.Errorf("a run without a location shows %d", n)
 	}
 }
+
+func TestOverviewFleetBanner(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*store.Standing)
+		want string // "" no banner
+	}{
+		{"claiming", func(*store.Standing) {}, ""},
+		{"database unreachable", func(s *store.Standing) { s.Err = errors.New("dial tcp: connection refused") },
+			"Monitoring degraded: the database is unreachable, so this instance (mon-eu-1, eu-west) runs no check and " +
+				"records nothing until it answers (last tried 2026-03-01 11:59:59 UTC); what the dashboard shows may be out of date. Fleet"},
+		{"config differs", func(s *store.Standing) { s.ConfigSHA, s.Claiming = oldSHA, false },
+			"This instance (mon-eu-1) runs config ffff0000eeee, not the fleet's (a1b2c3d4e5f6): it claims no check " +
+				"until it loads the fleet's config. Fleet"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			self := standing()
+			tt.edit(&self)
+			rec := get(t, newFleetHandler(t, self), "/")
+			if rec.Code != http.StatusOK {
+				t.Fatalf("status %d", rec.Code)
+			}
+			b := parse(t, rec).Find(`[data-testid="fleet-degraded"]`)
+			if got := text(b); got != tt.want {
+				t.Errorf("banner %q\nwant %q", got, tt.want)
+			}
+			if tt.want != "" && b.Find("a").AttrOr("href", "") != "/fleet" {
+				t.Error("the banner does not link to /fleet")
+			}
+		})
+	}
+	h, _ := newTestHandler(t)
+	if n := parse(t, get(t, h, "/")).Find(`[data-testid="fleet-degraded"]`).Length(); n != 0 {
+		t.Error("a single monitor shows a fleet banner")
+	}
+}
+
+// TestDegradedWhileTheDatabaseIsDown: the reads fail while the heartbeat
+// says the database is unreachable: the page says so (503) instead of a
+// bare 500.
+func TestDegradedWhileTheDatabaseIsDown(t *testing.T) {
+	self := standing()
+	self.Err = errors.New("dial tcp: connection refused")
+	h := New(Deps{Store: brokenStore{}, Checks: fixed(testChecks()), Now: func() time.Time { return t0 },
+		Fleet: func() store.Standing { return self }})
+	for _, path := range []string{"/", "/fleet"} {
+		rec := get(t, h, path)
+		if rec.Code != http.StatusServiceUnavailable {
+			t.Errorf("%s: status %d, want 503", path, rec.Code)
+		}
+		doc := parse(t, rec)
+		if got := text(doc.Find(`[data-testid="fleet-degraded"]`)); !strings.HasPrefix(got, "Monitoring degraded: the database is unreachable") {
+			t.Errorf("%s: banner %q", path, got)
+		}
+		if strings.Contains(rec.Body.String(), errBroken.Error()) {
+			t.Errorf("%s: the page shows the store's error", path)
+		}
+	}
+	h = New(Deps{Store: brokenStore{}, Checks: fixed(testChecks()), Fleet: standing})
+	if rec := get(t, h, "/"); rec.Code != http.StatusInternalServerError {
+		t.Errorf("a broken store with a reachable database: status %d, want 500", rec.Code)
+	}
+}
