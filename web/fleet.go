@@ -256,19 +256,21 @@ func markState(m locationMark) string {
 	}
 }
 
-// loadCheckLocations is each location's latest verdict of c, for its page:
-// its locations and those that have results; none for a single monitor.
+// loadCheckLocations is each location's latest verdict of c, for its page
+// and the API; none for a single monitor.
 func (h *handler) loadCheckLocations(ctx context.Context, c checks.Check, now time.Time) ([]locationCell, error) {
 	res, err := h.Store.LocationResults(ctx, c.Name)
 	if err != nil {
 		return nil, fmt.Errorf("load location results of %q: %w", c.Name, err)
 	}
+	return checkLocations(h.standing(), c, res, now), nil
+}
+
+// checkLocations is c's cells from its stored results: its locations and
+// those that have results; none without results.
+func checkLocations(self store.Standing, c checks.Check, res []store.LocationResult, now time.Time) []locationCell {
 	if len(res) == 0 {
-		return nil, nil
-	}
-	var self store.Standing
-	if h.Fleet != nil {
-		self = h.Fleet()
+		return nil
 	}
 	locs := slices.Clone(c.Locations)
 	for _, r := range res {
@@ -277,7 +279,7 @@ func (h *handler) loadCheckLocations(ctx context.Context, c checks.Check, now ti
 		}
 	}
 	slices.Sort(locs)
-	return locationCells(c, locs, res, staleAfter(self, c, now), now), nil
+	return locationCells(c, locs, res, staleAfter(self, c, now), now)
 }
 
 // loadRunLocations says where each run of a fleet probed from; a single
