@@ -198,6 +198,12 @@ func pageCheck(v checkView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
+		if len(v.Locations) > 0 {
+			templ_7745c5c3_Err = tableCheckLocations(v.Locations, v.Now).Render(ctx, templ_7745c5c3_Buffer)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
 		templ_7745c5c3_Err = sectionLatency(v).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
@@ -213,12 +219,6 @@ func pageCheck(v checkView) templ.Component {
 		templ_7745c5c3_Err = sectionRunHealth(v.Health).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
-		}
-		if len(v.Locations) > 0 {
-			templ_7745c5c3_Err = tableCheckLocations(v.Locations, v.Now).Render(ctx, templ_7745c5c3_Buffer)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
 		}
 		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<section data-testid=\"check-incidents\" aria-labelledby=\"incidents-title\"><h2 id=\"incidents-title\">Incidents</h2>")
 		if templ_7745c5c3_Err != nil {

@@ -303,3 +303,19 @@ func (h *handler) loadRunLocations(ctx context.Context, runs []store.Run) error 
 	}
 	return nil
 }
+
+// selfState is how this instance stands, in one word: degraded (the
+// database is unreachable), differs (its config is not the fleet's),
+// claiming, or waiting (before its first heartbeat).
+func selfState(s store.Standing) string {
+	switch {
+	case s.Err != nil:
+		return "degraded"
+	case s.ConfigDiffers():
+		return "differs"
+	case s.Claiming:
+		return "claiming"
+	default:
+		return "waiting"
+	}
+}

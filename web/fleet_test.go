@@ -164,7 +164,7 @@ func TestFleetPageMatrix(t *testing.T) {
 		{"api-basic", "us-east", "failing", "✖ failing B1 12s ago"},
 		{"api-basic", "ap-south", "stale", "… stale 3h ago"}, // older than 2 × 30 s and a margin
 		{"api-bearer", "eu-west", "passing", "✔ passing 20s ago"},
-		{"api-bearer", "us-east", "none", "·"}, // not one of its locations
+		{"api-bearer", "us-east", "none", "· not run from us-east"}, // not one of its locations
 		{pendingName, "eu-west", "stale", "… stale no result"},
 	}
 	for _, tt := range tests {
