@@ -61,7 +61,7 @@ func TestAPIFleet(t *testing.T) {
 	if in := f.Instances[0]; !in.Live || in.SlotsRun != 1200 || in.LateP99MS != 180 || !in.Claiming {
 		t.Errorf("mon-eu-1 = %+v", in)
 	}
-	if len(f.Schedule) != 2 || f.Schedule[0].LeaseOwner != "mon-eu-1" || f.Schedule[1].LeaseOwner != "" ||
+	if len(f.Schedule) != 3 || f.Schedule[0].LeaseOwner != "mon-eu-1" || f.Schedule[1].LeaseOwner != "" ||
 		f.Schedule[1].Skipped != 3 {
 		t.Errorf("schedule %+v", f.Schedule)
 	}

@@ -319,3 +319,19 @@ func selfState(s store.Standing) string {
 		return "waiting"
 	}
 }
+
+// overdue reports whether a schedule row's next slot is well past: no
+// instance of its location claims it (none is live, or none runs the
+// fleet's config).
+func overdue(r store.ScheduleRow, now time.Time) bool {
+	return now.Sub(r.Next) > store.LiveWindow && !(r.LeaseOwner != "" && r.LeaseUntil.After(now))
+}
+
+// lateness is an instance's "p50 / p99" of how late its slots started, or
+// "—" before it ran one.
+func lateness(in store.Instance) string {
+	if in.SlotsRun == 0 {
+		return "—"
+	}
+	return ms(in.LateP50) + " / " + ms(in.LateP99)
+}

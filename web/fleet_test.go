@@ -56,13 +56,14 @@ func newFleetStore(t *testing.T) *fleetStore {
 			{ID: "mon-eu-1", Location: "eu-west", Version: "v1.4.0", ConfigSHA: fleetSHA, Seen: t0.Add(-time.Second),
 				SlotsRun: 1200, SlotsSkipped: 2, LateP50: 40 * time.Millisecond, LateP99: 180 * time.Millisecond, Claiming: true, Live: true},
 			{ID: "mon-us-1", Location: "us-east", Version: "v1.4.0", ConfigSHA: oldSHA, Seen: t0.Add(-2 * time.Second),
-				SlotsRun: 300, Note: "config differs from the fleet's", Live: true},
+				Note: "config differs from the fleet's", Live: true},
 			{ID: "mon-ap-1", Location: "ap-south", Version: "v1.3.9", ConfigSHA: fleetSHA, Seen: t0.Add(-3 * time.Hour),
 				SlotsRun: 90, Claiming: true},
 		},
 		schedule: []store.ScheduleRow{
 			{Check: "api-basic", Location: "eu-west", Next: t0.Add(10 * time.Second), LeaseOwner: "mon-eu-1", LeaseUntil: t0.Add(5 * time.Second)},
 			{Check: "api-basic", Location: "us-east", Next: t0.Add(20 * time.Second), Skipped: 3},
+			{Check: "api-key", Location: "ap-south", Next: t0.Add(-time.Minute)},
 			{Check: "gone-check", Location: "eu-west", Next: t0},
 		},
 		locs: map[string][]store.LocationResult{
@@ -130,7 +131,7 @@ func TestFleetPageInstances(t *testing.T) {
 	}
 	want := []string{
 		"eu-west|v1.4.0|a1b2c3d4e5f6|✔ live|2026-03-01 11:59:59 UTC 1s ago|1200|2|40 ms / 180 ms|yes",
-		"us-east|v1.4.0|ffff0000eeee ⚠ not the fleet's|✔ live|2026-03-01 11:59:58 UTC 2s ago|300|0|0.0 ms / 0.0 ms|no: config differs from the fleet's",
+		"us-east|v1.4.0|ffff0000eeee ⚠ not the fleet's|✔ live|2026-03-01 11:59:58 UTC 2s ago|0|0|—|no: config differs from the fleet's",
 		"ap-south|v1.3.9|a1b2c3d4e5f6|… gone|2026-03-01 09:00:00 UTC 3h ago|90|0|0.0 ms / 0.0 ms|yes",
 	}
 	for i, w := range want {
@@ -198,11 +199,11 @@ func TestFleetPageStaleAfterFromTheFleet(t *testing.T) {
 func TestFleetPageSchedule(t *testing.T) {
 	doc := parse(t, get(t, newFleetHandler(t, standing()), "/fleet"))
 	rows := doc.Find(`[data-testid="schedule-row"]`)
-	if rows.Length() != 2 {
-		t.Fatalf("%d schedule rows, want 2 (gone-check is not configured)", rows.Length())
+	if rows.Length() != 3 {
+		t.Fatalf("%d schedule rows, want 3 (gone-check is not configured)", rows.Length())
 	}
 	want := []string{"eu-west|2026-03-01 12:00:10 UTC|mon-eu-1 until 2026-03-01 12:00:05 UTC|0",
-		"us-east|2026-03-01 12:00:20 UTC|free|3"}
+		"us-east|2026-03-01 12:00:20 UTC|free|3", "ap-south|2026-03-01 11:59:00 UTC ⚠ overdue 1m ago|free|0"}
 	for i, w := range want {
 		if got := cells(rows.Eq(i)); got != w {
 			t.Errorf("row %d:\n got %q\nwant %q", i, got, w)
