@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"time"
-
-	"github.com/authmon/monitor/internal/store"
 )
 
 // A fleet in the API: each check's latest verdict per location (in
@@ -47,15 +45,6 @@ func apiLocations(cells []locationCell) []apiLocation {
 		out = append(out, l)
 	}
 	return out
-}
-
-// standing is this instance's standing in its fleet; the zero value for a
-// single monitor.
-func (h *handler) standing() store.Standing {
-	if h.Fleet == nil {
-		return store.Standing{}
-	}
-	return h.Fleet()
 }
 
 // apiFleet is the fleet: this instance, every instance seen within the
