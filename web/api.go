@@ -35,8 +35,9 @@ func (h *handler) apiRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/checks/{name}/runs", h.apiRuns)
 	mux.HandleFunc("GET /api/v1/incidents", h.apiIncidents)
 	mux.HandleFunc("GET /api/v1/incidents/{id}", h.apiIncident)
+	mux.HandleFunc("GET /api/v1/fleet", h.apiFleet)
 	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, r, http.StatusNotFound, apiError{"no such API route: see /api/v1/checks and /api/v1/incidents"})
+		writeJSON(w, r, http.StatusNotFound, apiError{"no such API route: see /api/v1/checks, /api/v1/incidents and /api/v1/fleet"})
 	})
 	for _, m := range []string{http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		mux.HandleFunc(m+" /api/", func(w http.ResponseWriter, r *http.Request) {
@@ -56,11 +57,18 @@ func (h *handler) apiChecks(w http.ResponseWriter, r *http.Request) {
 	for _, s := range sums {
 		byName[s.Name] = s
 	}
-	cfg, red := h.Checks(), h.redactor()
+	locs, err := h.Store.AllLocationResults(r.Context())
+	if err != nil {
+		h.apiServerError(w, r, fmt.Errorf("load location results: %w", err))
+		return
+	}
+	cfg, red, self, now := h.Checks(), h.redactor(), h.standing(), h.Now()
 	out := make([]apiCheck, 0, len(cfg))
 	for _, c := range cfg {
 		sum, ok := byName[c.Name]
-		out = append(out, newAPICheck(c, sum, ok, red))
+		ac := newAPICheck(c, sum, ok, red)
+		ac.Locations = apiLocations(checkLocations(self, c, locs[c.Name], now))
+		out = append(out, ac)
 	}
 	writeJSON(w, r, http.StatusOK, struct {
 		Checks []apiCheck `json:"checks"`
@@ -84,7 +92,13 @@ func (h *handler) apiCheck(w http.ResponseWriter, r *http.Request) {
 		h.apiServerError(w, r, fmt.Errorf("load stats of %q: %w", c.Name, err))
 		return
 	}
+	cells, err := h.loadCheckLocations(r.Context(), c, h.Now())
+	if err != nil {
+		h.apiServerError(w, r, err)
+		return
+	}
 	d := apiCheckDetail{apiCheck: newAPICheck(c, sum, ran, h.redactor()), Uptime: make([]apiWindow, 0, len(stats))}
+	d.Locations = apiLocations(cells)
 	for _, p := range c.Probes {
 		d.Probes = append(d.Probes, string(p.Kind))
 	}

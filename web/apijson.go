@@ -34,6 +34,9 @@ type apiCheck struct {
 	LastRun      *apiRunRef   `json:"last_run"`      // null before the first run
 	Failing      []apiFailure `json:"failing"`       // the latest run's failed assertions
 	OpenIncident *int64       `json:"open_incident"` // its id; null when none
+	// Locations is each location's latest verdict, in a fleet; empty for
+	// a single monitor (apifleet.go).
+	Locations []apiLocation `json:"locations"`
 }
 
 type apiRunRef struct {
@@ -72,7 +75,7 @@ type apiWindow struct {
 func newAPICheck(c checks.Check, sum store.CheckSummary, ran bool, red *redact.Redactor) apiCheck {
 	out := apiCheck{Name: c.Name, Kind: checkKind(c), Group: c.Group, Method: c.Method,
 		URL: red.URL(c.URL), Schedule: c.Schedule, InsecureSkipVerify: c.Conn.InsecureSkipVerify, State: "pending", Severity: "none",
-		Failing: []apiFailure{}}
+		Failing: []apiFailure{}, Locations: []apiLocation{}}
 	if !ran || sum.Last == nil {
 		return out
 	}
@@ -130,6 +133,8 @@ type apiRun struct {
 	DurationMS float64   `json:"duration_ms"`
 	Passed     bool      `json:"passed"`
 	Severity   string    `json:"severity"`
+	// Location is where the run probed from, in a fleet.
+	Location string `json:"location,omitempty"`
 	// EvidenceFrom is set when this passing run showed the same outcomes as
 	// an earlier one and shares that run's evidence.
 	EvidenceFrom time.Time  `json:"evidence_from,omitzero"`
@@ -192,7 +197,7 @@ type APIAssertion struct {
 
 func newAPIRun(r store.Run, red *redact.Redactor) apiRun {
 	out := apiRun{ID: r.ID, Started: r.Started, DurationMS: millis(r.Duration), Passed: r.Passed(),
-		Severity: r.Severity().String(), EvidenceFrom: r.EvidenceFrom, Probes: make([]APIProbe, 0, len(r.Probes))}
+		Severity: r.Severity().String(), Location: r.Location, EvidenceFrom: r.EvidenceFrom, Probes: make([]APIProbe, 0, len(r.Probes))}
 	for _, p := range r.Probes {
 		out.Probes = append(out.Probes, NewAPIProbe(p, red))
 	}

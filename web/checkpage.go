@@ -31,10 +31,11 @@ type checkView struct {
 	Narrow    latencyChart
 	Days      uptimeDays
 	Runs      []store.Run
-	Older     string        // link to the next page of runs; "" on the last
-	Newest    string        // link back to the newest runs; "" when already there
-	Silences  []silenceView // the silences covering the check now
-	Health    runHealth     // skipped runs and failed-login budgets (checkbudget.go)
+	Older     string         // link to the next page of runs; "" on the last
+	Newest    string         // link back to the newest runs; "" when already there
+	Silences  []silenceView  // the silences covering the check now
+	Health    runHealth      // skipped runs and failed-login budgets (checkbudget.go)
+	Locations []locationCell // each location's latest verdict, in a fleet (fleet.go)
 }
 
 // configItem is one line of a check's configuration.
@@ -92,6 +93,9 @@ func (h *handler) loadCheck(ctx context.Context, c checks.Check, q checkQuery) (
 	if v.Health, err = h.loadRunHealth(ctx, c); err != nil {
 		return v, err
 	}
+	if v.Locations, err = h.loadCheckLocations(ctx, c, v.Now); err != nil {
+		return v, err
+	}
 	return v, h.loadRuns(ctx, &v)
 }
 
@@ -121,6 +125,9 @@ func (h *handler) loadRuns(ctx context.Context, v *checkView) error {
 		return fmt.Errorf("load runs of %q: %w", v.Name, err)
 	}
 	v.Runs = page.Runs
+	if err := h.loadRunLocations(ctx, v.Runs); err != nil {
+		return fmt.Errorf("load runs of %q: %w", v.Name, err)
+	}
 	if len(v.Runs) > 0 && inlineEvidence(v.Runs[0], q.Before == 0) { // its evidence is shown in full
 		full, err := h.Store.Run(ctx, v.Name, v.Runs[0].ID)
 		if err != nil {

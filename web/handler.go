@@ -52,6 +52,17 @@ type Store interface {
 	// DeliveryStatus says how many notifications wait and since when their
 	// delivery has been failing.
 	DeliveryStatus(ctx context.Context) (store.DeliveryStatus, error)
+	// Instances lists the fleet's instances seen within the last day, live first.
+	Instances(ctx context.Context) ([]store.Instance, error)
+	// Schedule lists the fleet's schedule rows by check and location.
+	Schedule(ctx context.Context) ([]store.ScheduleRow, error)
+	// LocationResults returns each location's latest verdict of a check.
+	LocationResults(ctx context.Context, check string) ([]store.LocationResult, error)
+	// AllLocationResults is LocationResults of every check, by check.
+	AllLocationResults(ctx context.Context) (map[string][]store.LocationResult, error)
+	// RunLocations returns where each of the runs probed from (runs of a
+	// fleet only): RunSummaries leaves it out.
+	RunLocations(ctx context.Context, ids []int64) (map[int64]string, error)
 }
 
 // Demo switches the built-in sample auth API between its behaviours.
@@ -95,6 +106,9 @@ type Deps struct {
 	Redact *redact.Redactor
 	// StatusPage is the public status page; nil serves none (404).
 	StatusPage *StatusPage
+	// Fleet says how this instance stands in its fleet (several monitors
+	// on one PostgreSQL database); nil for a single monitor.
+	Fleet func() store.Standing
 }
 
 // Page sizes: enough history to see a pattern, small enough to stay fast.
@@ -154,6 +168,7 @@ func (h *handler) routes() *http.ServeMux {
 	mux.HandleFunc("GET /incidents", h.getIncidents)
 	mux.HandleFunc("GET /incidents/{id}", h.getIncident)
 	mux.HandleFunc("GET /config", h.getConfig)
+	mux.HandleFunc("GET /fleet", h.getFleet)
 	mux.HandleFunc("GET /events", h.getEvents)
 	mux.Handle("GET /static/", noDirListing(http.FileServerFS(staticFS)))
 	mux.HandleFunc("GET /healthz", getHealthz)

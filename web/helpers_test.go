@@ -79,6 +79,18 @@ func (brokenStore) Incident(context.Context, int64) (store.IncidentRecord, error
 	return store.IncidentRecord{}, errBroken
 }
 
+func (brokenStore) Instances(context.Context) ([]store.Instance, error)   { return nil, errBroken }
+func (brokenStore) Schedule(context.Context) ([]store.ScheduleRow, error) { return nil, errBroken }
+func (brokenStore) LocationResults(context.Context, string) ([]store.LocationResult, error) {
+	return nil, errBroken
+}
+func (brokenStore) RunLocations(context.Context, []int64) (map[int64]string, error) {
+	return nil, errBroken
+}
+func (brokenStore) AllLocationResults(context.Context) (map[string][]store.LocationResult, error) {
+	return nil, errBroken
+}
+
 // newTestHandler serves the seeded store, the five checks and the demo.
 func newTestHandler(t *testing.T) (http.Handler, *fakeDemo) {
 	t.Helper()

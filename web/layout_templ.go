@@ -83,7 +83,7 @@ func layout(v layoutView, content templ.Component) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-testid=\"favicon\"><link rel=\"stylesheet\" href=\"/static/style.css\"><link rel=\"stylesheet\" href=\"/static/incidents.css\"><link rel=\"stylesheet\" href=\"/static/detail.css\"><script src=\"/static/live.js\" defer></script></head><body><header class=\"site-header\"><a class=\"brand\" href=\"/\">authmon</a><nav aria-label=\"Main\"><a href=\"/\" data-testid=\"nav-overview\">Overview</a> <a href=\"/incidents\" data-testid=\"nav-incidents\">Incidents</a> <a href=\"/config\" data-testid=\"nav-config\">Config</a></nav><span id=\"live\" class=\"live\" data-testid=\"live\" role=\"status\" hidden></span><noscript><span class=\"live\" data-state=\"static\">↻ reloads every 10 s</span></noscript></header><main>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-testid=\"favicon\"><link rel=\"stylesheet\" href=\"/static/style.css\"><link rel=\"stylesheet\" href=\"/static/incidents.css\"><link rel=\"stylesheet\" href=\"/static/detail.css\"><script src=\"/static/live.js\" defer></script></head><body><header class=\"site-header\"><a class=\"brand\" href=\"/\">authmon</a><nav aria-label=\"Main\"><a href=\"/\" data-testid=\"nav-overview\">Overview</a> <a href=\"/incidents\" data-testid=\"nav-incidents\">Incidents</a> <a href=\"/config\" data-testid=\"nav-config\">Config</a> <a href=\"/fleet\" data-testid=\"nav-fleet\">Fleet</a></nav><span id=\"live\" class=\"live\" data-testid=\"live\" role=\"status\" hidden></span><noscript><span class=\"live\" data-state=\"static\">↻ reloads every 10 s</span></noscript></header><main>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -98,7 +98,7 @@ func layout(v layoutView, content templ.Component) templ.Component {
 		var templ_7745c5c3_Var4 string
 		templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(v.Version)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `layout.templ`, Line: 64, Col: 23}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `layout.templ`, Line: 65, Col: 23}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 		if templ_7745c5c3_Err != nil {
@@ -116,7 +116,7 @@ func layout(v layoutView, content templ.Component) templ.Component {
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(v.Config)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `layout.templ`, Line: 66, Col: 52}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `layout.templ`, Line: 67, Col: 52}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
@@ -160,7 +160,7 @@ func pageNotFound(path string) templ.Component {
 		var templ_7745c5c3_Var7 string
 		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(path)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `layout.templ`, Line: 77, Col: 30}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `layout.templ`, Line: 78, Col: 30}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 		if templ_7745c5c3_Err != nil {

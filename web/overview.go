@@ -21,6 +21,7 @@ import (
 type overviewView struct {
 	Now      time.Time
 	Banner   string // the last config reload failed: what and why
+	Fleet    string // this instance of a fleet is degraded or runs another config (fleetBanner)
 	Filter   overviewFilter
 	Ignored  string // a filter value that means nothing, said plainly
 	States   []filterLink
@@ -81,7 +82,7 @@ func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
 	now := h.Now()
 	data, err := h.loadOverview(r.Context(), now)
 	if err != nil {
-		h.serverError(w, r, err)
+		h.degradedOrError(w, r, err)
 		return
 	}
 	all := overviewRows(overviewConfigs(h.Checks(), h.redactor()), data.sums, data.recent)
@@ -94,6 +95,7 @@ func (h *handler) getOverview(w http.ResponseWriter, r *http.Request) {
 	v.Ignored, v.Alerts = ignored, data.notes
 	v.Delivery, v.Silences = deliveryLine(data.sent, now), h.activeSilences("", now)
 	_, v.Banner = h.configStatus()
+	v.Fleet = h.fleetBanner()
 	if h.Demo != nil {
 		v.Demo = &demoView{Mode: h.Demo.Mode(), Modes: h.Demo.Modes()}
 	}

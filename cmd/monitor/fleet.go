@@ -296,3 +296,23 @@ func short(sha string) string {
 	}
 	return sha
 }
+
+// dashboard is web.Deps.Fleet: how this instance stands, as its latest
+// heartbeat found it; nil without a fleet (SQLite). A location's result
+// is stale for the dashboard when it is for the vote (setRules).
+func (m *fleetMember) dashboard() func() store.Standing {
+	if m == nil {
+		return nil
+	}
+	return func() store.Standing {
+		s := store.Standing{Instance: m.id, Location: m.location, StaleAfter: func(ch checks.Check) time.Duration {
+			o, _ := scheduler.CheckOverrun(ch)
+			return 2*o.Interval + o.Worst + heartbeatEvery
+		}}
+		if st := m.state.Load(); st != nil {
+			s.At, s.Err, s.ConfigSHA, s.FleetSHA = st.at, st.err, st.mine, st.fleet
+			s.Claiming, s.Locations = st.claiming, st.locations
+		}
+		return s
+	}
+}

@@ -132,7 +132,7 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 		Log: log, Version: versionString(), Now: time.Now, Auth: authConfig(cfg.Dashboard),
 		Metrics: a.metrics.Handler(), Ready: a.ready, Budgets: a.budgets, Skipped: a.skipped, Redact: red,
 		Policies:   a.pipe.Policies,
-		StatusPage: statusPage(cfg.StatusPage, st)})
+		StatusPage: statusPage(cfg.StatusPage, st), Fleet: a.fleet.dashboard()})
 	addr, err := a.listen(listen, h)
 	if err != nil {
 		a.close()

@@ -29,6 +29,10 @@ type summary struct {
 	// mention is Slack syntax from the configuration ("<!here>"); it is
 	// never escaped, unlike everything else.
 	mention string
+	// locations is how each location of a fleet saw the check; empty for a
+	// single monitor (locationsLine).
+	locations []LocationStatus
+	at        time.Time // the event's run: stale locations' age is counted from it
 }
 
 // text joins the summary into one plain line, without the mention.
@@ -44,6 +48,9 @@ func (m summary) text(dashboardURL string) string {
 		if more > 0 {
 			text += fmt.Sprintf("; and %d more", more)
 		}
+	}
+	if loc := locationsLine(m.locations, m.at); loc != "" {
+		text += " — " + loc
 	}
 	if dashboardURL != "" {
 		text += " — dashboard: " + dashboardURL
@@ -62,6 +69,10 @@ func RenderText(ev Event) string {
 // incident's root message: it names the incident and the kind first, so that
 // messages of one incident can be told apart and linked by a reader.
 func standalone(ev Event) summary {
+	return withLocations(standaloneOf(ev), ev)
+}
+
+func standaloneOf(ev Event) summary {
 	tag := incidentTag(ev, kindWord(ev.Kind))
 	switch ev.Kind {
 	case KindOpened:
@@ -97,20 +108,24 @@ func standalone(ev Event) summary {
 // rewritten in place as the incident changes, so it describes the incident,
 // not the notification that last touched it.
 func rootState(ev Event) summary {
-	return summary{head: joinHead(incidentTag(ev, ""), severityLabel(ev), ev.Check+" failing "+sinceText(ev)),
-		items: ev.Regressions, mention: ev.Mention}
+	return withLocations(summary{head: joinHead(incidentTag(ev, ""), severityLabel(ev), ev.Check+" failing "+sinceText(ev)),
+		items: ev.Regressions, mention: ev.Mention}, ev)
 }
 
 // rootResolved is the root message once the incident resolved. It drops the
 // mention: the edit pings nobody, and a resolved card should not look urgent.
 func rootResolved(ev Event) summary {
 	head := fmt.Sprintf("✅ %s resolved after %s (was %s)", ev.Check, Humanize(resolvedAfter(ev)), ev.Severity)
-	return summary{head: joinHead(incidentTag(ev, ""), head), items: ev.Regressions, resolved: true}
+	return withLocations(summary{head: joinHead(incidentTag(ev, ""), head), items: ev.Regressions, resolved: true}, ev)
 }
 
 // reply is the message posted in an incident's thread: only what is new,
 // since the root above it already shows the whole incident.
 func reply(ev Event) summary {
+	return withLocations(replyOf(ev), ev)
+}
+
+func replyOf(ev Event) summary {
 	switch ev.Kind {
 	case KindUpdated:
 		return summary{head: changeText(ev), items: added(ev), mention: ev.Mention}

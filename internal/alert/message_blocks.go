@@ -48,7 +48,7 @@ func replyMessage(d Delivery) slackMessage {
 func blockID(deliveryID int64) string { return fmt.Sprintf("authmon-n%d", deliveryID) }
 
 // format renders m: the headline as the first block, then one block per
-// regression, then the dashboard link.
+// regression, then the locations of a fleet, then the dashboard link.
 func format(deliveryID int64, m summary, dashboardURL string) slackMessage {
 	mention := ""
 	if m.mention != "" {
@@ -62,6 +62,9 @@ func format(deliveryID int64, m summary, dashboardURL string) slackMessage {
 	}
 	if more > 0 {
 		msg.blocks = append(msg.blocks, contextBlock(fmt.Sprintf("and %d more", more)))
+	}
+	if loc := locationsLine(m.locations, m.at); loc != "" {
+		msg.blocks = append(msg.blocks, contextBlock(fitSection(esc(loc))))
 	}
 	if link := dashboardLink(dashboardURL); link != "" {
 		msg.blocks = append(msg.blocks, contextBlock(link))
