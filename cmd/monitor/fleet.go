@@ -255,11 +255,17 @@ func (m *fleetMember) setRules(ctx context.Context, cfg *config.Config) {
 		if len(r.Locations) == 0 {
 			r.Locations = all
 		}
-		o, _ := scheduler.CheckOverrun(ch)
-		r.StaleAfter = 2*o.Interval + o.Worst + heartbeatEvery
+		r.StaleAfter = staleAfter(ch)
 		rules[ch.Name] = r
 	}
 	m.a.pipe.SetFleet(rules)
+}
+
+// staleAfter is how old a location's latest run of ch may be and still
+// vote: two intervals, plus the run's worst case and a heartbeat.
+func staleAfter(ch checks.Check) time.Duration {
+	o, _ := scheduler.CheckOverrun(ch)
+	return 2*o.Interval + o.Worst + heartbeatEvery
 }
 
 // leave stops the heartbeat and removes the instance: its leases end now.
@@ -305,10 +311,7 @@ func (m *fleetMember) dashboard() func() store.Standing {
 		return nil
 	}
 	return func() store.Standing {
-		s := store.Standing{Instance: m.id, Location: m.location, StaleAfter: func(ch checks.Check) time.Duration {
-			o, _ := scheduler.CheckOverrun(ch)
-			return 2*o.Interval + o.Worst + heartbeatEvery
-		}}
+		s := store.Standing{Instance: m.id, Location: m.location, StaleAfter: staleAfter}
 		if st := m.state.Load(); st != nil {
 			s.At, s.Err, s.ConfigSHA, s.FleetSHA = st.at, st.err, st.mine, st.fleet
 			s.Claiming, s.Locations = st.claiming, st.locations
