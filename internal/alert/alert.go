@@ -115,8 +115,12 @@ type Event struct {
 	Regressions []Regression `json:"regressions,omitempty"`
 	Added       []string     `json:"added,omitempty"`   // keys new in an update
 	Status      Status       `json:"status,omitempty"`  // the check's state (calm)
-	Channel     string       `json:"channel,omitempty"` // where it goes; "" the default
-	Mention     string       `json:"mention,omitempty"` // e.g. "<!here>", critical only
+	Channel     string       `json:"channel,omitempty"` // Slack channel of the default [slack]; "" its default
+	// Channels are the named channels ([channels.NAME]) the event goes to:
+	// the store queues one outbox row for each, or one for DefaultChannel
+	// when it is empty.
+	Channels []string `json:"channels,omitempty"`
+	Mention  string   `json:"mention,omitempty"` // e.g. "<!here>", critical only
 	// Changes, Window and Calm describe flapping: the status changes counted
 	// in the window, and how long the check must stay stable to end it.
 	Changes int           `json:"changes,omitempty"`

@@ -201,6 +201,7 @@ func (st *State) event(kind Kind, now time.Time, p Policy) Event {
 	if ev.Channel == "" {
 		ev.Channel = p.channelFor(ev.Severity)
 	}
+	ev.Channels = slices.Clone(p.Routes[ev.Severity])
 	return ev
 }
 

@@ -22,7 +22,10 @@ type Policy struct {
 	Channel          string                     // the check's own channel; "" routes by severity
 	SeverityChannels map[checks.Severity]string // severity -> channel
 	Mention          string                     // added to critical-security incidents only
-	DashboardURL     string                     // this check's page, or ""
+	// Routes are the named channels that take this check's incidents, by
+	// severity (RouteSeverities); none sends to the default channel.
+	Routes       map[checks.Severity][]string
+	DashboardURL string // this check's page, or ""
 }
 
 // DefaultPolicy is the policy of a check that configures nothing.

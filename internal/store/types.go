@@ -46,4 +46,5 @@ type Notification struct {
 	Sent      time.Time // zero until delivered
 	LastError string    // redacted; set after a failed attempt
 	Failed    bool      // gave up: a permanent error such as channel_not_found
+	Channel   string    // the named channel it is bound for; "" the default
 }
