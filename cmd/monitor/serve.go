@@ -219,11 +219,9 @@ func (a *app) startDemo(d *config.Demo) (*demo.API, error) {
 }
 
 func (a *app) startSender(cfg *config.Config) {
-	var n alert.Notifier = alert.LogNotifier{Log: a.log}
-	if cfg.Slack != nil {
-		sl := alert.NewSlack(*cfg.Slack, &http.Client{Timeout: 20 * time.Second})
-		sl.Log, sl.Redact = a.log, a.redact
-		n = sl
+	n, err := buildChannels(cfg, a.redact, a.log)
+	if err != nil { // config validated the templates: not expected
+		a.log.Error("alert channels", "err", err)
 	}
 	sender := alert.NewSender(a.store, n, a.log, time.Now)
 	sender.OnOutcome = a.metrics.ObserveDelivery

@@ -23,7 +23,10 @@ type Config struct {
 	PublicURL string // base URL of the dashboard for links in alerts; may be empty
 	Checks    []checks.Check
 	Slack     *alert.SlackConfig // nil: alerts are only logged and shown
-	Demo      *Demo              // nil: the sample API is off
+	// Channels are the named alert channels, sorted by name. The [slack]
+	// section is the default channel, alert.DefaultChannel.
+	Channels []Channel
+	Demo     *Demo // nil: the sample API is off
 	// Policies holds each check's alert policy, by check name.
 	Policies map[string]alert.Policy
 	// Secrets lists every secret value in the file, for redaction.

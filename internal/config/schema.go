@@ -14,8 +14,10 @@ type file struct {
 	Silences []silenceSection `toml:"silence"`
 	Demo     *demoSection     `toml:"demo"`
 	Slack    *slackSection    `toml:"slack"`
-	Storage  storageSection   `toml:"storage"`
-	Checks   []checkSection   `toml:"check"`
+	// Channels are the named alert channels, [channels.NAME].
+	Channels map[string]*channelSection `toml:"channels"`
+	Storage  storageSection             `toml:"storage"`
+	Checks   []checkSection             `toml:"check"`
 	// Credentials are the named credential sets, [credentials.NAME].
 	Credentials map[string]*credentialSection `toml:"credentials"`
 	// Dashboard says who may open the dashboard and where it listens.
@@ -89,6 +91,36 @@ type slackSection struct {
 	APIURL     string            `toml:"api_url"`
 	Mention    string            `toml:"mention"`
 	Channels   map[string]string `toml:"channels"` // severity name -> channel
+}
+
+// channelSection is one [channels.NAME]: type says which of the keys
+// apply; severities, checks and groups filter what it receives.
+type channelSection struct {
+	Type       string   `toml:"type"`
+	Severities []string `toml:"severities"`
+	Checks     []string `toml:"checks"`
+	Groups     []string `toml:"groups"`
+
+	WebhookURL string `toml:"webhook_url"`
+	Token      string `toml:"token"`
+	Channel    string `toml:"channel"`
+	APIURL     string `toml:"api_url"`
+
+	URL          string            `toml:"url"`
+	Secret       string            `toml:"secret"`
+	Headers      map[string]string `toml:"headers"`
+	BodyTemplate string            `toml:"body_template"`
+	ContentType  string            `toml:"content_type"`
+	RoutingKey   string            `toml:"routing_key"`
+	APIKey       string            `toml:"api_key"`
+
+	Host     string   `toml:"host"`
+	Port     int64    `toml:"port"`
+	TLS      string   `toml:"tls"`
+	Username string   `toml:"username"`
+	Password string   `toml:"password"`
+	From     string   `toml:"from"`
+	To       []string `toml:"to"`
 }
 
 type checkSection struct {

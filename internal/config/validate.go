@@ -52,7 +52,10 @@ func build(c *collector, f *file) *Config {
 		cfg.Secrets = append(cfg.Secrets, ch.Secrets...)
 	}
 	applyLoginLimits(c, f.Defaults.budgetKeys, cfg.Checks)
-	cfg.Policies = buildPolicies(c, f, cfg)
+	var routes []alert.Route
+	cfg.Channels, routes = buildChannels(c, f, cfg.Checks)
+	cfg.Secrets = append(cfg.Secrets, channelSecrets(cfg.Channels)...)
+	cfg.Policies = buildPolicies(c, f, cfg, routes)
 	checkSlackRouting(c, f)
 	cfg.Slack = buildSlack(c, f.Slack)
 	if cfg.Slack != nil {
