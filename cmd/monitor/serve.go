@@ -225,6 +225,9 @@ func (a *app) startSender(cfg *config.Config) {
 	}
 	sender := alert.NewSender(a.store, n, a.log, time.Now)
 	sender.OnOutcome = a.metrics.ObserveDelivery
+	if cfg.DeliveryTimeout > 0 {
+		sender.AttemptTimeout = cfg.DeliveryTimeout
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopSender, a.senderDone = cancel, make(chan struct{})
 	a.wake = sender.Wake

@@ -205,3 +205,18 @@ func slackMention(c *collector, m string) string {
 	c.add("slack.mention", "use @here, @channel, or a user group as <!subteam^ID>")
 	return ""
 }
+
+// DefaultDeliveryTimeout bounds a delivery attempt when [alerts]
+// delivery_timeout is not set.
+const DefaultDeliveryTimeout = 15 * time.Second
+
+func deliveryTimeout(c *collector, d duration) time.Duration {
+	if !d.set {
+		return DefaultDeliveryTimeout
+	}
+	if d.Duration < time.Second || d.Duration > 5*time.Minute {
+		c.add("alerts.delivery_timeout", "must be between 1s and 5m")
+		return DefaultDeliveryTimeout
+	}
+	return d.Duration
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -26,7 +27,11 @@ type Config struct {
 	// Channels are the named alert channels, sorted by name. The [slack]
 	// section is the default channel, alert.DefaultChannel.
 	Channels []Channel
-	Demo     *Demo // nil: the sample API is off
+	// DeliveryTimeout bounds one attempt to deliver a notification: an
+	// attempt cut by it is retried, and looked up first where the channel
+	// can.
+	DeliveryTimeout time.Duration
+	Demo            *Demo // nil: the sample API is off
 	// Policies holds each check's alert policy, by check name.
 	Policies map[string]alert.Policy
 	// Secrets lists every secret value in the file, for redaction.

@@ -33,6 +33,8 @@ type alertsSection struct {
 	FlapChanges      *int64   `toml:"flap_changes"`
 	FlapWindow       duration `toml:"flap_window"`
 	FlapCalm         duration `toml:"flap_calm"`
+	// DeliveryTimeout bounds one delivery attempt to a channel.
+	DeliveryTimeout duration `toml:"delivery_timeout"`
 }
 
 type silenceSection struct {

@@ -56,6 +56,7 @@ func build(c *collector, f *file) *Config {
 	cfg.Channels, routes = buildChannels(c, f, cfg.Checks)
 	cfg.Secrets = append(cfg.Secrets, channelSecrets(cfg.Channels)...)
 	cfg.Policies = buildPolicies(c, f, cfg, routes)
+	cfg.DeliveryTimeout = deliveryTimeout(c, f.Alerts.DeliveryTimeout)
 	checkSlackRouting(c, f)
 	cfg.Slack = buildSlack(c, f.Slack)
 	if cfg.Slack != nil {

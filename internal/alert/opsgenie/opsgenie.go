@@ -72,15 +72,16 @@ func (n *Notifier) Notify(ctx context.Context, d alert.Delivery) (alert.Thread, 
 	ev := alert.RedactEvent(n.red, d.Event)
 	alias := alert.IncidentKey(ev)
 	r := alert.Render(ev)
+	r.Text += fmt.Sprintf(" (authmon n%d)", d.ID) // tells a retried note from a new one
 	switch ev.Kind {
 	case alert.KindOpened:
-		return alert.Thread{}, n.create(ctx, ev, r)
+		return alert.Thread{}, n.create(ctx, d.ID, ev, r)
 	case alert.KindUpdated, alert.KindReminder:
 		return alert.Thread{}, n.post(ctx, "/v2/alerts/"+url.PathEscape(alias)+"/notes?identifierType=alias", NoteRequest{Source: "authmon", Note: clip(r.Text, 25000)})
 	case alert.KindResolved:
 		return alert.Thread{}, n.post(ctx, "/v2/alerts/"+url.PathEscape(alias)+"/close?identifierType=alias", NoteRequest{Source: "authmon", Note: clip(r.Text, 25000)})
 	case alert.KindTest:
-		if err := n.create(ctx, ev, r); err != nil {
+		if err := n.create(ctx, d.ID, ev, r); err != nil {
 			return alert.Thread{}, err
 		}
 		return alert.Thread{}, n.post(ctx, "/v2/alerts/"+url.PathEscape(alias)+"/close?identifierType=alias", NoteRequest{Source: "authmon", Note: "test"})
@@ -88,10 +89,10 @@ func (n *Notifier) Notify(ctx context.Context, d alert.Delivery) (alert.Thread, 
 	return alert.Thread{}, nil
 }
 
-func (n *Notifier) create(ctx context.Context, ev alert.Event, r alert.Rendered) error {
+func (n *Notifier) create(ctx context.Context, id int64, ev alert.Event, r alert.Rendered) error {
 	req := CreateRequest{Message: clip(r.Head, 130), Alias: alert.IncidentKey(ev), Description: clip(strings.Join(append([]string{r.Head}, r.Lines...), "\n"), 15000),
 		Priority: Priority(ev.Severity), Source: "authmon", Entity: ev.Check, Tags: []string{"authmon", ev.Severity.String()},
-		Details: map[string]string{"check": ev.Check, "severity": ev.Severity.String()}}
+		Details: map[string]string{"check": ev.Check, "severity": ev.Severity.String(), "delivery": fmt.Sprint(id)}}
 	if ev.DashboardURL != "" {
 		req.Details["dashboard"] = ev.DashboardURL
 	}
