@@ -46,7 +46,10 @@ func (n *Notifier) compose(d alert.Delivery) ([]byte, error) {
 	if err := part(mw, "text/html; charset=utf-8", html.Bytes()); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), mw.Close()
+	if err := mw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 // messageIDs returns the Message-ID of d and, after an incident's first
