@@ -161,9 +161,16 @@ func (st *State) stillFailing(res checks.Result, runID int64, silenced bool, p P
 		}
 		evs = append(evs, ev)
 	}
+	if p.AckedBy != "" {
+		return evs // acknowledged: someone is on it
+	}
 	if p.Reminder > 0 && !now.Before(inc.NextReminder) {
 		inc.NextReminder = now.Add(p.Reminder)
 		evs = append(evs, st.event(KindReminder, now, p))
+	}
+	if e, ok := p.escalationFor(inc.Severity); ok && !inc.Escalated && !now.Before(inc.Opened.Add(e.After)) {
+		inc.Escalated, inc.EscalatedTo = true, slices.Clone(e.To)
+		evs = append(evs, st.event(KindEscalated, now, p))
 	}
 	return evs
 }
@@ -202,6 +209,17 @@ func (st *State) event(kind Kind, now time.Time, p Policy) Event {
 		ev.Channel = p.channelFor(ev.Severity)
 	}
 	ev.Channels = slices.Clone(p.Routes[ev.Severity])
+	ev.AckedBy = p.AckedBy
+	if inc := st.Incident; inc != nil && inc.Escalated {
+		if len(ev.Channels) == 0 {
+			ev.Channels = []string{DefaultChannel} // where it went before escalating
+		}
+		for _, ch := range inc.EscalatedTo {
+			if !slices.Contains(ev.Channels, ch) {
+				ev.Channels = append(ev.Channels, ch)
+			}
+		}
+	}
 	return ev
 }
 

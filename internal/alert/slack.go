@@ -165,6 +165,8 @@ func (s *Slack) threaded(ctx context.Context, root Thread, d Delivery) error {
 		err = s.update(ctx, root, rootMessage(d))
 	case KindResolved:
 		err = s.update(ctx, root, resolvedRootMessage(d))
+	case KindAcked:
+		err = s.update(ctx, root, rootMessage(d))
 	}
 	if IsPermanent(err) {
 		s.logger().Warn("slack could not edit the incident's root message; replying in its thread anyway",

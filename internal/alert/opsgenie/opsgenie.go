@@ -74,9 +74,9 @@ func (n *Notifier) Notify(ctx context.Context, d alert.Delivery) (alert.Thread, 
 	r := alert.Render(ev)
 	r.Text += fmt.Sprintf(" (authmon n%d)", d.ID) // tells a retried note from a new one
 	switch ev.Kind {
-	case alert.KindOpened:
+	case alert.KindOpened, alert.KindEscalated:
 		return alert.Thread{}, n.create(ctx, d.ID, ev, r)
-	case alert.KindUpdated, alert.KindReminder:
+	case alert.KindUpdated, alert.KindReminder, alert.KindAcked:
 		return alert.Thread{}, n.post(ctx, "/v2/alerts/"+url.PathEscape(alias)+"/notes?identifierType=alias", NoteRequest{Source: "authmon", Note: clip(r.Text, 25000)})
 	case alert.KindResolved:
 		return alert.Thread{}, n.post(ctx, "/v2/alerts/"+url.PathEscape(alias)+"/close?identifierType=alias", NoteRequest{Source: "authmon", Note: clip(r.Text, 25000)})

@@ -73,13 +73,14 @@ func New(name string, cfg Config, hc *http.Client, red *redact.Redactor) *Notifi
 	return &Notifier{cfg: cfg, hc: hc, red: red, prefix: "pagerduty " + name}
 }
 
-// Notify sends d. Notices that page nobody (flapping, calm) are not sent:
+// Notify sends d. Notices that page nobody (flapping, calm, an
+// acknowledgement in authmon, which PagerDuty keeps apart) are not sent:
 // PagerDuty's alert stays as the incident left it. A test triggers and
 // resolves an alert of its own.
 func (n *Notifier) Notify(ctx context.Context, d alert.Delivery) (alert.Thread, error) {
 	ev := alert.RedactEvent(n.red, d.Event)
 	switch ev.Kind {
-	case alert.KindOpened, alert.KindUpdated, alert.KindReminder:
+	case alert.KindOpened, alert.KindUpdated, alert.KindReminder, alert.KindEscalated:
 		return alert.Thread{}, n.send(ctx, n.trigger(ev))
 	case alert.KindResolved:
 		return alert.Thread{}, n.send(ctx, Event{RoutingKey: n.cfg.RoutingKey, EventAction: "resolve", DedupKey: alert.IncidentKey(ev)})
