@@ -253,3 +253,54 @@ func queryValues(raw string) []string {
 	}
 	return out
 }
+
+// escalationRule is a validated [[escalation]] with its check filters.
+type escalationRule struct {
+	esc    alert.Escalation
+	checks []string
+	groups []string
+}
+
+// buildEscalations validates [[escalation]]: each names known channels
+// (or "slack", the default channel) and a delay.
+func buildEscalations(c *collector, f *file, chs []Channel, list []checks.Check) []escalationRule {
+	known := map[string]bool{}
+	for _, ch := range chs {
+		known[ch.Name] = true
+	}
+	var out []escalationRule
+	for i, e := range f.Escalations {
+		key := "escalation[" + itoa(i) + "]"
+		r := buildRoute(c, key, "", &channelSection{Severities: e.Severities, Checks: e.Checks, Groups: e.Groups}, list)
+		rule := escalationRule{esc: alert.Escalation{Severities: r.Severities, After: e.After.Duration}, checks: e.Checks, groups: e.Groups}
+		if !e.After.set {
+			c.add(key+".after", "required: how long an incident may stay unacknowledged, e.g. \"15m\"")
+		}
+		if len(e.To) == 0 {
+			c.add(key+".to", "required: the channels to escalate to, e.g. [\"pager\"]")
+		}
+		for j, to := range e.To {
+			switch {
+			case to == DefaultChannelName && f.Slack != nil:
+				rule.esc.To = append(rule.esc.To, alert.DefaultChannel)
+			case known[to]:
+				rule.esc.To = append(rule.esc.To, to)
+			default:
+				c.add(key+".to["+itoa(j)+"]", "no channel named %q: define it as [channels.%s]", to, quoteKey(to))
+			}
+		}
+		out = append(out, rule)
+	}
+	return out
+}
+
+// escalationsFor lists the escalations that apply to a check.
+func escalationsFor(rules []escalationRule, check, group string) []alert.Escalation {
+	var out []alert.Escalation
+	for _, r := range rules {
+		if (len(r.checks) == 0 || slices.Contains(r.checks, check)) && (len(r.groups) == 0 || slices.Contains(r.groups, group)) {
+			out = append(out, r.esc)
+		}
+	}
+	return out
+}

@@ -3,6 +3,7 @@ package config
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/checks"
@@ -46,6 +47,10 @@ to = ["oncall@example.com"]
 [channels.chat]
 type = "teams"
 url = "https://prod.example.logic.azure.com/workflows/1/triggers/manual/paths/invoke?sig=teamssig0123456789"
+[[escalation]]
+severities = ["critical-security"]
+after = "15m"
+to = ["pager", "slack"]
 [channels.other-slack]
 type = "slack"
 token = "xoxb-other-token-0123456789"
@@ -79,6 +84,9 @@ channel = "#sec"
 		if !slices.Equal(c.got, c.want) {
 			t.Errorf("case %d: routes %q, want %q", i, c.got, c.want)
 		}
+	}
+	if e := cfg.Policies["api"].Escalations; len(e) != 1 || e[0].After != 15*time.Minute || !slices.Equal(e[0].To, []string{"pager", alert.DefaultChannel}) {
+		t.Errorf("escalations %+v", e)
 	}
 	for _, s := range []string{"pd-routing-key-0123456789", "og-api-key-0123456789", "whsec-0123456789abcdef",
 		"Bearer hook-bearer-0123456789", "smtp-password-0123456789", "teamssig0123456789", "xoxb-other-token-0123456789"} {

@@ -14,6 +14,8 @@ type file struct {
 	Silences []silenceSection `toml:"silence"`
 	Demo     *demoSection     `toml:"demo"`
 	Slack    *slackSection    `toml:"slack"`
+	// Escalations route unacknowledged incidents to more channels.
+	Escalations []escalationSection `toml:"escalation"`
 	// Channels are the named alert channels, [channels.NAME].
 	Channels map[string]*channelSection `toml:"channels"`
 	Storage  storageSection             `toml:"storage"`
@@ -93,6 +95,16 @@ type slackSection struct {
 	APIURL     string            `toml:"api_url"`
 	Mention    string            `toml:"mention"`
 	Channels   map[string]string `toml:"channels"` // severity name -> channel
+}
+
+// escalationSection is one [[escalation]]: after this long unacknowledged,
+// the incidents it matches also go to the channels in to.
+type escalationSection struct {
+	Severities []string `toml:"severities"`
+	Checks     []string `toml:"checks"`
+	Groups     []string `toml:"groups"`
+	After      duration `toml:"after"`
+	To         []string `toml:"to"`
 }
 
 // channelSection is one [channels.NAME]: type says which of the keys

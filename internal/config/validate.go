@@ -55,7 +55,15 @@ func build(c *collector, f *file) *Config {
 	var routes []alert.Route
 	cfg.Channels, routes = buildChannels(c, f, cfg.Checks)
 	cfg.Secrets = append(cfg.Secrets, channelSecrets(cfg.Channels)...)
+	escalations := buildEscalations(c, f, cfg.Channels, cfg.Checks)
 	cfg.Policies = buildPolicies(c, f, cfg, routes)
+	if len(escalations) > 0 {
+		for _, ch := range cfg.Checks {
+			p := cfg.Policies[ch.Name]
+			p.Escalations = escalationsFor(escalations, ch.Name, ch.Group)
+			cfg.Policies[ch.Name] = p
+		}
+	}
 	cfg.DeliveryTimeout = deliveryTimeout(c, f.Alerts.DeliveryTimeout)
 	checkSlackRouting(c, f)
 	cfg.Slack = buildSlack(c, f.Slack)
