@@ -267,7 +267,7 @@ func TestMigration6Backfill(t *testing.T) {
 		}
 		for _, q := range []string{
 			// Later migrations first, so that 6 is the newest applied.
-			`DROP TABLE incident_threads`, `ALTER TABLE outbox DROP COLUMN channel`,
+			`DROP TABLE snoozes`, `DROP TABLE incident_threads`, `ALTER TABLE outbox DROP COLUMN channel`,
 			`ALTER TABLE incidents DROP COLUMN acked_by`, `ALTER TABLE incidents DROP COLUMN acked_ms`,
 			`DELETE FROM schema_migrations WHERE version IN (12, 13)`,
 			`DROP TABLE jwks_keys`, `DELETE FROM schema_migrations WHERE version IN (10, 11)`,

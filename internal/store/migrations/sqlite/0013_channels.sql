@@ -14,3 +14,10 @@ CREATE TABLE incident_threads (
 -- Who acknowledged an incident, and when (0: not acknowledged).
 ALTER TABLE incidents ADD COLUMN acked_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE incidents ADD COLUMN acked_ms INTEGER NOT NULL DEFAULT 0;
+-- One-off silences of a check ("snooze"), until a time.
+CREATE TABLE snoozes (
+    check_name TEXT   NOT NULL PRIMARY KEY,
+    until_ms   INTEGER NOT NULL,
+    by_whom    TEXT   NOT NULL,
+    created_ms INTEGER NOT NULL
+);
