@@ -117,11 +117,15 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 		a.close()
 		return nil, err
 	}
+	if err := a.loadOnCall(ctx); err != nil {
+		a.close()
+		return nil, err
+	}
 	h := web.New(web.Deps{Store: st, Checks: a.live.currentChecks, Reload: a.live.lastLoad, Demo: demoDeps(dm),
 		Log: log, Version: versionString(), Now: time.Now, Auth: authConfig(cfg.Dashboard),
 		Metrics: a.metrics.Handler(), Ready: a.ready, Budgets: a.budgets, Skipped: a.skipped, Redact: red,
 		Policies:   a.pipe.Policies,
-		StatusPage: statusPage(cfg.StatusPage, st)})
+		StatusPage: statusPage(cfg.StatusPage, st), OnCall: a, SlackSigningSecret: cfg.SlackSigningSecret})
 	addr, err := a.listen(listen, h)
 	if err != nil {
 		a.close()

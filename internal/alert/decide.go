@@ -240,3 +240,11 @@ func failureKeys(fs []checks.Failure) []string {
 	}
 	return keys
 }
+
+// IncidentEvent builds a notification of kind about inc outside a run (an
+// acknowledgement from the dashboard or Slack), routed as the incident's
+// other notifications are under p.
+func IncidentEvent(kind Kind, inc Incident, now time.Time, p Policy) Event {
+	st := State{Check: inc.Check, Severity: inc.Severity, Incident: &inc}
+	return st.event(kind, now, p)
+}

@@ -27,6 +27,9 @@ type Config struct {
 	// Channels are the named alert channels, sorted by name. The [slack]
 	// section is the default channel, alert.DefaultChannel.
 	Channels []Channel
+	// SlackSigningSecret verifies requests to /slack/actions ([slack]
+	// signing_secret); "" turns the endpoint off.
+	SlackSigningSecret string
 	// DeliveryTimeout bounds one attempt to deliver a notification: an
 	// attempt cut by it is retried, and looked up first where the channel
 	// can.

@@ -95,6 +95,9 @@ type slackSection struct {
 	APIURL     string            `toml:"api_url"`
 	Mention    string            `toml:"mention"`
 	Channels   map[string]string `toml:"channels"` // severity name -> channel
+	// SigningSecret verifies Slack's interactivity requests (the
+	// Acknowledge and Snooze buttons); "" shows no buttons.
+	SigningSecret string `toml:"signing_secret"`
 }
 
 // escalationSection is one [[escalation]]: after this long unacknowledged,

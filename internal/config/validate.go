@@ -68,7 +68,8 @@ func build(c *collector, f *file) *Config {
 	checkSlackRouting(c, f)
 	cfg.Slack = buildSlack(c, f.Slack)
 	if cfg.Slack != nil {
-		cfg.Secrets = append(cfg.Secrets, cfg.Slack.Token)
+		cfg.SlackSigningSecret = f.Slack.SigningSecret
+		cfg.Secrets = append(cfg.Secrets, cfg.Slack.Token, cfg.SlackSigningSecret)
 		if cfg.Slack.WebhookURL != "" {
 			cfg.Secrets = append(cfg.Secrets, redact.URLSecrets(cfg.Slack.WebhookURL)...)
 		}
@@ -181,7 +182,11 @@ func buildSlack(c *collector, s *slackSection) *alert.SlackConfig {
 		checkSlackURL(c, "slack.api_url", s.APIURL)
 		checkAPIBase(c, "slack.api_url", s.APIURL)
 	}
-	return &alert.SlackConfig{WebhookURL: s.WebhookURL, Token: s.Token, Channel: s.Channel, APIURL: s.APIURL}
+	if s.SigningSecret != "" && s.Token == "" {
+		c.add("slack.signing_secret", "buttons need a bot token: an incoming webhook cannot show them")
+	}
+	return &alert.SlackConfig{WebhookURL: s.WebhookURL, Token: s.Token, Channel: s.Channel, APIURL: s.APIURL,
+		Buttons: s.SigningSecret != "" && s.Token != ""}
 }
 
 func buildDemo(c *collector, d *demoSection) *Demo {

@@ -56,6 +56,7 @@ type Pipeline struct {
 	obs      Observer
 	log      *slog.Logger
 	now      func() time.Time
+	oc       onCall
 }
 
 // New returns the pipeline of d.
@@ -113,6 +114,7 @@ func (p *Pipeline) decide(prev alert.State, res checks.Result, runID int64) (ale
 	if !ok {
 		pol = alert.DefaultPolicy()
 	}
+	pol = p.applyOnCall(res.Check, prev.Incident, pol)
 	return alert.Decide(prev, res, runID, pol)
 }
 
@@ -120,8 +122,11 @@ func (p *Pipeline) decide(prev alert.State, res checks.Result, runID int64) (ale
 // of each check applies its new one.
 func (p *Pipeline) SetPolicies(m map[string]alert.Policy) { p.policies.Store(&m) }
 
-// Policies returns the checks' policies as decide applies them now.
-func (p *Pipeline) Policies() map[string]alert.Policy { return *p.policies.Load() }
+// Policies returns the checks' policies as decide applies them now,
+// snoozes included.
+func (p *Pipeline) Policies() map[string]alert.Policy {
+	return p.withSnoozes(*p.policies.Load(), p.now())
+}
 
 type nopObserver struct{}
 
