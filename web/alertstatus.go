@@ -68,13 +68,18 @@ func (h *handler) activeSilences(check string, now time.Time) []silenceView {
 	return out
 }
 
-// deliveryLine is "Slack failing since 16:40 UTC (5m), 12 waiting" while
+// deliveryLine is "Slack failing since 16:40 UTC (5m), 12 waiting" (or
+// "Channel pager failing …", for a named channel) while
 // notifications fail to go out; "" otherwise.
 func deliveryLine(d store.DeliveryStatus, now time.Time) string {
 	if !d.Failing() {
 		return ""
 	}
-	line := fmt.Sprintf("Slack failing since %s (%s), %d waiting", fmtTime(d.FailingSince),
+	who := "Slack"
+	if d.Channel != "" {
+		who = "Channel " + d.Channel
+	}
+	line := fmt.Sprintf("%s failing since %s (%s), %d waiting", who, fmtTime(d.FailingSince),
 		alert.Humanize(now.Sub(d.FailingSince)), d.Waiting)
 	if d.LastError != "" {
 		line += ". Last error: " + d.LastError

@@ -36,6 +36,7 @@ type checkView struct {
 	Silences  []silenceView  // the silences covering the check now
 	Health    runHealth      // skipped runs and failed-login budgets (checkbudget.go)
 	Locations []locationCell // each location's latest verdict, in a fleet (fleet.go)
+	CanSnooze bool           // offer the snooze buttons
 }
 
 // configItem is one line of a check's configuration.
@@ -69,7 +70,8 @@ func (h *handler) getCheck(w http.ResponseWriter, r *http.Request) {
 // loadCheck reads a check's state, incidents, history and the page of runs
 // the query asks for.
 func (h *handler) loadCheck(ctx context.Context, c checks.Check, q checkQuery) (checkView, error) {
-	v := checkView{Now: h.Now(), Name: c.Name, Config: configOf(c, h.redactor()), State: statePending, Query: q}
+	v := checkView{Now: h.Now(), Name: c.Name, Config: configOf(c, h.redactor()), State: statePending, Query: q,
+		CanSnooze: h.OnCall != nil}
 	v.Silences = h.activeSilences(c.Name, v.Now)
 	s, err := h.Store.Summary(ctx, c.Name)
 	switch {

@@ -146,6 +146,15 @@ func statusLine(p checks.ProbeResult) string {
 // checkHref is the path of a check's page; names may hold any character.
 func checkHref(name string) string { return "/checks/" + url.PathEscape(name) }
 
+// channelLabel names a notification's channel: a [channels.NAME], or the
+// default one ([slack], else the log).
+func channelLabel(name string) string {
+	if name == "" {
+		return "default"
+	}
+	return name
+}
+
 // delivery says where a notification stands, e.g. "sent at …".
 func delivery(n store.Notification) string {
 	switch {

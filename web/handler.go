@@ -109,6 +109,11 @@ type Deps struct {
 	// Fleet says how this instance stands in its fleet (several monitors
 	// on one PostgreSQL database); nil for a single monitor.
 	Fleet func() store.Standing
+	// OnCall acknowledges incidents and snoozes checks; nil offers neither.
+	OnCall OnCall
+	// SlackSigningSecret verifies Slack's interactivity requests to
+	// /slack/actions; "" serves no such endpoint.
+	SlackSigningSecret string
 }
 
 // Page sizes: enough history to see a pattern, small enough to stay fast.
@@ -144,7 +149,16 @@ func New(d Deps) http.Handler {
 	h := &handler{Deps: d}
 	// Order: headers on every answer (a 401 too), then who is asking, then
 	// whether a post comes from our own form.
-	return securityHeaders(newAuthenticator(d.Auth).middleware(newCSRFGuard().protect(h.routes())))
+	dash := newAuthenticator(d.Auth).middleware(newCSRFGuard().protect(h.routes()))
+	if d.SlackSigningSecret == "" || d.OnCall == nil {
+		return securityHeaders(dash)
+	}
+	// Slack signs its requests instead of signing in: they skip the
+	// dashboard's sign-in and form token, and nothing else does.
+	outer := http.NewServeMux()
+	outer.Handle("POST /slack/actions", newSlackActions(d.SlackSigningSecret, d.OnCall, d.Log, d.Now))
+	outer.Handle("/", dash)
+	return securityHeaders(outer)
 }
 
 // redactor is the redactor every page and API answer goes through.
@@ -182,6 +196,10 @@ func (h *handler) routes() *http.ServeMux {
 	}
 	if h.Demo != nil {
 		mux.HandleFunc("POST /demo/mode", h.postDemoMode)
+	}
+	if h.OnCall != nil {
+		mux.HandleFunc("POST /incidents/{id}/ack", h.postAck)
+		mux.HandleFunc("POST /checks/{name}/snooze", h.postSnooze)
 	}
 	mux.HandleFunc("GET /", h.notFound)
 	return mux

@@ -57,6 +57,9 @@ type incidentView struct {
 	Rec store.IncidentRecord
 	// StatusLink opens the status page's update form; "" without one.
 	StatusLink string
+	// CanAck offers the Acknowledge button (an open, unacknowledged
+	// incident, and a monitor that records acknowledgements).
+	CanAck bool
 }
 
 func (h *handler) getIncidents(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +92,8 @@ func (h *handler) getIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	title := "Incident #" + strconv.FormatInt(rec.ID, 10)
-	h.render(w, r, http.StatusOK, h.page(title, pageIncident(incidentView{Now: h.Now(), Rec: rec, StatusLink: h.statusNoteLink(rec.Check)})))
+	h.render(w, r, http.StatusOK, h.page(title, pageIncident(incidentView{Now: h.Now(), Rec: rec, StatusLink: h.statusNoteLink(rec.Check),
+		CanAck: h.OnCall != nil && rec.Open() && rec.AckedBy == ""})))
 }
 
 // parseID reads an incident id: digits only, no sign, above zero.

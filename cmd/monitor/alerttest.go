@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -39,18 +40,32 @@ func alertCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if !ok {
 		return exitConfig
 	}
-	if cfg.Slack == nil {
-		fmt.Fprintf(stderr, "%s has no [slack] section: alerts are only logged and shown on the dashboard\n", *path)
+	if cfg.Slack == nil && len(cfg.Channels) == 0 {
+		fmt.Fprintf(stderr, "%s has no [slack] section and no [channels.NAME]: alerts are only logged and shown on the dashboard\n", *path)
 		return exitConfig
 	}
-	n := alert.NewSlack(*cfg.Slack, &http.Client{Timeout: 20 * time.Second})
 	red := redact.New(cfg.Secrets...)
 	log, err := logs.logger(stderr, red)
 	if err != nil {
 		fmt.Fprintln(stderr, "monitor alert test:", err)
 		return exitConfig
 	}
-	n.Log, n.Redact = log, red
+	failed := 0
+	if cfg.Slack != nil {
+		failed += testSlack(ctx, cfg, slackChannel(*cfg.Slack, red, log), stdout)
+	}
+	for _, ch := range cfg.Channels {
+		failed += testChannel(ctx, ch, red, log, stdout)
+	}
+	if failed > 0 {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// testSlack sends a test message to every Slack channel the [slack]
+// section routes to, and returns how many failed.
+func testSlack(ctx context.Context, cfg *config.Config, n *alert.Slack, stdout io.Writer) int {
 	failed := 0
 	for _, ch := range routedChannels(cfg) {
 		where := ch
@@ -65,10 +80,24 @@ func alertCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		}
 		fmt.Fprintf(stdout, "ok   %s: Slack accepted the test message\n", where)
 	}
-	if failed > 0 {
-		return exitFailed
+	return failed
+}
+
+// testChannel sends a test notification to one named channel and returns
+// 1 if it failed.
+func testChannel(ctx context.Context, ch config.Channel, red *redact.Redactor, log *slog.Logger, stdout io.Writer) int {
+	where := fmt.Sprintf("channel %s (%s)", ch.Name, ch.Type)
+	n, err := buildChannel(ch, red, log)
+	if err == nil {
+		ev := alert.Event{Kind: alert.KindTest, Check: "authmon", At: time.Now().UTC(), Channels: []string{ch.Name}}
+		_, err = n.Notify(ctx, alert.Delivery{Event: ev, Channel: ch.Name})
 	}
-	return exitOK
+	if err != nil {
+		fmt.Fprintf(stdout, "FAIL %s: %s\n", where, red.String(err.Error()))
+		return 1
+	}
+	fmt.Fprintf(stdout, "ok   %s: the receiver accepted the test message\n", where)
+	return 0
 }
 
 // explainSlackError says what a failed test message means when Slack's

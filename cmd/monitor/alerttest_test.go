@@ -36,3 +36,41 @@ func TestAlertTestExplainsA404(t *testing.T) {
 		t.Fatalf("webhook: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// TestAlertTestEachChannel: alert test sends to every named channel and
+// says which accepted; a failing one fails the command without showing
+// its secret.
+func TestAlertTestEachChannel(t *testing.T) {
+	hook := newReceiver(t, func(r *http.Request, b []byte) (received, error) { return received{key: "test", kind: "test"}, nil })
+	pd := newReceiver(t, parsePagerDuty)
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { http.Error(w, "no", http.StatusForbidden) }))
+	defer down.Close()
+	path := filepath.Join(t.TempDir(), "c.toml")
+	os.WriteFile(path, []byte(fmt.Sprintf(`[[check]]
+name = "a"
+url = "https://example.com/"
+[channels.hook]
+type = "webhook"
+url = %q
+secret = "whsec-cli-0123456789"
+[channels.pager]
+type = "pagerduty"
+url = %q
+routing_key = %q
+[channels.chat]
+type = "teams"
+url = %q
+`, hook.srv.URL, pd.srv.URL+"/v2/enqueue", pdKey, down.URL+"/invoke?sig=cli-teams-sig-0123456789")), 0o600)
+	code, out, errOut := runCLI("alert", "test", "-config", path)
+	for _, want := range []string{"ok   channel hook (webhook)", "ok   channel pager (pagerduty)", "FAIL channel chat (teams): teams chat: 403 Forbidden"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if code != exitFailed || strings.Contains(out+errOut, "cli-teams-sig-0123456789") {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+	if k, _ := pd.kinds(); len(k) != 2 || k[0] != "test" || k[1] != "resolved" {
+		t.Errorf("PagerDuty got %v, want a test alert triggered and resolved", k)
+	}
+}

@@ -205,6 +205,11 @@ func (m *fleetMember) beat(ctx context.Context) {
 		a.sched.SetClaiming(st.claiming)
 	}
 	m.setRules(bctx, cfg)
+	// Acknowledgements and snoozes made on a peer's dashboard or from
+	// Slack reach this instance's decisions within a heartbeat.
+	if err := a.loadOnCall(bctx); err != nil {
+		a.log.Warn("fleet: cannot read acknowledgements and snoozes", "err", err)
+	}
 }
 
 // sync writes this location's schedule rows: the checks of cfg that run

@@ -170,7 +170,8 @@ func (a *app) applyRest(old, next *config.Config) {
 		a.startMaintain(next.Retention)
 	}
 	restart := map[string]bool{
-		"[slack]": !reflect.DeepEqual(old.Slack, next.Slack),
+		"[slack]":    !reflect.DeepEqual(old.Slack, next.Slack),
+		"[channels]": !reflect.DeepEqual(old.Channels, next.Channels),
 		"[monitor] max_concurrency and max_per_host": old.MaxConcurrency != next.MaxConcurrency || old.MaxPerHost != next.MaxPerHost,
 		"[demo]":             !reflect.DeepEqual(old.Demo, next.Demo),
 		"[dashboard]":        !reflect.DeepEqual(old.Dashboard, next.Dashboard),

@@ -128,11 +128,16 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 	if a.fleet != nil {
 		a.fleet.start()
 	}
+	if err := a.loadOnCall(ctx); err != nil {
+		a.close()
+		return nil, err
+	}
 	h := web.New(web.Deps{Store: st, Checks: a.live.currentChecks, Reload: a.live.lastLoad, Demo: demoDeps(dm),
 		Log: log, Version: versionString(), Now: time.Now, Auth: authConfig(cfg.Dashboard),
 		Metrics: a.metrics.Handler(), Ready: a.ready, Budgets: a.budgets, Skipped: a.skipped, Redact: red,
 		Policies:   a.pipe.Policies,
-		StatusPage: statusPage(cfg.StatusPage, st), Fleet: a.fleet.dashboard()})
+		StatusPage: statusPage(cfg.StatusPage, st), Fleet: a.fleet.dashboard(), OnCall: a,
+		SlackSigningSecret: cfg.SlackSigningSecret})
 	addr, err := a.listen(listen, h)
 	if err != nil {
 		a.close()
@@ -236,14 +241,15 @@ func (a *app) startDemo(d *config.Demo) (*demo.API, error) {
 }
 
 func (a *app) startSender(cfg *config.Config) {
-	var n alert.Notifier = alert.LogNotifier{Log: a.log}
-	if cfg.Slack != nil {
-		sl := alert.NewSlack(*cfg.Slack, &http.Client{Timeout: 20 * time.Second})
-		sl.Log, sl.Redact = a.log, a.redact
-		n = sl
+	n, err := buildChannels(cfg, a.redact, a.log)
+	if err != nil { // config validated the templates: not expected
+		a.log.Error("alert channels", "err", err)
 	}
 	sender := alert.NewSender(a.store, n, a.log, time.Now)
 	sender.OnOutcome = a.metrics.ObserveDelivery
+	if cfg.DeliveryTimeout > 0 {
+		sender.AttemptTimeout = cfg.DeliveryTimeout
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopSender, a.senderDone = cancel, make(chan struct{})
 	a.wake = sender.Wake

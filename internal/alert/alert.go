@@ -73,6 +73,11 @@ type Incident struct {
 	Silenced     bool      `json:"silenced"` // a silence covered it at some point
 	NextReminder time.Time `json:"next_reminder"`
 	Channel      string    `json:"channel"` // routed when opened; the thread stays there
+	// Escalated is set once the escalation notice is queued: from then on
+	// every notification of the incident also goes to the escalation's
+	// channels, so that what was paged is also resolved.
+	Escalated   bool     `json:"escalated,omitempty"`
+	EscalatedTo []string `json:"escalated_to,omitempty"`
 }
 
 // Open reports whether the incident is still open.
@@ -99,6 +104,12 @@ const (
 	// (flapping or silenced): never sent, only logged and kept in the outbox.
 	KindFolded Kind = "folded"
 	KindTest   Kind = "test" // `monitor alert test`
+	// KindAcked says someone acknowledged the incident: no more reminders
+	// or escalation; the resolution is still sent.
+	KindAcked Kind = "acknowledged"
+	// KindEscalated routes an incident nobody acknowledged in time to the
+	// escalation's channels.
+	KindEscalated Kind = "escalated"
 )
 
 // Event is one notification to send. It holds only redacted evidence: it is
@@ -115,8 +126,12 @@ type Event struct {
 	Regressions []Regression `json:"regressions,omitempty"`
 	Added       []string     `json:"added,omitempty"`   // keys new in an update
 	Status      Status       `json:"status,omitempty"`  // the check's state (calm)
-	Channel     string       `json:"channel,omitempty"` // where it goes; "" the default
-	Mention     string       `json:"mention,omitempty"` // e.g. "<!here>", critical only
+	Channel     string       `json:"channel,omitempty"` // Slack channel of the default [slack]; "" its default
+	// Channels are the named channels ([channels.NAME]) the event goes to:
+	// the store queues one outbox row for each, or one for DefaultChannel
+	// when it is empty.
+	Channels []string `json:"channels,omitempty"`
+	Mention  string   `json:"mention,omitempty"` // e.g. "<!here>", critical only
 	// Changes, Window and Calm describe flapping: the status changes counted
 	// in the window, and how long the check must stay stable to end it.
 	Changes int           `json:"changes,omitempty"`
@@ -125,6 +140,8 @@ type Event struct {
 	// Incidents are those a flapping or "stable again" notice covers.
 	Incidents []int64 `json:"incidents,omitempty"`
 	Reason    string  `json:"reason,omitempty"` // why a folded incident was not sent
+	// AckedBy names who acknowledged the incident; "" while nobody has.
+	AckedBy string `json:"acked_by,omitempty"`
 	// DashboardURL links to the check's page when a public URL is configured.
 	DashboardURL string `json:"dashboard_url,omitempty"`
 	// Locations is how each location of a fleet saw the check when the

@@ -161,9 +161,16 @@ func (st *State) stillFailing(res checks.Result, runID int64, silenced bool, p P
 		}
 		evs = append(evs, ev)
 	}
+	if p.AckedBy != "" {
+		return evs // acknowledged: someone is on it
+	}
 	if p.Reminder > 0 && !now.Before(inc.NextReminder) {
 		inc.NextReminder = now.Add(p.Reminder)
 		evs = append(evs, st.event(KindReminder, now, p))
+	}
+	if e, ok := p.escalationFor(inc.Severity); ok && !inc.Escalated && !now.Before(inc.Opened.Add(e.After)) {
+		inc.Escalated, inc.EscalatedTo = true, slices.Clone(e.To)
+		evs = append(evs, st.event(KindEscalated, now, p))
 	}
 	return evs
 }
@@ -201,6 +208,18 @@ func (st *State) event(kind Kind, now time.Time, p Policy) Event {
 	if ev.Channel == "" {
 		ev.Channel = p.channelFor(ev.Severity)
 	}
+	ev.Channels = slices.Clone(p.Routes[ev.Severity])
+	ev.AckedBy = p.AckedBy
+	if inc := st.Incident; inc != nil && inc.Escalated {
+		if len(ev.Channels) == 0 {
+			ev.Channels = []string{DefaultChannel} // where it went before escalating
+		}
+		for _, ch := range inc.EscalatedTo {
+			if !slices.Contains(ev.Channels, ch) {
+				ev.Channels = append(ev.Channels, ch)
+			}
+		}
+	}
 	return ev
 }
 
@@ -220,4 +239,12 @@ func failureKeys(fs []checks.Failure) []string {
 		keys = append(keys, string(f.Probe)+"/"+f.Assertion.ID)
 	}
 	return keys
+}
+
+// IncidentEvent builds a notification of kind about inc outside a run (an
+// acknowledgement from the dashboard or Slack), routed as the incident's
+// other notifications are under p.
+func IncidentEvent(kind Kind, inc Incident, now time.Time, p Policy) Event {
+	st := State{Check: inc.Check, Severity: inc.Severity, Incident: &inc}
+	return st.event(kind, now, p)
 }

@@ -99,6 +99,11 @@ func standaloneOf(ev Event) summary {
 		return summary{head: joinHead(tag, foldedText(ev)), items: ev.Regressions, resolved: true}
 	case KindTest:
 		return summary{head: testText(ev)}
+	case KindAcked:
+		return summary{head: joinHead(tag, ev.Check+": "+ackText(ev))}
+	case KindEscalated:
+		return summary{head: joinHead(tag, severityLabel(ev), ev.Check+" "+escalatedText(ev)),
+			items: ev.Regressions, mention: ev.Mention}
 	default:
 		return summary{head: joinHead(tag, fmt.Sprintf("%s: %s notification", ev.Check, ev.Kind))}
 	}
@@ -108,8 +113,11 @@ func standaloneOf(ev Event) summary {
 // rewritten in place as the incident changes, so it describes the incident,
 // not the notification that last touched it.
 func rootState(ev Event) summary {
-	return withLocations(summary{head: joinHead(incidentTag(ev, ""), severityLabel(ev), ev.Check+" failing "+sinceText(ev)),
-		items: ev.Regressions, mention: ev.Mention}, ev)
+	head := joinHead(incidentTag(ev, ""), severityLabel(ev), ev.Check+" failing "+sinceText(ev))
+	if ev.AckedBy != "" {
+		head += " — 👀 acknowledged by " + ev.AckedBy
+	}
+	return withLocations(summary{head: head, items: ev.Regressions, mention: ev.Mention}, ev)
 }
 
 // rootResolved is the root message once the incident resolved. It drops the
@@ -137,6 +145,10 @@ func replyOf(ev Event) summary {
 		return summary{head: flappingText(ev)}
 	case KindCalm:
 		return summary{head: calmText(ev)}
+	case KindAcked:
+		return summary{head: ackText(ev)}
+	case KindEscalated:
+		return summary{head: escalatedText(ev), mention: ev.Mention}
 	default:
 		return standalone(ev)
 	}
@@ -290,4 +302,12 @@ func joinUnits(major int, mu string, minor int, nu string) string {
 		return fmt.Sprintf("%d%s", major, mu)
 	}
 	return fmt.Sprintf("%d%s%d%s", major, mu, minor, nu)
+}
+
+func ackText(ev Event) string {
+	return "👀 acknowledged by " + ev.AckedBy + ": no more reminders or escalation; the resolution will still be sent"
+}
+
+func escalatedText(ev Event) string {
+	return fmt.Sprintf("escalated: failing for %s and not acknowledged", Humanize(ev.At.Sub(ev.Since)))
 }

@@ -21,6 +21,9 @@ type Delivery struct {
 	// (the process died mid-send): Slack may already have the message, so
 	// the notifier looks for it before sending it again.
 	InFlight bool
+	// Channel is the named channel this row is bound for (one row per
+	// channel an event goes to); DefaultChannel for the default one.
+	Channel string
 }
 
 // Thread locates a Slack message: the channel ID and its timestamp.

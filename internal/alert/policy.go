@@ -22,7 +22,16 @@ type Policy struct {
 	Channel          string                     // the check's own channel; "" routes by severity
 	SeverityChannels map[checks.Severity]string // severity -> channel
 	Mention          string                     // added to critical-security incidents only
-	DashboardURL     string                     // this check's page, or ""
+	// Routes are the named channels that take this check's incidents, by
+	// severity (RouteSeverities); none sends to the default channel.
+	Routes map[checks.Severity][]string
+	// Escalations route an incident nobody acknowledged to more channels
+	// after a while; the first that matches its severity applies.
+	Escalations []Escalation
+	// AckedBy is set (by the pipeline, from the store) when the check's
+	// open incident was acknowledged: it stops reminders and escalation.
+	AckedBy      string
+	DashboardURL string // this check's page, or ""
 }
 
 // DefaultPolicy is the policy of a check that configures nothing.
@@ -89,4 +98,22 @@ func (p Policy) ActiveSilences(t time.Time) []Silence {
 		}
 	}
 	return out
+}
+
+// Escalation sends an unacknowledged incident of these severities (none:
+// all) to more channels once it has been open for After.
+type Escalation struct {
+	Severities []checks.Severity
+	After      time.Duration
+	To         []string
+}
+
+// escalationFor returns the escalation that applies to sev, if any.
+func (p Policy) escalationFor(sev checks.Severity) (Escalation, bool) {
+	for _, e := range p.Escalations {
+		if len(e.Severities) == 0 || contains(e.Severities, sev) {
+			return e, true
+		}
+	}
+	return Escalation{}, false
 }

@@ -27,6 +27,10 @@ type SlackConfig struct {
 	Token      string
 	Channel    string // bot mode: default channel, overridden by Event.Channel
 	APIURL     string // bot API base URL; empty means Slack's own
+	// Buttons adds Acknowledge and Snooze buttons to an open incident's
+	// root message (bot mode): set when Slack's interactivity requests
+	// reach the monitor (a signing secret is configured).
+	Buttons bool
 }
 
 // String describes the configuration without its secrets.
@@ -132,7 +136,7 @@ func (s *Slack) postUnthreaded(ctx context.Context, channel string, d Delivery) 
 	m, isRoot := standaloneMessage(d), false
 	switch d.Event.Kind {
 	case KindOpened, KindUpdated, KindReminder:
-		m, isRoot = rootMessage(d), true
+		m, isRoot = s.rootMessage(d), true
 	}
 	th, found := s.alreadyPosted(ctx, channel, "", d)
 	var err error
@@ -155,16 +159,18 @@ func (s *Slack) threaded(ctx context.Context, root Thread, d Delivery) error {
 	var err error
 	switch d.Event.Kind {
 	case KindOpened: // the root exists already: a retried or replayed "opened"
-		err = s.update(ctx, root, rootMessage(d))
+		err = s.update(ctx, root, s.rootMessage(d))
 		if IsPermanent(err) {
 			s.logger().Warn("slack could not edit the incident's root message", deliveryAttrs(d, err)...)
 			return nil
 		}
 		return err
 	case KindUpdated:
-		err = s.update(ctx, root, rootMessage(d))
+		err = s.update(ctx, root, s.rootMessage(d))
 	case KindResolved:
 		err = s.update(ctx, root, resolvedRootMessage(d))
+	case KindAcked:
+		err = s.update(ctx, root, s.rootMessage(d))
 	}
 	if IsPermanent(err) {
 		s.logger().Warn("slack could not edit the incident's root message; replying in its thread anyway",
@@ -241,4 +247,27 @@ func (s *Slack) postWebhook(ctx context.Context, m slackMessage) error {
 	msg := &slack.WebhookMessage{Text: m.text, Blocks: &slack.Blocks{BlockSet: m.blocks},
 		UnfurlLinks: &no, UnfurlMedia: &no}
 	return s.classify("slack webhook", slack.PostWebhookCustomHTTPContext(ctx, s.cfg.WebhookURL, s.hc, msg))
+}
+
+// Slack action ids of the root message's buttons.
+const (
+	ActionAck    = "authmon_ack"    // value: the incident id
+	ActionSnooze = "authmon_snooze" // value: the check name; snoozes for SnoozeButton
+)
+
+// SnoozeButton is how long the Snooze button silences a check.
+const SnoozeButton = time.Hour
+
+// rootMessage is the incident's root while it is open, with the buttons
+// while nobody has acknowledged it.
+func (s *Slack) rootMessage(d Delivery) slackMessage {
+	m := rootMessage(d)
+	if !s.cfg.Buttons || d.Event.IncidentID == 0 || d.Event.AckedBy != "" {
+		return m
+	}
+	ack := slack.NewButtonBlockElement(ActionAck, fmt.Sprint(d.Event.IncidentID), slack.NewTextBlockObject(slack.PlainTextType, "Acknowledge", false, false))
+	ack.Style = slack.StylePrimary
+	snooze := slack.NewButtonBlockElement(ActionSnooze, d.Event.Check, slack.NewTextBlockObject(slack.PlainTextType, "Snooze 1h", false, false))
+	m.blocks = append(m.blocks, slack.NewActionBlock("authmon-actions", ack, snooze))
+	return m
 }

@@ -47,3 +47,8 @@ func cutShort(err error) bool {
 	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.EOF) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET)
 }
+
+// Unsure marks err as an attempt the receiver may have taken (the request
+// left and no answer came): the sender keeps the delivery in flight, for
+// adapters outside this package.
+func Unsure(err error) error { return unsure(err) }

@@ -12,7 +12,7 @@ import (
 
 // buildPolicies gives every check its alert policy: [alerts] defaults,
 // the check's own overrides, the silences naming it, and Slack routing.
-func buildPolicies(c *collector, f *file, cfg *Config) map[string]alert.Policy {
+func buildPolicies(c *collector, f *file, cfg *Config, routes []alert.Route) map[string]alert.Policy {
 	base := basePolicy(c, f.Alerts)
 	silences := buildSilences(c, f.Silences, cfg.Checks)
 	route := buildRouting(c, f.Slack)
@@ -28,6 +28,9 @@ func buildPolicies(c *collector, f *file, cfg *Config) map[string]alert.Policy {
 		}
 		p.Silences = silences[ch.Name]
 		p.Channel, p.SeverityChannels, p.Mention = s.SlackChannel, route.channels, route.mention
+		if routes != nil {
+			p.Routes = alert.RouteSeverities(routes, ch.Name, ch.Group)
+		}
 		if s.SlackChannel != "" && route.webhook {
 			c.add(key+".slack_channel", "an incoming webhook posts to one fixed channel: routing needs a bot token")
 		}
@@ -201,4 +204,19 @@ func slackMention(c *collector, m string) string {
 	}
 	c.add("slack.mention", "use @here, @channel, or a user group as <!subteam^ID>")
 	return ""
+}
+
+// DefaultDeliveryTimeout bounds a delivery attempt when [alerts]
+// delivery_timeout is not set.
+const DefaultDeliveryTimeout = 15 * time.Second
+
+func deliveryTimeout(c *collector, d duration) time.Duration {
+	if !d.set {
+		return DefaultDeliveryTimeout
+	}
+	if d.Duration < time.Second || d.Duration > 5*time.Minute {
+		c.add("alerts.delivery_timeout", "must be between 1s and 5m")
+		return DefaultDeliveryTimeout
+	}
+	return d.Duration
 }

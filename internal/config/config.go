@@ -9,6 +9,7 @@ import (
 	"os"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/pelletier/go-toml/v2"
 
@@ -23,7 +24,17 @@ type Config struct {
 	PublicURL string // base URL of the dashboard for links in alerts; may be empty
 	Checks    []checks.Check
 	Slack     *alert.SlackConfig // nil: alerts are only logged and shown
-	Demo      *Demo              // nil: the sample API is off
+	// Channels are the named alert channels, sorted by name. The [slack]
+	// section is the default channel, alert.DefaultChannel.
+	Channels []Channel
+	// SlackSigningSecret verifies requests to /slack/actions ([slack]
+	// signing_secret); "" turns the endpoint off.
+	SlackSigningSecret string
+	// DeliveryTimeout bounds one attempt to deliver a notification: an
+	// attempt cut by it is retried, and looked up first where the channel
+	// can.
+	DeliveryTimeout time.Duration
+	Demo            *Demo // nil: the sample API is off
 	// Policies holds each check's alert policy, by check name.
 	Policies map[string]alert.Policy
 	// Secrets lists every secret value in the file, for redaction.

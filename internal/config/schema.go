@@ -14,8 +14,12 @@ type file struct {
 	Silences []silenceSection `toml:"silence"`
 	Demo     *demoSection     `toml:"demo"`
 	Slack    *slackSection    `toml:"slack"`
-	Storage  storageSection   `toml:"storage"`
-	Checks   []checkSection   `toml:"check"`
+	// Escalations route unacknowledged incidents to more channels.
+	Escalations []escalationSection `toml:"escalation"`
+	// Channels are the named alert channels, [channels.NAME].
+	Channels map[string]*channelSection `toml:"channels"`
+	Storage  storageSection             `toml:"storage"`
+	Checks   []checkSection             `toml:"check"`
 	// Credentials are the named credential sets, [credentials.NAME].
 	Credentials map[string]*credentialSection `toml:"credentials"`
 	// Dashboard says who may open the dashboard and where it listens.
@@ -31,6 +35,8 @@ type alertsSection struct {
 	FlapChanges      *int64   `toml:"flap_changes"`
 	FlapWindow       duration `toml:"flap_window"`
 	FlapCalm         duration `toml:"flap_calm"`
+	// DeliveryTimeout bounds one delivery attempt to a channel.
+	DeliveryTimeout duration `toml:"delivery_timeout"`
 }
 
 type silenceSection struct {
@@ -92,6 +98,49 @@ type slackSection struct {
 	APIURL     string            `toml:"api_url"`
 	Mention    string            `toml:"mention"`
 	Channels   map[string]string `toml:"channels"` // severity name -> channel
+	// SigningSecret verifies Slack's interactivity requests (the
+	// Acknowledge and Snooze buttons); "" shows no buttons.
+	SigningSecret string `toml:"signing_secret"`
+}
+
+// escalationSection is one [[escalation]]: after this long unacknowledged,
+// the incidents it matches also go to the channels in to.
+type escalationSection struct {
+	Severities []string `toml:"severities"`
+	Checks     []string `toml:"checks"`
+	Groups     []string `toml:"groups"`
+	After      duration `toml:"after"`
+	To         []string `toml:"to"`
+}
+
+// channelSection is one [channels.NAME]: type says which of the keys
+// apply; severities, checks and groups filter what it receives.
+type channelSection struct {
+	Type       string   `toml:"type"`
+	Severities []string `toml:"severities"`
+	Checks     []string `toml:"checks"`
+	Groups     []string `toml:"groups"`
+
+	WebhookURL string `toml:"webhook_url"`
+	Token      string `toml:"token"`
+	Channel    string `toml:"channel"`
+	APIURL     string `toml:"api_url"`
+
+	URL          string            `toml:"url"`
+	Secret       string            `toml:"secret"`
+	Headers      map[string]string `toml:"headers"`
+	BodyTemplate string            `toml:"body_template"`
+	ContentType  string            `toml:"content_type"`
+	RoutingKey   string            `toml:"routing_key"`
+	APIKey       string            `toml:"api_key"`
+
+	Host     string   `toml:"host"`
+	Port     int64    `toml:"port"`
+	TLS      string   `toml:"tls"`
+	Username string   `toml:"username"`
+	Password string   `toml:"password"`
+	From     string   `toml:"from"`
+	To       []string `toml:"to"`
 }
 
 type checkSection struct {

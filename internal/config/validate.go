@@ -53,11 +53,24 @@ func build(c *collector, f *file) *Config {
 		cfg.Secrets = append(cfg.Secrets, ch.Secrets...)
 	}
 	applyLoginLimits(c, f.Defaults.budgetKeys, cfg.Checks)
-	cfg.Policies = buildPolicies(c, f, cfg)
+	var routes []alert.Route
+	cfg.Channels, routes = buildChannels(c, f, cfg.Checks)
+	cfg.Secrets = append(cfg.Secrets, channelSecrets(cfg.Channels)...)
+	escalations := buildEscalations(c, f, cfg.Channels, cfg.Checks)
+	cfg.Policies = buildPolicies(c, f, cfg, routes)
+	if len(escalations) > 0 {
+		for _, ch := range cfg.Checks {
+			p := cfg.Policies[ch.Name]
+			p.Escalations = escalationsFor(escalations, ch.Name, ch.Group)
+			cfg.Policies[ch.Name] = p
+		}
+	}
+	cfg.DeliveryTimeout = deliveryTimeout(c, f.Alerts.DeliveryTimeout)
 	checkSlackRouting(c, f)
 	cfg.Slack = buildSlack(c, f.Slack)
 	if cfg.Slack != nil {
-		cfg.Secrets = append(cfg.Secrets, cfg.Slack.Token)
+		cfg.SlackSigningSecret = f.Slack.SigningSecret
+		cfg.Secrets = append(cfg.Secrets, cfg.Slack.Token, cfg.SlackSigningSecret)
 		if cfg.Slack.WebhookURL != "" {
 			cfg.Secrets = append(cfg.Secrets, redact.URLSecrets(cfg.Slack.WebhookURL)...)
 		}
@@ -170,7 +183,11 @@ func buildSlack(c *collector, s *slackSection) *alert.SlackConfig {
 		checkSlackURL(c, "slack.api_url", s.APIURL)
 		checkAPIBase(c, "slack.api_url", s.APIURL)
 	}
-	return &alert.SlackConfig{WebhookURL: s.WebhookURL, Token: s.Token, Channel: s.Channel, APIURL: s.APIURL}
+	if s.SigningSecret != "" && s.Token == "" {
+		c.add("slack.signing_secret", "buttons need a bot token: an incoming webhook cannot show them")
+	}
+	return &alert.SlackConfig{WebhookURL: s.WebhookURL, Token: s.Token, Channel: s.Channel, APIURL: s.APIURL,
+		Buttons: s.SigningSecret != "" && s.Token != ""}
 }
 
 func buildDemo(c *collector, d *demoSection) *Demo {

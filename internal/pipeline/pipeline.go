@@ -59,6 +59,7 @@ type Pipeline struct {
 	obs      Observer
 	log      *slog.Logger
 	now      func() time.Time
+	oc       onCall
 }
 
 // New returns the pipeline of d.
@@ -130,6 +131,7 @@ func (p *Pipeline) decide(prev alert.State, res checks.Result, runID int64) (ale
 	if !ok {
 		pol = alert.DefaultPolicy()
 	}
+	pol = p.applyOnCall(res.Check, prev.Incident, pol)
 	return alert.Decide(prev, res, runID, pol)
 }
 
@@ -165,8 +167,11 @@ func (p *Pipeline) SetFleet(m map[string]alert.FleetRule) { p.fleet.Store(&m) }
 // of each check applies its new one.
 func (p *Pipeline) SetPolicies(m map[string]alert.Policy) { p.policies.Store(&m) }
 
-// Policies returns the checks' policies as decide applies them now.
-func (p *Pipeline) Policies() map[string]alert.Policy { return *p.policies.Load() }
+// Policies returns the checks' policies as decide applies them now,
+// snoozes included.
+func (p *Pipeline) Policies() map[string]alert.Policy {
+	return p.withSnoozes(*p.policies.Load(), p.now())
+}
 
 // droppedError is a run dropped on purpose and logged already: the
 // scheduler does not log it again (it looks for Dropped).

@@ -14,6 +14,7 @@ type DeliveryStatus struct {
 	// record); zero when deliveries are not failing.
 	FailingSince time.Time
 	LastError    string // of the most recent failed attempt still waiting
+	Channel      string // that attempt's channel; "" the default ([slack])
 }
 
 // Failing reports whether waiting notifications have failed to go out.
@@ -26,8 +27,10 @@ func (s *Store) DeliveryStatus(ctx context.Context) (DeliveryStatus, error) {
 	var since int64
 	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(MIN(CASE WHEN attempts > 0 THEN IIF(first_error_ms = 0, created_ms, first_error_ms) END), 0),
 		COALESCE((SELECT last_error FROM outbox WHERE sent_ms IS NULL AND failed = 0 AND attempts > 0
+			ORDER BY id DESC LIMIT 1), ''),
+		COALESCE((SELECT channel FROM outbox WHERE sent_ms IS NULL AND failed = 0 AND attempts > 0
 			ORDER BY id DESC LIMIT 1), '')
-		FROM outbox WHERE sent_ms IS NULL AND failed = 0`).Scan(&d.Waiting, &since, &d.LastError)
+		FROM outbox WHERE sent_ms IS NULL AND failed = 0`).Scan(&d.Waiting, &since, &d.LastError, &d.Channel)
 	if err != nil {
 		return DeliveryStatus{}, fmt.Errorf("delivery status: %w", err)
 	}

@@ -32,12 +32,13 @@ func saveIncident(ctx context.Context, tx querier, inc *alert.Incident) error {
 	return nil
 }
 
-const incidentColumns = `i.incident_json, i.thread_channel, i.thread_ts`
+const incidentColumns = `i.incident_json, i.thread_channel, i.thread_ts, i.acked_by, i.acked_ms`
 
 func scanIncident(row scanner) (IncidentRecord, error) {
 	var rec IncidentRecord
 	var body string
-	if err := row.Scan(&body, &rec.Thread.Channel, &rec.Thread.TS); err != nil {
+	var acked int64
+	if err := row.Scan(&body, &rec.Thread.Channel, &rec.Thread.TS, &rec.AckedBy, &acked); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return IncidentRecord{}, ErrNotFound
 		}
@@ -46,6 +47,7 @@ func scanIncident(row scanner) (IncidentRecord, error) {
 	if err := json.Unmarshal([]byte(body), &rec.Incident); err != nil {
 		return IncidentRecord{}, fmt.Errorf("decode incident: %w", err)
 	}
+	rec.Acked = fromMs(acked)
 	return rec, nil
 }
 

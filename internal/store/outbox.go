@@ -13,18 +13,30 @@ import (
 
 var _ alert.Outbox = (*Store)(nil)
 
+// enqueue queues ev once for each channel it goes to (one row for the
+// default channel when it names none) and returns the first row's id.
 func enqueue(ctx context.Context, tx querier, ev alert.Event, now time.Time) (int64, error) {
 	body, err := json.Marshal(ev)
 	if err != nil {
 		return 0, fmt.Errorf("enqueue: %w", err)
 	}
-	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO outbox (check_name, incident_id, event_json, created_ms, next_try_ms)
-		VALUES (?, ?, ?, ?, ?) RETURNING id`, ev.Check, ev.IncidentID, string(body), now.UnixMilli(), now.UnixMilli()).Scan(&id)
-	if err != nil {
-		return 0, fmt.Errorf("enqueue: %w", err)
+	channels := ev.Channels
+	if len(channels) == 0 {
+		channels = []string{alert.DefaultChannel}
 	}
-	return id, nil
+	var first int64
+	for i, ch := range channels {
+		var id int64
+		err = tx.QueryRowContext(ctx, `INSERT INTO outbox (check_name, incident_id, event_json, created_ms, next_try_ms, channel)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, ev.Check, ev.IncidentID, string(body), now.UnixMilli(), now.UnixMilli(), ch).Scan(&id)
+		if err != nil {
+			return 0, fmt.Errorf("enqueue: %w", err)
+		}
+		if i == 0 {
+			first = id
+		}
+	}
+	return first, nil
 }
 
 // Enqueue queues an event that no run caused, such as a test message.
@@ -81,16 +93,17 @@ func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, err
 const outboxClaim = 45 * time.Second
 
 func nextDue(ctx context.Context, q querier, d Dialect, now time.Time, claimable string, args ...any) (alert.Delivery, error) {
-	row := q.QueryRowContext(ctx, `SELECT o.id, o.attempts, o.event_json, o.inflight_ms != 0,
-		COALESCE(i.thread_channel, ''), COALESCE(i.thread_ts, '')
-		FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id
+	row := q.QueryRowContext(ctx, `SELECT o.id, o.attempts, o.event_json, o.inflight_ms != 0, o.channel,
+		COALESCE(t.thread_channel, i.thread_channel, ''), COALESCE(t.thread_ts, i.thread_ts, '')
+		FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id AND o.channel = ''
+		LEFT JOIN incident_threads t ON t.incident_id = o.incident_id AND t.channel = o.channel
 		WHERE o.sent_ms IS NULL AND o.failed = 0 AND o.next_try_ms <= ?`+claimable+`
-		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.check_name = o.check_name
+		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.check_name = o.check_name AND p.channel = o.channel
 			AND p.id < o.id AND p.sent_ms IS NULL AND p.failed = 0)
 		ORDER BY o.id LIMIT 1`+lockOutboxRow[d], append([]any{now.UnixMilli()}, args...)...)
 	var dl alert.Delivery
 	var body string
-	if err := row.Scan(&dl.ID, &dl.Attempts, &body, &dl.InFlight, &dl.Thread.Channel, &dl.Thread.TS); err != nil {
+	if err := row.Scan(&dl.ID, &dl.Attempts, &body, &dl.InFlight, &dl.Channel, &dl.Thread.Channel, &dl.Thread.TS); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return alert.Delivery{}, alert.ErrNothingDue
 		}
@@ -127,14 +140,30 @@ func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, root alert
 	if err := releaseChannel(ctx, tx, s.dial, id, at); err != nil {
 		return err
 	}
-	if root.TS != "" {
-		if _, err := tx.ExecContext(ctx, `UPDATE incidents SET thread_channel = ?, thread_ts = ?
-			WHERE id = (SELECT incident_id FROM outbox WHERE id = ?) AND thread_ts = ''`, root.Channel, root.TS, id); err != nil {
-			return fmt.Errorf("outbox: thread: %w", err)
-		}
+	if err := saveThread(ctx, tx, id, root); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("outbox: %w", err)
+	}
+	return nil
+}
+
+// saveThread records root as the thread of the incident of delivery id in
+// the delivery's channel, unless it has one: the default channel's lives on
+// the incident, a named channel's in incident_threads.
+func saveThread(ctx context.Context, tx execer, id int64, root alert.Thread) error {
+	if root.TS == "" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE incidents SET thread_channel = ?, thread_ts = ?
+		WHERE id = (SELECT incident_id FROM outbox WHERE id = ? AND channel = '') AND thread_ts = ''`, root.Channel, root.TS, id); err != nil {
+		return fmt.Errorf("outbox: thread: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO incident_threads (incident_id, channel, thread_channel, thread_ts)
+		SELECT incident_id, channel, ?, ? FROM outbox WHERE id = ? AND channel != '' AND incident_id != 0
+		ON CONFLICT (incident_id, channel) DO NOTHING`, root.Channel, root.TS, id); err != nil {
+		return fmt.Errorf("outbox: thread: %w", err)
 	}
 	return nil
 }
@@ -191,7 +220,7 @@ func (s *Store) Notifications(ctx context.Context, limit int) ([]Notification, e
 
 func (s *Store) notifications(ctx context.Context, where string, args ...any) ([]Notification, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, event_json, created_ms, attempts, next_try_ms,
-		COALESCE(sent_ms, 0), failed, last_error FROM outbox `+where, args...)
+		COALESCE(sent_ms, 0), failed, last_error, channel FROM outbox `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("notifications: %w", err)
 	}
@@ -201,7 +230,7 @@ func (s *Store) notifications(ctx context.Context, where string, args ...any) ([
 		var n Notification
 		var body string
 		var created, next, sent int64
-		if err := rows.Scan(&n.ID, &body, &created, &n.Attempts, &next, &sent, &n.Failed, &n.LastError); err != nil {
+		if err := rows.Scan(&n.ID, &body, &created, &n.Attempts, &next, &sent, &n.Failed, &n.LastError, &n.Channel); err != nil {
 			return nil, fmt.Errorf("notifications: %w", err)
 		}
 		if err := json.Unmarshal([]byte(body), &n.Event); err != nil {
@@ -218,10 +247,12 @@ func (s *Store) notifications(ctx context.Context, where string, args ...any) ([
 var releaseChannelSQL = map[Dialect]string{
 	SQLite: `UPDATE outbox SET next_try_ms = ?1
 		WHERE sent_ms IS NULL AND failed = 0 AND next_try_ms > ?1
+		AND channel = (SELECT channel FROM outbox WHERE id = ?2)
 		AND COALESCE(json_extract(event_json, '$.channel'), '') = (SELECT COALESCE(json_extract(event_json, '$.channel'), '')
 			FROM outbox WHERE id = ?2 AND json_extract(event_json, '$.kind') != 'folded')`,
 	Postgres: `UPDATE outbox SET next_try_ms = ?1
 		WHERE sent_ms IS NULL AND failed = 0 AND next_try_ms > ?1
+		AND channel = (SELECT channel FROM outbox WHERE id = ?2)
 		AND COALESCE(event_json::json ->> 'channel', '') = (SELECT COALESCE(event_json::json ->> 'channel', '')
 			FROM outbox WHERE id = ?2 AND event_json::json ->> 'kind' != 'folded')`,
 }

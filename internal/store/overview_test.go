@@ -267,9 +267,11 @@ func TestMigration6Backfill(t *testing.T) {
 		}
 		for _, q := range []string{
 			// Later migrations first, so that 6 is the newest applied.
+			`DROP TABLE snoozes`, `DROP TABLE incident_threads`, `ALTER TABLE outbox DROP COLUMN channel`,
+			`ALTER TABLE incidents DROP COLUMN acked_by`, `ALTER TABLE incidents DROP COLUMN acked_ms`,
 			`DROP TABLE instances`, `DROP TABLE pauses`, `DROP TABLE schedule`, `DROP TABLE slot_runs`, `DROP TABLE location_latest`,
 			`ALTER TABLE runs DROP COLUMN location`, `ALTER TABLE outbox DROP COLUMN claimed_by`,
-			`ALTER TABLE outbox DROP COLUMN claim_until_ms`, `DELETE FROM schema_migrations WHERE version = 12`,
+			`ALTER TABLE outbox DROP COLUMN claim_until_ms`, `DELETE FROM schema_migrations WHERE version IN (12, 13)`,
 			`DROP TABLE jwks_keys`, `DELETE FROM schema_migrations WHERE version IN (10, 11)`,
 			`DROP TABLE status_notes`, `DELETE FROM schema_migrations WHERE version = 9`,
 			`DROP TABLE failed_logins`, `DELETE FROM schema_migrations WHERE version = 8`,

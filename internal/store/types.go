@@ -32,6 +32,8 @@ type CheckSummary struct {
 type IncidentRecord struct {
 	alert.Incident
 	Thread        alert.Thread   // root Slack message, once posted (bot mode)
+	AckedBy       string         // who acknowledged it; "" nobody
+	Acked         time.Time      // when; zero if nobody did
 	Latest        *Notification  // the latest notification queued for it; nil if none
 	Notifications []Notification // oldest first; filled by Incident(ctx, id) only
 }
@@ -46,4 +48,5 @@ type Notification struct {
 	Sent      time.Time // zero until delivered
 	LastError string    // redacted; set after a failed attempt
 	Failed    bool      // gave up: a permanent error such as channel_not_found
+	Channel   string    // the named channel it is bound for; "" the default
 }
