@@ -101,13 +101,17 @@ url = %q
 type = "email"
 host = "127.0.0.1"
 port = %d
-tls = "none"
+tls = "starttls"
+ca_file = "smtp-ca.pem"
 username = "mailer"
 password = %q
 from = "authmon <alerts@mon.example.com>"
 to = ["oncall@example.com"]
 `, target, c.hook.srv.URL+"/hook", hookSecret, c.pd.srv.URL+"/v2/enqueue", pdKey, c.og.srv.URL, ogKey,
 		c.teams.srv.URL+"/workflows/1/invoke?sig=teams-e2e-sig-0123456789", c.smtp.Port, smtpPassword)
+	if err := os.WriteFile(filepath.Join(dir, "smtp-ca.pem"), c.smtp.CAPEM, 0o600); err != nil { // STARTTLS, verified
+		t.Fatal(err)
+	}
 	path := filepath.Join(dir, "checks.toml")
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
@@ -155,7 +159,7 @@ func TestChannelsEndToEnd(t *testing.T) {
 		pd:    newReceiver(t, parsePagerDuty, fault429, faultHang),
 		og:    newReceiver(t, parseOpsgenie, faultHang, fault500),
 		teams: newReceiver(t, parseTeams, fault500, fault500, fault429),
-		smtp:  smtptest.Start(t, smtptest.Options{User: "mailer", Pass: smtpPassword, HangFor: hangFor}),
+		smtp:  smtptest.Start(t, smtptest.Options{User: "mailer", Pass: smtpPassword, HangFor: hangFor, StartTLS: true}),
 	}
 	c.smtp.Fail(smtptest.Temporary, smtptest.Hang)
 	cfgPath, dbPath := writeChannelsConfig(t, dir, tg.srv.URL+"/me", c), filepath.Join(dir, "monitor.db")

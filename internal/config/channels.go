@@ -1,7 +1,9 @@
 package config
 
 import (
+	"crypto/x509"
 	"net/url"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -36,7 +38,7 @@ var channelTypes = map[string][]string{
 	"webhook":   {"url", "secret", "headers", "body_template", "content_type"},
 	"pagerduty": {"routing_key", "url"},
 	"opsgenie":  {"api_key", "url"},
-	"email":     {"host", "port", "tls", "username", "password", "from", "to"},
+	"email":     {"host", "port", "tls", "ca_file", "username", "password", "from", "to"},
 	"teams":     {"url"},
 }
 
@@ -177,6 +179,18 @@ func buildEmail(c *collector, key string, s *channelSection) *email.Config {
 		}
 	default:
 		c.add(key+".tls", "want \"starttls\" (port 587), \"implicit\" (port 465) or \"none\" (a local relay)")
+	}
+	if s.CAFile != "" {
+		if cfg.TLS == email.NoTLS {
+			c.add(key+".ca_file", "a CA is for a server that speaks TLS: use tls = \"starttls\" or \"implicit\", or remove ca_file")
+		} else if pem := loadCA(c, key+".ca_file", relativeTo(filepath.Dir(c.file), s.CAFile)); pem != nil {
+			pool, err := x509.SystemCertPool()
+			if err != nil {
+				pool = x509.NewCertPool()
+			}
+			pool.AppendCertsFromPEM(pem)
+			cfg.RootCAs = pool
+		}
 	}
 	if cfg.Port == 0 {
 		cfg.Port = map[string]int{email.StartTLS: 587, email.Implicit: 465, email.NoTLS: 25}[cfg.TLS]

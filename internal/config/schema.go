@@ -137,6 +137,7 @@ type channelSection struct {
 	Host     string   `toml:"host"`
 	Port     int64    `toml:"port"`
 	TLS      string   `toml:"tls"`
+	CAFile   string   `toml:"ca_file"` // email: a PEM CA trusted besides the system's
 	Username string   `toml:"username"`
 	Password string   `toml:"password"`
 	From     string   `toml:"from"`

@@ -10,6 +10,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"io"
 	"math/big"
 	"net"
@@ -48,6 +49,7 @@ type Server struct {
 	Host    string
 	Port    int
 	RootCAs *x509.CertPool // trusts the server's certificate
+	CAPEM   []byte         // the same certificate in PEM, for a config's ca_file
 
 	opts   Options
 	mu     sync.Mutex
@@ -73,6 +75,7 @@ func Start(t testing.TB, opts Options) *Server {
 	if opts.StartTLS || opts.Implicit {
 		cert, pool := selfSigned(t)
 		s.RootCAs = pool
+		s.CAPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
 		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
 		if opts.Implicit {
 			ln = tls.NewListener(ln, srv.TLSConfig)
