@@ -50,7 +50,7 @@ func measure(ctx context.Context, o options, addrs []string, dbPath string, log 
 	t0 := time.Now()
 	win := planWindow(t0, o.interval, o.duration)
 	p := &probe{win: win, slots: newSlotCounter(win, o.interval, o.checks)}
-	sched, err := newScheduler(st, p, generateChecks(o.checks, o.interval, addrs), o.limits, t0, log)
+	sched, err := newScheduler(st, p, generateChecks(o.checks, o.interval, o.timeout, addrs), o.limits, t0, log)
 	if err != nil {
 		st.Close()
 		return nil, err

@@ -6,8 +6,17 @@
 //
 //	go run ./cmd/loadtest -checks 1000 -interval 1s -duration 60s
 //
+// With -instances N and -db postgres://… it measures a fleet instead: N real
+// `monitor serve` processes (-monitor, built with go build -o /tmp/monitor
+// ./cmd/monitor) spread over -locations L on one empty PostgreSQL database,
+// and reads what they recorded from it (see fleet.go).
+//
+//	go run ./cmd/loadtest -instances 3 -locations 2 -monitor /tmp/monitor \
+//		-db postgres://postgres@127.0.0.1:55432/load -checks 1000 -duration 50s
+//
 // It only talks to 127.0.0.0/8, stops by itself, removes its files and exits
-// 1 when more than 1% of the runs were missed (or failed).
+// 1 when more than 1% of the runs were missed (or failed), or, in a fleet,
+// on any duplicate run.
 package main
 
 import (
@@ -20,6 +29,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -55,13 +65,25 @@ type options struct {
 	json       bool
 	cpuProfile string
 	memProfile string
+	timeout    time.Duration
+
+	// A fleet: instances > 0.
+	db        string
+	instances int
+	locations int
+	monitor   string
+	kill      bool
 }
+
+// fleet reports whether the options ask for a fleet load test.
+func (o options) fleet() bool { return o.instances > 0 }
 
 // Bounds keep a mistyped flag from running for hours or exhausting ports.
 const (
 	maxChecks   = 100_000
 	maxDuration = time.Hour
 	maxHosts    = 254
+	maxFleet    = 16
 )
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -82,6 +104,12 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.json, "json", false, "print a one-line JSON summary on stdout (the table goes to stderr)")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file")
 	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile at the end of the window to this file")
+	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "each check's timeout (a fleet's lease is 3 × timeout + 2 s)")
+	fs.IntVar(&o.instances, "instances", 0, "run a fleet of this many `monitor serve` processes on -db (0: one in-process monitor on SQLite)")
+	fs.IntVar(&o.locations, "locations", 1, "spread the fleet's instances over this many locations, loc-1…")
+	fs.StringVar(&o.db, "db", "", "the fleet's PostgreSQL database, postgres://… on loopback; it must be empty")
+	fs.StringVar(&o.monitor, "monitor", "", "the monitor binary the fleet runs (go build -o /tmp/monitor ./cmd/monitor)")
+	fs.BoolVar(&o.kill, "kill", false, "kill -9 one fleet instance halfway through the window and measure the failover")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -110,11 +138,39 @@ func (o options) validate() error {
 		return fmt.Errorf("-hosts must be 1…%d", maxHosts)
 	case o.limits.global < 1 || o.limits.perHost < 1:
 		return errors.New("-max-concurrency and -max-per-host must be at least 1")
+	case o.timeout <= 0:
+		return errors.New("-timeout must be positive")
+	case o.fleet():
+		return o.validateFleet()
+	case o.db != "" || o.kill || o.monitor != "" || o.locations != 1:
+		return errors.New("-db, -monitor, -locations and -kill are for a fleet: give -instances too")
 	case o.duration < minDuration(o.interval):
 		return fmt.Errorf("-duration %v leaves no whole interval after the warm-up: use at least %v",
 			o.duration, minDuration(o.interval))
 	}
 	return nil
+}
+
+// validateFleet checks a fleet's options.
+func (o options) validateFleet() error {
+	switch {
+	case o.instances > maxFleet:
+		return fmt.Errorf("-instances must be 1…%d", maxFleet)
+	case o.locations < 1 || o.locations > o.instances:
+		return errors.New("-locations must be 1…-instances: every location needs an instance")
+	case !strings.HasPrefix(o.db, "postgres://") && !strings.HasPrefix(o.db, "postgresql://"):
+		return errors.New("a fleet needs -db postgres://… (an empty database)")
+	case o.monitor == "":
+		return errors.New("a fleet needs -monitor, the monitor binary (go build -o /tmp/monitor ./cmd/monitor)")
+	case o.kill && victim(o.instances, o.locations) < 0:
+		return errors.New("-kill needs a location with two instances to take over: -instances more than -locations")
+	case o.cpuProfile != "" || o.memProfile != "":
+		return errors.New("-cpuprofile and -memprofile profile the in-process monitor: a fleet's monitors are other processes")
+	case o.duration < minFleetDuration(o.interval):
+		return fmt.Errorf("-duration %v leaves less than two intervals after a fleet's warm-up: use at least %v",
+			o.duration, minFleetDuration(o.interval))
+	}
+	return requireLoopbackDB(o.db)
 }
 
 // minDuration is the shortest run whose window (see planWindow) holds one
@@ -141,8 +197,33 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadtest:", platformErr)
 		return 1
 	}
+	if o.fleet() {
+		return runFleetTest(ctx, o, stdout, stderr)
+	}
 	fmt.Fprintf(stderr, "loadtest: %d checks every %v for %v…\n", o.checks, o.interval, o.duration)
 	rep, err := loadTest(ctx, o, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadtest:", err)
+		return 1
+	}
+	if o.json {
+		rep.writeTable(stderr)
+		_ = json.NewEncoder(stdout).Encode(rep)
+	} else {
+		rep.writeTable(stdout)
+	}
+	if why := rep.failure(); why != "" {
+		fmt.Fprintln(stderr, "loadtest: FAIL:", why)
+		return 1
+	}
+	return 0
+}
+
+// runFleetTest is run for a fleet.
+func runFleetTest(ctx context.Context, o options, stdout, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "loadtest: %d instances in %d locations, %d checks every %v for %v…\n",
+		o.instances, o.locations, o.checks, o.interval, o.duration)
+	rep, err := fleetTest(ctx, o, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadtest:", err)
 		return 1

@@ -20,13 +20,13 @@ const probesPerRun = 3
 
 // generateChecks returns n Basic-auth checks named load-0000…, spread
 // round-robin over the target's addresses.
-func generateChecks(n int, interval time.Duration, addrs []string) []checks.Check {
+func generateChecks(n int, interval, timeout time.Duration, addrs []string) []checks.Check {
 	out := make([]checks.Check, n)
 	for i := range out {
 		out[i] = checks.Check{
 			Name:     fmt.Sprintf("load-%04d", i),
 			Schedule: "@every " + interval.String(),
-			Timeout:  10 * time.Second,
+			Timeout:  timeout,
 			Method:   "GET",
 			URL:      fmt.Sprintf("http://%s/protected/%d", addrs[i%len(addrs)], i),
 			Auth:     checks.Credential{Kind: checks.AuthBasic, Username: targetUser, Password: targetPass},

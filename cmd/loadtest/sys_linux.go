@@ -58,6 +58,11 @@ func procMemory() procMem {
 	if err != nil {
 		return procMem{}
 	}
+	return parseStatus(b)
+}
+
+// parseStatus reads the Vm and Rss lines of a /proc/PID/status.
+func parseStatus(b []byte) procMem {
 	var m procMem
 	fields := map[string]*int64{"VmHWM:": &m.hwm, "VmRSS:": &m.rss, "RssAnon:": &m.anon, "RssFile:": &m.file}
 	sc := bufio.NewScanner(bytes.NewReader(b))
@@ -91,4 +96,40 @@ func loadAvg() float64 {
 		return -1
 	}
 	return v
+}
+
+// procStat is what /proc says about another process: CPU time used so far
+// (user plus system) and its resident set now and at its peak.
+type procStat struct {
+	cpu      time.Duration
+	rss, hwm int64
+}
+
+// readProc reads /proc/PID/stat and /proc/PID/status.
+func readProc(pid int) (procStat, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return procStat{}, err
+	}
+	cpu, err := parseStatCPU(b)
+	if err != nil {
+		return procStat{}, err
+	}
+	st := procStat{cpu: cpu}
+	if b, err = os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status"); err == nil {
+		m := parseStatus(b)
+		st.rss, st.hwm = m.rss, m.hwm
+	}
+	return st, nil
+}
+
+// machineCPU returns the machine's busy and total CPU time so far, summed
+// over its cores, from /proc/stat's first line.
+func machineCPU() (busy, total time.Duration) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0
+	}
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	return parseMachineCPU(line)
 }

@@ -19,3 +19,11 @@ func childCPU(*os.ProcessState) time.Duration { return 0 }
 func targetAttr() *syscall.SysProcAttr        { return nil }
 func procMemory() procMem                     { return procMem{} }
 func loadAvg() float64                        { return -1 }
+
+type procStat struct {
+	cpu      time.Duration
+	rss, hwm int64
+}
+
+func readProc(int) (procStat, error)          { return procStat{}, platformErr }
+func machineCPU() (busy, total time.Duration) { return 0, 0 }
