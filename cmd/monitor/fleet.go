@@ -81,8 +81,8 @@ type claimer struct {
 	id, location string
 }
 
-func (c claimer) Claim(ctx context.Context, max int, plan scheduler.Plan) ([]scheduler.Claim, error) {
-	got, err := c.st.ClaimSlots(ctx, c.id, c.location, max, store.Plan(plan))
+func (c claimer) Claim(ctx context.Context, max int, ahead time.Duration, plan scheduler.Plan) ([]scheduler.Claim, error) {
+	got, err := c.st.ClaimSlots(ctx, c.id, c.location, max, ahead, store.Plan(plan))
 	out := make([]scheduler.Claim, len(got))
 	for i, g := range got {
 		out[i] = scheduler.Claim(g)

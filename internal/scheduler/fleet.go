@@ -26,7 +26,8 @@ const SkipMissed = "missed"
 var fleetBase = gapRef
 
 // claimPoll is how often the claim loop looks for due slots when the last
-// look found fewer than claimBatch. It bounds how late a slot starts.
+// look found fewer than claimBatch; each look also takes the slots due
+// before the next one, and waits for their time.
 const claimPoll = 200 * time.Millisecond
 
 // claimBatch is the most slots one claim takes.
@@ -50,7 +51,8 @@ type Plan func(check, spec string, due, now time.Time) (slot, next time.Time, sk
 
 // Claimer is the fleet's shared schedule.
 type Claimer interface {
-	Claim(ctx context.Context, max int, plan Plan) ([]Claim, error)
+	// Claim takes up to max slots due within ahead from now.
+	Claim(ctx context.Context, max int, ahead time.Duration, plan Plan) ([]Claim, error)
 }
 
 // fleet is the scheduler's claim mode.
@@ -116,7 +118,7 @@ func (s *Scheduler) plan(check, _ string, due, now time.Time) (slot, next time.T
 	}
 	slot = due
 	if every := j.slot.every; every > 0 {
-		k := now.Sub(due) / every
+		k := max(0, now.Sub(due)/every) // 0: due, or due within the claim's look-ahead
 		slot, skipped = due.Add(k*every), int64(k)
 		next = slot.Add(every)
 	} else {
@@ -158,14 +160,15 @@ func (s *Scheduler) claimLoop() {
 		wait := claimPoll
 		if f.claiming.Load() {
 			ctx, cancel := context.WithTimeout(s.waitCtx, 10*time.Second)
-			claims, err := f.claimer.Claim(ctx, claimBatch, s.plan)
+			claims, err := f.claimer.Claim(ctx, claimBatch, claimPoll, s.plan)
 			cancel()
+			claimed := time.Now()
 			s.noteClaim(err)
 			if err != nil {
 				wait = time.Second
 			}
 			for _, c := range claims {
-				s.startClaim(c)
+				s.startClaim(c, claimed)
 			}
 			if len(claims) == claimBatch {
 				wait = 0
@@ -192,8 +195,9 @@ func (s *Scheduler) noteClaim(err error) {
 	}
 }
 
-// startClaim runs a claimed slot in its own goroutine.
-func (s *Scheduler) startClaim(c Claim) {
+// startClaim runs a claimed slot in its own goroutine, at the slot's time
+// when it was claimed ahead (claimed: when the claim returned).
+func (s *Scheduler) startClaim(c Claim, claimed time.Time) {
 	s.mu.Lock()
 	j := s.jobs[c.Check]
 	s.mu.Unlock()
@@ -223,8 +227,16 @@ func (s *Scheduler) startClaim(c Claim) {
 			return
 		}
 		defer j.started.Store(0)
-		late := c.Now.Sub(c.Slot)
-		res, ok := j.runLimitedFrom(late)
+		if wait := c.Slot.Sub(c.Now) - time.Since(claimed); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-s.waitCtx.Done():
+				t.Stop()
+				return
+			}
+		}
+		res, ok := j.runLimitedFrom(c.Now.Sub(c.Slot) + time.Since(claimed))
 		if !ok {
 			return
 		}

@@ -299,9 +299,54 @@ func (s *Store) SyncSchedule(ctx context.Context, location string, entries []Sch
 		return fmt.Errorf("sync schedule: %w", err)
 	}
 	t := time.UnixMilli(now).UTC()
+	// Read first and write only what changed: an unchanged row is not even
+	// locked. What is written is locked per check first, in one order, as
+	// the writer does, so a sync and a batch recording the same checks'
+	// slots never deadlock.
+	have := map[string]string{}
+	rows, err := tx.QueryContext(ctx, `SELECT check_name, spec FROM schedule WHERE location = ?`, location)
+	if err != nil {
+		return fmt.Errorf("sync schedule: %w", err)
+	}
+	for rows.Next() {
+		var name, spec string
+		if err := rows.Scan(&name, &spec); err != nil {
+			rows.Close()
+			return fmt.Errorf("sync schedule: %w", err)
+		}
+		have[name] = spec
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sync schedule: %w", err)
+	}
+	var set []ScheduleEntry
+	var gone, touched []string
 	want := map[string]bool{}
 	for _, e := range entries {
 		want[e.Check] = true
+		if spec, ok := have[e.Check]; !ok || spec != e.Spec {
+			set = append(set, e)
+			touched = append(touched, e.Check)
+		}
+	}
+	for name := range have {
+		if !want[name] {
+			gone = append(gone, name)
+			touched = append(touched, name)
+		}
+	}
+	if len(touched) == 0 {
+		return nil
+	}
+	if s.dial == Postgres {
+		if err := lockChecks(ctx, tx, touched); err != nil {
+			return fmt.Errorf("sync schedule: %w", err)
+		}
+	}
+	sort.Slice(set, func(i, j int) bool { return set[i].Check < set[j].Check })
+	sort.Strings(gone)
+	for _, e := range set {
 		_, err := tx.ExecContext(ctx, `INSERT INTO schedule (check_name, location, spec, next_slot_ms) VALUES (?, ?, ?, ?)
 			ON CONFLICT (check_name, location) DO UPDATE SET spec = excluded.spec,
 			next_slot_ms = excluded.next_slot_ms WHERE schedule.spec <> excluded.spec`,
@@ -309,25 +354,6 @@ func (s *Store) SyncSchedule(ctx context.Context, location string, entries []Sch
 		if err != nil {
 			return fmt.Errorf("sync schedule %s: %w", e.Check, err)
 		}
-	}
-	rows, err := tx.QueryContext(ctx, `SELECT check_name FROM schedule WHERE location = ?`, location)
-	if err != nil {
-		return fmt.Errorf("sync schedule: %w", err)
-	}
-	var gone []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return fmt.Errorf("sync schedule: %w", err)
-		}
-		if !want[name] {
-			gone = append(gone, name)
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sync schedule: %w", err)
 	}
 	for _, name := range gone {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM schedule WHERE check_name = ? AND location = ?`, name, location); err != nil {
@@ -356,12 +382,13 @@ type Claim struct {
 // leaves the row alone (a check this instance does not know).
 type Plan func(check, spec string, due, now time.Time) (slot, next time.Time, skipped int64, lease time.Duration, ok bool)
 
-// ClaimSlots takes up to max due slots of location for instance, in one
-// short transaction: rows locked by a peer's claim are skipped, a row whose
+// ClaimSlots takes up to max slots of location due by ahead from now for
+// instance (the claimer waits for a slot that is not due yet: it starts on
+// time rather than up to a poll late), in one short transaction: rows locked by a peer's claim are skipped, a row whose
 // lease has not ended is not due, and each claimed row moves to its next
 // slot with a lease until the run should be over. The probes run after the
 // commit, outside any transaction.
-func (s *Store) ClaimSlots(ctx context.Context, instance, location string, max int, plan Plan) ([]Claim, error) {
+func (s *Store) ClaimSlots(ctx context.Context, instance, location string, max int, ahead time.Duration, plan Plan) ([]Claim, error) {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
@@ -376,7 +403,7 @@ func (s *Store) ClaimSlots(ctx context.Context, instance, location string, max i
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT check_name, spec, next_slot_ms FROM schedule
 		WHERE location = ? AND next_slot_ms <= ? AND lease_until_ms < ?
-		ORDER BY next_slot_ms LIMIT ?`+forUpdateSkipLocked[s.dial], location, now, now, max)
+		ORDER BY next_slot_ms LIMIT ?`+forUpdateSkipLocked[s.dial], location, now+ahead.Milliseconds(), now, max)
 	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}

@@ -67,7 +67,7 @@ func TestClaimSlotsOnce(t *testing.T) {
 		wg.Go(func() {
 			me := fmt.Sprintf("i%d", i)
 			for time.Now().Before(stop) {
-				cs, err := s.ClaimSlots(ctx, me, "eu", 16, everySecond)
+				cs, err := s.ClaimSlots(ctx, me, "eu", 16, 0, everySecond)
 				if err != nil {
 					t.Error(err)
 					return
@@ -140,7 +140,7 @@ func TestClaimSkipsMissedSlots(t *testing.T) {
 		if err := s.SyncSchedule(ctx, "eu", []ScheduleEntry{{Check: "c", Spec: "@every 1s"}}, first); err != nil {
 			t.Fatal(err)
 		}
-		cs, err := s.ClaimSlots(ctx, "a", "eu", 10, everySecond)
+		cs, err := s.ClaimSlots(ctx, "a", "eu", 10, 0, everySecond)
 		if err != nil || len(cs) != 1 {
 			t.Fatalf("claims %v, %v", cs, err)
 		}
@@ -148,14 +148,14 @@ func TestClaimSkipsMissedSlots(t *testing.T) {
 			t.Fatalf("skipped %d slots, want 10", cs[0].Skipped)
 		}
 		time.Sleep(1100 * time.Millisecond) // the next slot is due, but the lease holds
-		if again, err := s.ClaimSlots(ctx, "a", "eu", 10, everySecond); err != nil || len(again) != 0 {
+		if again, err := s.ClaimSlots(ctx, "a", "eu", 10, 0, everySecond); err != nil || len(again) != 0 {
 			t.Fatalf("claimed under lease: %v, %v", again, err)
 		}
 		res := checks.Result{Check: "c", Started: cs[0].Now, Location: "eu", Slot: cs[0].Slot}
 		if _, _, err := s.RecordFleetRun(ctx, res, passAll); err != nil {
 			t.Fatal(err)
 		}
-		if again, err := s.ClaimSlots(ctx, "a", "eu", 10, everySecond); err != nil || len(again) != 1 || !again[0].Slot.After(cs[0].Slot) {
+		if again, err := s.ClaimSlots(ctx, "a", "eu", 10, 0, everySecond); err != nil || len(again) != 1 || !again[0].Slot.After(cs[0].Slot) {
 			t.Fatalf("after the run was recorded: %v, %v", again, err)
 		}
 		rows, err := s.Schedule(ctx)
