@@ -38,6 +38,9 @@ func (h *handler) getEvents(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	// Before the first event: a client that saw it may shut the server down
+	// at once, and a hook registered after Shutdown began is never run.
+	shutdown := serverShutdown(r)
 	rc := http.NewResponseController(w)
 	hd := w.Header()
 	hd.Set("Content-Type", "text/event-stream")
@@ -57,7 +60,7 @@ func (h *handler) getEvents(w http.ResponseWriter, r *http.Request) {
 	poll, end := time.NewTicker(livePoll), time.NewTimer(liveMaxAge)
 	defer poll.Stop()
 	defer end.Stop()
-	quiet, shutdown := time.Now(), serverShutdown(r)
+	quiet := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
