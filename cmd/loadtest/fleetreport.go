@@ -337,8 +337,12 @@ func (r *fleetReport) writeTable(w io.Writer) {
 		row("  "+f.Name, "%s: %d window slots, CPU %.2f s = %.3f ms/request, RSS %.1f MiB (peak %.1f), own p99 %.0f ms, %d slots skipped",
 			f.Location, f.Slots, f.CPUSeconds, f.CPUPerReq, f.RSS, f.HWM, f.LateP99, f.SlotsMissed)
 	}
-	row("CPU", "monitors %.2f s for %d requests = %.3f ms/request; PostgreSQL %.2f s = %.3f ms per run; target %.3f ms/request (whole life)",
-		r.MonitorCPUSeconds, r.Requests, r.MonitorCPUPerReq, r.PostgresCPUSeconds, r.PostgresCPUPerRun, r.TargetCPUMsPerRequest)
+	perReq := fmt.Sprintf("%.3f ms/request", r.MonitorCPUPerReq)
+	if r.MonitorCPUPerReq == 0 { // a killed instance's CPU is not known: see each survivor's above
+		perReq = "n/a (an instance was killed)"
+	}
+	row("CPU", "monitors %.2f s for %d requests = %s; PostgreSQL %.2f s = %.3f ms per run; target %.3f ms/request (whole life)",
+		r.MonitorCPUSeconds, r.Requests, perReq, r.PostgresCPUSeconds, r.PostgresCPUPerRun, r.TargetCPUMsPerRequest)
 	row("database", "%.0f commits/s, %.0f rows written/s (%.0f inserted, %.0f updated, %.0f deleted); %.2f commits and %.2f rows per run",
 		r.DBCommitsPerS, r.DBRowsPerS, r.DBInsertsPerS, r.DBUpdatesPerS, r.DBDeletesPerS, r.DBCommitsPerRun, r.DBRowsPerRun)
 	row("database bytes", "+%d bytes for %d runs = %.0f bytes per run (WAL %.0f bytes per run); %d bytes at the end",
