@@ -67,7 +67,8 @@ func (s *Notifier) alreadyPosted(ctx context.Context, channel, threadTS string, 
 	return found, found.TS != ""
 }
 
-// findPosted does the lookup of alreadyPosted; a zero alert.Thread means not found.
+// findPosted does the lookup of alreadyPosted; a zero alert.Thread means
+// not found.
 func (s *Notifier) findPosted(ctx context.Context, channel, threadTS string, d alert.Delivery) (alert.Thread, error) {
 	id, err := s.channelID(ctx, channel)
 	if err != nil {

@@ -53,8 +53,8 @@ func (c Config) GoString() string { return c.String() }
 func (c Config) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
 // Notifier is an alert.Notifier posting Block Kit messages through a bot
-// token or an incoming webhook. Every error it returns is free of the token and the
-// webhook URL.
+// token or an incoming webhook. Every error it returns is free of the token
+// and the webhook URL.
 //
 // In bot mode a delivery whose earlier attempt was cut short (InFlight) is
 // first looked up in Slack, so that a restart does not post it twice; see
@@ -102,8 +102,8 @@ func New(cfg Config, hc *http.Client) *Notifier {
 // and reply in its thread. In webhook mode, which cannot edit, every
 // notification is a new message naming its incident (and a delivery cut short
 // by a crash may be posted twice). Errors are redacted and classified:
-// alert.Permanent for errors retrying cannot fix, *alert.RetryAfterError when rate
-// limited.
+// alert.Permanent for errors retrying cannot fix, *alert.RetryAfterError
+// when rate limited.
 func (s *Notifier) Notify(ctx context.Context, d alert.Delivery) (alert.Thread, error) {
 	d.Event = alert.RedactEvent(s.Redact, d.Event)
 	switch {
