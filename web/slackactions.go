@@ -14,7 +14,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/alert/slack"
 	"github.com/authmon/monitor/internal/store"
 )
 
@@ -127,7 +127,7 @@ func parseSlackAction(body []byte) (who, action, value string, err error) {
 
 func (s *slackActions) do(r *http.Request, who, action, value string) error {
 	switch action {
-	case alert.ActionAck:
+	case slack.ActionAck:
 		id, ok := parseID(value)
 		if !ok {
 			return errors.New("bad incident id")
@@ -140,8 +140,8 @@ func (s *slackActions) do(r *http.Request, who, action, value string) error {
 			return nil
 		}
 		return err
-	case alert.ActionSnooze:
-		sn, err := s.oc.Snooze(r.Context(), value, alert.SnoozeButton, who)
+	case slack.ActionSnooze:
+		sn, err := s.oc.Snooze(r.Context(), value, slack.SnoozeButton, who)
 		if err == nil {
 			s.log.InfoContext(r.Context(), "check snoozed", "check", value, "until", sn.Until, "by", sn.By)
 		}

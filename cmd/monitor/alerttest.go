@@ -11,9 +11,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slack-go/slack"
+	slackapi "github.com/slack-go/slack"
 
 	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/alert/slack"
 	"github.com/authmon/monitor/internal/config"
 	"github.com/authmon/monitor/internal/redact"
 )
@@ -65,7 +66,7 @@ func alertCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 
 // testSlack sends a test message to every Slack channel the [slack]
 // section routes to, and returns how many failed.
-func testSlack(ctx context.Context, cfg *config.Config, n *alert.Slack, stdout io.Writer) int {
+func testSlack(ctx context.Context, cfg *config.Config, n *slack.Notifier, stdout io.Writer) int {
 	failed := 0
 	for _, ch := range routedChannels(cfg) {
 		where := ch
@@ -104,17 +105,17 @@ func testChannel(ctx context.Context, ch config.Channel, red *redact.Redactor, l
 // answer alone ("404 Not Found") does not: a 404 from the Web API is an
 // api_url that is not its base; one from a webhook, a deleted webhook. The
 // webhook URL is a secret and is never shown.
-func explainSlackError(cfg alert.SlackConfig, err error) string {
-	sc, ok := errors.AsType[slack.StatusCodeError](err)
+func explainSlackError(cfg slack.Config, err error) string {
+	sc, ok := errors.AsType[slackapi.StatusCodeError](err)
 	switch {
 	case !ok:
 		return err.Error()
 	case cfg.Token != "" && sc.Code == http.StatusNotFound:
-		base := slack.APIURL
+		base := slackapi.APIURL
 		if cfg.APIURL != "" {
 			base = strings.TrimSuffix(cfg.APIURL, "/") + "/"
 		}
-		return fmt.Sprintf("404 from %schat.postMessage: is api_url the Slack Web API base, such as %s?", base, slack.APIURL)
+		return fmt.Sprintf("404 from %schat.postMessage: is api_url the Slack Web API base, such as %s?", base, slackapi.APIURL)
 	case cfg.WebhookURL != "" && (sc.Code == http.StatusNotFound || sc.Code == http.StatusForbidden || sc.Code == http.StatusGone):
 		return fmt.Sprintf("%d from the incoming webhook: it was deleted, disabled or mistyped; create one in Slack and set webhook_url", sc.Code)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/authmon/monitor/internal/alert/email"
 	"github.com/authmon/monitor/internal/alert/opsgenie"
 	"github.com/authmon/monitor/internal/alert/pagerduty"
+	"github.com/authmon/monitor/internal/alert/slack"
 	"github.com/authmon/monitor/internal/alert/teams"
 	"github.com/authmon/monitor/internal/alert/webhook"
 	"github.com/authmon/monitor/internal/config"
@@ -57,8 +58,8 @@ func buildChannel(ch config.Channel, red *redact.Redactor, log *slog.Logger) (al
 	return alert.LogNotifier{Log: log}, nil
 }
 
-func slackChannel(cfg alert.SlackConfig, red *redact.Redactor, log *slog.Logger) *alert.Slack {
-	sl := alert.NewSlack(cfg, &http.Client{Timeout: channelTimeout})
+func slackChannel(cfg slack.Config, red *redact.Redactor, log *slog.Logger) *slack.Notifier {
+	sl := slack.New(cfg, &http.Client{Timeout: channelTimeout})
 	sl.Log, sl.Redact = log, red
 	return sl
 }

@@ -1,5 +1,7 @@
 // Package alert turns check runs into incidents (Decide, pure) and delivers
-// the resulting notifications to Slack or the log through a durable outbox.
+// the resulting notifications through a durable outbox to the log or to a
+// channel's adapter, each a package of its own (alert/slack, alert/webhook,
+// …) behind Notifier.
 package alert
 
 import (

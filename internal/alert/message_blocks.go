@@ -8,66 +8,69 @@ import (
 	"github.com/slack-go/slack/slackutilsx"
 )
 
-// slackMessage is a message ready for Slack: mrkdwn fallback text and Block
+// SlackMessage is a message ready for Slack: mrkdwn fallback text and Block
 // Kit blocks, with everything from a target or the configuration escaped
-// except the configured mention.
-type slackMessage struct {
-	text   string
-	blocks []slack.Block
+// except the configured mention. The Slack adapter (package alert/slack)
+// sends it; it is built here, from the same summary as Render and
+// RenderText, so that every channel says the same thing.
+type SlackMessage struct {
+	Text   string
+	Blocks []slack.Block
 }
 
 // RenderBlocks renders d as a message that stands alone: what webhook mode
 // posts, and what bot mode posts when there is no thread to join. The first
-// block's block_id names the delivery (see blockID).
+// block's block_id names the delivery (see BlockID).
 func RenderBlocks(d Delivery) []slack.Block {
-	return standaloneMessage(d).blocks
+	return SlackStandalone(d).Blocks
 }
 
-func standaloneMessage(d Delivery) slackMessage {
+// SlackStandalone is d as a message that stands alone.
+func SlackStandalone(d Delivery) SlackMessage {
 	return format(d.ID, standalone(d.Event), d.Event.DashboardURL)
 }
 
-// rootMessage is the incident's root while it is open.
-func rootMessage(d Delivery) slackMessage {
+// SlackRoot is the incident's root while it is open.
+func SlackRoot(d Delivery) SlackMessage {
 	return format(d.ID, rootState(d.Event), d.Event.DashboardURL)
 }
 
-// resolvedRootMessage is the incident's root once it resolved.
-func resolvedRootMessage(d Delivery) slackMessage {
+// SlackResolvedRoot is the incident's root once it resolved.
+func SlackResolvedRoot(d Delivery) SlackMessage {
 	return format(d.ID, rootResolved(d.Event), d.Event.DashboardURL)
 }
 
-// replyMessage is a reply in the incident's thread; the dashboard link is
+// SlackReply is a reply in the incident's thread; the dashboard link is
 // left to the root right above it.
-func replyMessage(d Delivery) slackMessage {
+func SlackReply(d Delivery) SlackMessage {
 	return format(d.ID, reply(d.Event), "")
 }
 
-// blockID tags a message with the outbox delivery that sent it, so that a
+// BlockID tags a message with the outbox delivery that sent it, so that a
 // duplicate delivery can be recognised in the channel and by tests.
-func blockID(deliveryID int64) string { return fmt.Sprintf("authmon-n%d", deliveryID) }
+func BlockID(deliveryID int64) string { return fmt.Sprintf("authmon-n%d", deliveryID) }
 
 // format renders m: the headline as the first block, then one block per
 // regression, then the locations of a fleet, then the dashboard link.
-func format(deliveryID int64, m summary, dashboardURL string) slackMessage {
+func format(deliveryID int64, m summary, dashboardURL string) SlackMessage {
 	mention := ""
 	if m.mention != "" {
 		mention = m.mention + " "
 	}
-	msg := slackMessage{text: mention + esc(m.text(dashboardURL))}
-	msg.blocks = append(msg.blocks, section(blockID(deliveryID), mention+esc(m.head)))
+	msg := SlackMessage{Text: mention + esc(m.text(dashboardURL))}
+	msg.Blocks = append(msg.Blocks, section(BlockID(deliveryID), mention+esc(m.head)))
 	lines, more := regressionLines(m.items, m.resolved)
 	for _, l := range lines {
-		msg.blocks = append(msg.blocks, section("", l.mrkdwn()))
+		msg.Blocks = append(msg.Blocks, section("", l.mrkdwn()))
 	}
 	if more > 0 {
-		msg.blocks = append(msg.blocks, contextBlock(fmt.Sprintf("and %d more", more)))
+		msg.Blocks = append(msg.Blocks, contextBlock(fmt.Sprintf("and %d more", more)))
 	}
 	if loc := locationsLine(m.locations, m.at); loc != "" {
-		msg.blocks = append(msg.blocks, contextBlock(fitSection(esc(loc))))
+		msg.Blocks = append(msg.Blocks, contextBlock(fitSection(esc(loc))))
 	}
 	if link := dashboardLink(dashboardURL); link != "" {
-		msg.blocks = append(msg.blocks, contextBlock(link))
+		msg.Blocks = append(msg.Blocks, contextBlock(link))
 	}
 	return msg
 }

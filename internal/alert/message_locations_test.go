@@ -33,13 +33,13 @@ func TestMessagesNameLocations(t *testing.T) {
 				t.Errorf("RenderText = %s\nwant the locations before the dashboard link", text)
 			}
 			d := Delivery{ID: 5, Event: ev}
-			forms := map[string]slackMessage{"standalone": standaloneMessage(d), "root": rootMessage(d),
-				"resolved root": resolvedRootMessage(d), "reply": replyMessage(d)}
+			forms := map[string]SlackMessage{"standalone": SlackStandalone(d), "root": SlackRoot(d),
+				"resolved root": SlackResolvedRoot(d), "reply": SlackReply(d)}
 			for name, m := range forms {
-				if !strings.Contains(m.text, fleetLine) {
-					t.Errorf("%s: fallback text %q misses the locations", name, m.text)
+				if !strings.Contains(m.Text, fleetLine) {
+					t.Errorf("%s: fallback text %q misses the locations", name, m.Text)
 				}
-				ctx := contextTexts(m.blocks)
+				ctx := contextTexts(m.Blocks)
 				if len(ctx) == 0 || !strings.Contains(strings.Join(ctx, "\n"), fleetLine) {
 					t.Errorf("%s: context blocks %q miss %q", name, ctx, fleetLine)
 				}

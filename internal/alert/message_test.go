@@ -147,10 +147,10 @@ func TestSinceNamesTheDayAfterADay(t *testing.T) {
 // form: it is how duplicates are told apart.
 func TestEveryMessageNamesItsDelivery(t *testing.T) {
 	d := Delivery{ID: 77, Event: event(KindResolved, "svc", 3, bypass())}
-	forms := map[string]slackMessage{"standalone": standaloneMessage(d), "root": rootMessage(d),
-		"resolved root": resolvedRootMessage(d), "reply": replyMessage(d)}
+	forms := map[string]SlackMessage{"standalone": SlackStandalone(d), "root": SlackRoot(d),
+		"resolved root": SlackResolvedRoot(d), "reply": SlackReply(d)}
 	for name, m := range forms {
-		if id := m.blocks[0].(*slack.SectionBlock).BlockID; id != "authmon-n77" {
+		if id := m.Blocks[0].(*slack.SectionBlock).BlockID; id != "authmon-n77" {
 			t.Errorf("%s: block_id %q", name, id)
 		}
 	}

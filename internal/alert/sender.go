@@ -226,6 +226,10 @@ func deliveryAttrs(d Delivery, err error) []any {
 		slog.Int64("incident", d.Event.IncidentID), slog.Int64("delivery", d.ID), slog.Int("attempt", d.Attempts+1), slog.String("err", err.Error())}
 }
 
+// DeliveryAttrs are deliveryAttrs, for adapters outside this package that
+// log a delivery's failure the way the sender does.
+func DeliveryAttrs(d Delivery, err error) []any { return deliveryAttrs(d, err) }
+
 // backoff is the wait before retry number attempts+1: full jitter over a
 // ceiling doubling from 1s to 5min, at least 1ms, and never less than a
 // *RetryAfterError asks for.

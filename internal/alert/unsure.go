@@ -52,3 +52,8 @@ func cutShort(err error) bool {
 // left and no answer came): the sender keeps the delivery in flight, for
 // adapters outside this package.
 func Unsure(err error) error { return unsure(err) }
+
+// CutShort reports whether a transport error happened after the request may
+// have reached the server (see cutShort): an adapter outside this package
+// that wraps the error away marks it Unsure when this holds.
+func CutShort(err error) bool { return cutShort(err) }

@@ -12,6 +12,7 @@ import (
 	"github.com/authmon/monitor/internal/alert/email"
 	"github.com/authmon/monitor/internal/alert/opsgenie"
 	"github.com/authmon/monitor/internal/alert/pagerduty"
+	"github.com/authmon/monitor/internal/alert/slack"
 	"github.com/authmon/monitor/internal/alert/teams"
 	"github.com/authmon/monitor/internal/alert/webhook"
 	"github.com/authmon/monitor/internal/checks"
@@ -23,7 +24,7 @@ import (
 type Channel struct {
 	Name      string
 	Type      string
-	Slack     *alert.SlackConfig
+	Slack     *slack.Config
 	Webhook   *webhook.Config
 	PagerDuty *pagerduty.Config
 	Opsgenie  *opsgenie.Config

@@ -14,6 +14,7 @@ import (
 	"github.com/pelletier/go-toml/v2"
 
 	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/alert/slack"
 	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/store"
 )
@@ -23,7 +24,7 @@ type Config struct {
 	Path      string
 	PublicURL string // base URL of the dashboard for links in alerts; may be empty
 	Checks    []checks.Check
-	Slack     *alert.SlackConfig // nil: alerts are only logged and shown
+	Slack     *slack.Config // nil: alerts are only logged and shown
 	// Channels are the named alert channels, sorted by name. The [slack]
 	// section is the default channel, alert.DefaultChannel.
 	Channels []Channel

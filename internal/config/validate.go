@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/authmon/monitor/internal/alert"
+	"github.com/authmon/monitor/internal/alert/slack"
 	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/redact"
 )
@@ -165,7 +166,7 @@ func checkURL(c *collector, key, raw string) {
 	}
 }
 
-func buildSlack(c *collector, s *slackSection) *alert.SlackConfig {
+func buildSlack(c *collector, s *slackSection) *slack.Config {
 	if s == nil {
 		return nil
 	}
@@ -186,7 +187,7 @@ func buildSlack(c *collector, s *slackSection) *alert.SlackConfig {
 	if s.SigningSecret != "" && s.Token == "" {
 		c.add("slack.signing_secret", "buttons need a bot token: an incoming webhook cannot show them")
 	}
-	return &alert.SlackConfig{WebhookURL: s.WebhookURL, Token: s.Token, Channel: s.Channel, APIURL: s.APIURL,
+	return &slack.Config{WebhookURL: s.WebhookURL, Token: s.Token, Channel: s.Channel, APIURL: s.APIURL,
 		Buttons: s.SigningSecret != "" && s.Token != ""}
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/authmon/monitor/internal/alert"
+	alertslack "github.com/authmon/monitor/internal/alert/slack"
 )
 
 // outageSlack is an incoming webhook on loopback that answers 503 while down
@@ -88,7 +89,7 @@ func TestOutageDrain(t *testing.T) {
 		}
 		var offset atomic.Int64 // the outage's fast-forward
 		clock := func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
-		notifier := alert.NewSlack(alert.SlackConfig{WebhookURL: srv.URL + "/services/T/B/x"}, srv.Client())
+		notifier := alertslack.New(alertslack.Config{WebhookURL: srv.URL + "/services/T/B/x"}, srv.Client())
 		snd := alert.NewSender(s, notifier, slog.New(slog.DiscardHandler), clock)
 		for range 10 {
 			if err := snd.Drain(ctx); err != nil {

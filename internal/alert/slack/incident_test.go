@@ -1,4 +1,4 @@
-package alert
+package slack
 
 import (
 	"context"
@@ -8,30 +8,32 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authmon/monitor/internal/alert"
 )
 
 // lifecycle is one incident of check as Decide announces it: opened on a
 // conformance failure, updated when a bypass joins it (which makes it
 // critical, so from then on it carries the mention), reminded, resolved.
-func lifecycle(check string, id int64) []Event {
-	opened := event(KindOpened, check, id, wrongChallenge())
+func lifecycle(check string, id int64) []alert.Event {
+	opened := event(alert.KindOpened, check, id, wrongChallenge())
 	opened.At = evT0.Add(2 * time.Minute)
-	later := func(kind Kind, after time.Duration) Event {
+	later := func(kind alert.Kind, after time.Duration) alert.Event {
 		ev := event(kind, check, id, wrongChallenge(), bypass())
 		ev.At, ev.Mention = evT0.Add(after), "<!here>"
 		return ev
 	}
-	updated := later(KindUpdated, 5*time.Minute)
+	updated := later(alert.KindUpdated, 5*time.Minute)
 	updated.Added = []string{"missing/B1"}
-	reminder := later(KindReminder, 2*time.Hour+5*time.Minute)
-	resolved := later(KindResolved, 2*time.Hour+14*time.Minute)
+	reminder := later(alert.KindReminder, 2*time.Hour+5*time.Minute)
+	resolved := later(alert.KindResolved, 2*time.Hour+14*time.Minute)
 	resolved.Resolved = resolved.At
-	return []Event{opened, updated, reminder, resolved}
+	return []alert.Event{opened, updated, reminder, resolved}
 }
 
 // drainAll drains ob until every item is sent or failed, advancing the fake
 // clock past any backoff in between, so no test sleeps for it.
-func drainAll(t *testing.T, s *Sender, ob *memOutbox, clk *fakeClock) {
+func drainAll(t *testing.T, s *alert.Sender, ob *memOutbox, clk *fakeClock) {
 	t.Helper()
 	for range 30 {
 		if err := s.Drain(context.Background()); err != nil {
@@ -58,7 +60,7 @@ func TestIncidentThreadsInBotMode(t *testing.T) {
 	for _, ev := range lifecycle("login-api", 12) {
 		ob.add(ev)
 	}
-	drainAll(t, NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now), ob, clk)
+	drainAll(t, alert.NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now), ob, clk)
 	const root = "1700000000.000001"
 	want := []call{
 		{"chat.postMessage", "authmon-n1", false, "Incident #12 — :large_yellow_circle: conformance — login-api failing since 21:03 UTC (2m)"},
@@ -109,8 +111,8 @@ func TestIncidentSurvivesSlackOutage(t *testing.T) {
 	for _, ev := range lifecycle("login-api", 7) {
 		ob.add(ev)
 	}
-	other := ob.add(event(KindOpened, "beta", 8, bypass()))
-	drainAll(t, NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now), ob, clk)
+	other := ob.add(event(alert.KindOpened, "beta", 8, bypass()))
+	drainAll(t, alert.NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now), ob, clk)
 
 	for _, it := range ob.items {
 		if got := ob.snapshot(it); got.sent != 1 || got.failed {
@@ -121,7 +123,7 @@ func TestIncidentSurvivesSlackOutage(t *testing.T) {
 	// Updates are, so a retried one may repeat.
 	var posts []string
 	for _, r := range f.delivered() {
-		if r.method() == "chat.postMessage" && r.blockID(t) != blockID(other.ID) {
+		if r.method() == "chat.postMessage" && r.blockID(t) != alert.BlockID(other.ID) {
 			posts = append(posts, r.blockID(t))
 		}
 	}
@@ -139,7 +141,7 @@ func TestIncidentInWebhookMode(t *testing.T) {
 	for _, ev := range lifecycle("login-api", 7) {
 		ob.add(ev)
 	}
-	drainAll(t, NewSender(ob, f.webhook(), slog.New(slog.DiscardHandler), clk.now), ob, clk)
+	drainAll(t, alert.NewSender(ob, f.webhook(), slog.New(slog.DiscardHandler), clk.now), ob, clk)
 	got := f.requests()
 	if len(got) != 4 {
 		t.Fatalf("%d requests, want 4", len(got))
@@ -155,7 +157,7 @@ func TestIncidentInWebhookMode(t *testing.T) {
 			t.Errorf("message %d: block_id %q, body %s", i, r.blockID(t), r.Body)
 		}
 	}
-	if _, err := ob.NextDue(context.Background(), clk.now()); err != ErrNothingDue || len(ob.threads) != 0 {
+	if _, err := ob.NextDue(context.Background(), clk.now()); err != alert.ErrNothingDue || len(ob.threads) != 0 {
 		t.Errorf("after webhook delivery: %v, threads %v (webhooks cannot thread)", err, ob.threads)
 	}
 }

@@ -1,4 +1,4 @@
-package alert
+package slack
 
 import (
 	"cmp"
@@ -69,7 +69,7 @@ func (r request) firstText(t *testing.T) string {
 // leaves it to the fake's success answer.
 type responder func(n int, r request, w http.ResponseWriter) bool
 
-// fakeSlack stands in for slack.com: chat.postMessage, chat.update and the
+// fakeSlack stands in for slackapi.com: chat.postMessage, chat.update and the
 // conversations.* lookups under /api/, answering like the real API, and one
 // incoming webhook. It keeps the messages posted (see fakeslack_lookup_test).
 type fakeSlack struct {
@@ -157,20 +157,20 @@ func (f *fakeSlack) delivered() []request {
 	return out
 }
 
-func (f *fakeSlack) botConfig() SlackConfig {
-	return SlackConfig{Token: testToken, Channel: "alerts", APIURL: f.srv.URL + "/api"}
+func (f *fakeSlack) botConfig() Config {
+	return Config{Token: testToken, Channel: "alerts", APIURL: f.srv.URL + "/api"}
 }
 
 // bot is a bot-mode notifier of f that looks up in-flight deliveries at
 // once: these tests need not wait for Slack's requests to land.
-func (f *fakeSlack) bot() *Slack {
-	s := NewSlack(f.botConfig(), f.srv.Client())
+func (f *fakeSlack) bot() *Notifier {
+	s := New(f.botConfig(), f.srv.Client())
 	s.settle = 0
 	return s
 }
 
-func (f *fakeSlack) webhook() *Slack {
-	return NewSlack(SlackConfig{WebhookURL: f.srv.URL + webhookPath}, f.srv.Client())
+func (f *fakeSlack) webhook() *Notifier {
+	return New(Config{WebhookURL: f.srv.URL + webhookPath}, f.srv.Client())
 }
 
 // status answers with code, an optional "Key: value" header and body.

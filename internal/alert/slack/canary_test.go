@@ -1,4 +1,4 @@
-package alert
+package slack
 
 import (
 	"log/slog"
@@ -8,7 +8,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/slack-go/slack"
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/authmon/monitor/internal/alert"
 )
 
 func TestPermanentErrorFailsOnceAndOthersGo(t *testing.T) {
@@ -17,13 +19,13 @@ func TestPermanentErrorFailsOnceAndOthersGo(t *testing.T) {
 		return r.Form["channel"] == "gone" && status(http.StatusOK, "", `{"ok":false,"error":"channel_not_found"}`)(n, r, w)
 	}
 	ob, clk := &memOutbox{}, &fakeClock{t: evT0}
-	lost := event(KindOpened, "alpha", 1, bypass())
+	lost := event(alert.KindOpened, "alpha", 1, bypass())
 	lost.Channel = "gone"
 	bad := ob.add(lost)
-	ob.add(event(KindOpened, "beta", 2, bypass()))
-	ob.add(event(KindReminder, "beta", 2, bypass()))
+	ob.add(event(alert.KindOpened, "beta", 2, bypass()))
+	ob.add(event(alert.KindReminder, "beta", 2, bypass()))
 	logs := &syncBuffer{}
-	drainAll(t, NewSender(ob, f.bot(), slog.New(slog.NewTextHandler(logs, nil)), clk.now), ob, clk)
+	drainAll(t, alert.NewSender(ob, f.bot(), slog.New(slog.NewTextHandler(logs, nil)), clk.now), ob, clk)
 
 	if got := ob.snapshot(bad); !got.failed || got.sent != 0 || !strings.Contains(got.errText, "channel_not_found") {
 		t.Errorf("lost delivery: failed %v sent %d err %q", got.failed, got.sent, got.errText)
@@ -69,7 +71,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 			for _, ev := range lifecycle("login-api", 3) {
 				ob.add(ev)
 			}
-			drainAll(t, NewSender(ob, n, slog.New(slog.NewTextHandler(logs, nil)), clk.now), ob, clk)
+			drainAll(t, alert.NewSender(ob, n, slog.New(slog.NewTextHandler(logs, nil)), clk.now), ob, clk)
 			for _, r := range f.requests() {
 				if strings.Contains(withoutToken(r.Body), "CANARY") {
 					t.Errorf("secret in a request body: %s", r.Body)
@@ -102,12 +104,12 @@ func TestTargetTextEscapedMentionNot(t *testing.T) {
 	f := newFakeSlack(t)
 	r := bypass()
 	r.Failure.Assertion.Got = "<script>alert(1)</script> <!channel>"
-	ev := event(KindOpened, "login-api", 5, r)
+	ev := event(alert.KindOpened, "login-api", 5, r)
 	ev.Mention = "<!here>"
-	if _, err := f.bot().Notify(t.Context(), Delivery{ID: 1, Event: ev}); err != nil {
+	if _, err := f.bot().Notify(t.Context(), alert.Delivery{ID: 1, Event: ev}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.webhook().Notify(t.Context(), Delivery{ID: 1, Event: ev}); err != nil {
+	if _, err := f.webhook().Notify(t.Context(), alert.Delivery{ID: 1, Event: ev}); err != nil {
 		t.Fatal(err)
 	}
 	for _, req := range f.requests() {
@@ -139,19 +141,19 @@ func TestTargetTextEscapedMentionNot(t *testing.T) {
 // problem when the event has one, and appears nowhere else.
 func TestMentionOnlyWhenSet(t *testing.T) {
 	for _, mention := range []string{"", "<!subteam^S123>"} {
-		for _, kind := range []Kind{KindOpened, KindUpdated, KindReminder, KindResolved, KindFlapping, KindCalm, KindTest} {
+		for _, kind := range []alert.Kind{alert.KindOpened, alert.KindUpdated, alert.KindReminder, alert.KindResolved, alert.KindFlapping, alert.KindCalm, alert.KindTest} {
 			ev := event(kind, "svc", 4, bypass())
 			ev.Mention = mention
-			d := Delivery{ID: 2, Event: ev}
-			forms := map[string]slackMessage{"standalone": standaloneMessage(d), "reply": replyMessage(d),
-				"root": rootMessage(d), "resolved root": resolvedRootMessage(d)}
+			d := alert.Delivery{ID: 2, Event: ev}
+			forms := map[string]alert.SlackMessage{"standalone": alert.SlackStandalone(d), "reply": alert.SlackReply(d),
+				"root": alert.SlackRoot(d), "resolved root": alert.SlackResolvedRoot(d)}
 			for name, m := range forms {
-				first := m.blocks[0].(*slack.SectionBlock).Text.Text
-				all := m.text + blockTexts(t, m.blocks)
-				pings := kind == KindOpened || kind == KindUpdated || kind == KindReminder || name == "root"
+				first := m.Blocks[0].(*slackapi.SectionBlock).Text.Text
+				all := m.Text + blockTexts(t, m.Blocks)
+				pings := kind == alert.KindOpened || kind == alert.KindUpdated || kind == alert.KindReminder || name == "root"
 				want := mention != "" && pings && name != "resolved root"
-				if want && (!strings.HasPrefix(m.text, mention+" ") || !strings.HasPrefix(first, mention+" ")) {
-					t.Errorf("%s %s: mention %q not leading: %q / %q", kind, name, mention, m.text, first)
+				if want && (!strings.HasPrefix(m.Text, mention+" ") || !strings.HasPrefix(first, mention+" ")) {
+					t.Errorf("%s %s: mention %q not leading: %q / %q", kind, name, mention, m.Text, first)
 				}
 				if !want && strings.Contains(all, "<!") {
 					t.Errorf("%s %s with mention %q: unexpected mention in %q", kind, name, mention, all)

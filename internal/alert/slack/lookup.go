@@ -1,4 +1,4 @@
-package alert
+package slack
 
 import (
 	"context"
@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slack-go/slack"
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/authmon/monitor/internal/alert"
 )
 
 const (
@@ -48,9 +50,9 @@ var channelIDPattern = regexp.MustCompile(`^[CGD][A-Z0-9]+$`)
 // not posting. Besides chat:write the lookup needs the scopes
 // channels:history and groups:history (to read the channel or thread) and
 // channels:read and groups:read (to resolve a channel name to its ID).
-func (s *Slack) alreadyPosted(ctx context.Context, channel, threadTS string, d Delivery) (Thread, bool) {
+func (s *Notifier) alreadyPosted(ctx context.Context, channel, threadTS string, d alert.Delivery) (alert.Thread, bool) {
 	if !d.InFlight || !sleep(ctx, s.settle) {
-		return Thread{}, false
+		return alert.Thread{}, false
 	}
 	lctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	defer cancel()
@@ -58,30 +60,31 @@ func (s *Slack) alreadyPosted(ctx context.Context, channel, threadTS string, d D
 	if err != nil {
 		if ctx.Err() == nil {
 			s.logger().Warn("slack lookup of an interrupted delivery failed, posting it again",
-				deliveryAttrs(d, s.classify("slack lookup", err))...)
+				alert.DeliveryAttrs(d, s.classify("slack lookup", err))...)
 		}
-		return Thread{}, false
+		return alert.Thread{}, false
 	}
 	return found, found.TS != ""
 }
 
-// findPosted does the lookup of alreadyPosted; a zero Thread means not found.
-func (s *Slack) findPosted(ctx context.Context, channel, threadTS string, d Delivery) (Thread, error) {
+// findPosted does the lookup of alreadyPosted; a zero alert.Thread means
+// not found.
+func (s *Notifier) findPosted(ctx context.Context, channel, threadTS string, d alert.Delivery) (alert.Thread, error) {
 	id, err := s.channelID(ctx, channel)
 	if err != nil {
-		return Thread{}, err
+		return alert.Thread{}, err
 	}
 	oldest := ""
 	if !d.Event.At.IsZero() {
 		oldest = strconv.FormatInt(d.Event.At.Add(-lookupSkew).Unix(), 10) + ".000000"
 	}
-	fetch := func(cursor string) ([]slack.Message, string, error) {
+	fetch := func(cursor string) ([]slackapi.Message, string, error) {
 		if threadTS != "" {
-			msgs, _, next, err := s.client.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			msgs, _, next, err := s.client.GetConversationRepliesContext(ctx, &slackapi.GetConversationRepliesParameters{
 				ChannelID: id, Timestamp: threadTS, Cursor: cursor, Limit: lookupLimit, Oldest: oldest, Inclusive: true})
 			return msgs, next, err
 		}
-		resp, err := s.client.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+		resp, err := s.client.GetConversationHistoryContext(ctx, &slackapi.GetConversationHistoryParameters{
 			ChannelID: id, Cursor: cursor, Limit: lookupLimit, Oldest: oldest, Inclusive: true})
 		if err != nil {
 			return nil, "", err
@@ -90,17 +93,17 @@ func (s *Slack) findPosted(ctx context.Context, channel, threadTS string, d Deli
 	}
 	// The thread's parent is skipped: chat.update gives the root the
 	// block_id of the delivery that updated it, the one looked up.
-	ts, err := findMessage(fetch, blockID(d.ID), threadTS)
+	ts, err := findMessage(fetch, alert.BlockID(d.ID), threadTS)
 	if err != nil || ts == "" {
-		return Thread{}, err
+		return alert.Thread{}, err
 	}
-	return Thread{Channel: id, TS: ts}, nil
+	return alert.Thread{Channel: id, TS: ts}, nil
 }
 
 // findMessage reads up to lookupPages pages from fetch and returns the ts of
 // the first message whose first block has the block_id want, other than the
 // message skipTS; "" if there is none.
-func findMessage(fetch func(cursor string) ([]slack.Message, string, error), want, skipTS string) (string, error) {
+func findMessage(fetch func(cursor string) ([]slackapi.Message, string, error), want, skipTS string) (string, error) {
 	cursor := ""
 	for range lookupPages {
 		msgs, next, err := fetch(cursor)
@@ -122,7 +125,7 @@ func findMessage(fetch func(cursor string) ([]slack.Message, string, error), wan
 
 // channelID returns the ID of channel, which is an ID already or a name
 // with or without "#", resolved once through conversations.list.
-func (s *Slack) channelID(ctx context.Context, channel string) (string, error) {
+func (s *Notifier) channelID(ctx context.Context, channel string) (string, error) {
 	if channelIDPattern.MatchString(channel) {
 		return channel, nil
 	}
@@ -138,8 +141,8 @@ func (s *Slack) channelID(ctx context.Context, channel string) (string, error) {
 
 // resolveChannel pages through the channels the token can see, caching
 // every name met, until it meets name.
-func (s *Slack) resolveChannel(ctx context.Context, name string) (string, error) {
-	params := &slack.GetConversationsParameters{ExcludeArchived: true, Limit: lookupLimit,
+func (s *Notifier) resolveChannel(ctx context.Context, name string) (string, error) {
+	params := &slackapi.GetConversationsParameters{ExcludeArchived: true, Limit: lookupLimit,
 		Types: []string{"public_channel", "private_channel"}}
 	for range listPages {
 		chans, next, err := s.client.GetConversationsContext(ctx, params)
@@ -176,7 +179,7 @@ func sleep(ctx context.Context, d time.Duration) bool {
 }
 
 // logger is Log or the default logger.
-func (s *Slack) logger() *slog.Logger {
+func (s *Notifier) logger() *slog.Logger {
 	if s.Log != nil {
 		return s.Log
 	}

@@ -1,4 +1,4 @@
-package alert
+package slack
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/authmon/monitor/internal/alert"
 )
 
 // TestSenderReportsOutcomes: OnOutcome hears every recorded attempt, as
@@ -25,8 +27,8 @@ func TestSenderReportsOutcomes(t *testing.T) {
 			f := newFakeSlack(t)
 			f.respond = tt.respond
 			ob, clk := &memOutbox{}, &fakeClock{t: evT0}
-			ob.add(event(KindOpened, "login-api", 1, bypass()))
-			s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
+			ob.add(event(alert.KindOpened, "login-api", 1, bypass()))
+			s := alert.NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
 			var got []string
 			s.OnOutcome = func(o string) { got = append(got, o) }
 			for range tt.drains {

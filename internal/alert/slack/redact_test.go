@@ -1,4 +1,4 @@
-package alert
+package slack
 
 import (
 	"encoding/base64"
@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/authmon/monitor/internal/alert"
 	"github.com/authmon/monitor/internal/redact"
 )
 
@@ -20,9 +21,9 @@ func TestPayloadRedacted(t *testing.T) {
 	r.Failure.URL = "https://api.example.test/me?key=" + forms[1]
 	r.Failure.Assertion.Got = "200 OK echoing Basic " + forms[2]
 	f := newFakeSlack(t)
-	for _, n := range []*Slack{f.bot(), f.webhook()} {
+	for _, n := range []*Notifier{f.bot(), f.webhook()} {
 		n.Redact = redact.New(secret, "u:"+secret)
-		if _, err := n.Notify(t.Context(), Delivery{ID: 1, Event: event(KindOpened, "api", 3, r)}); err != nil {
+		if _, err := n.Notify(t.Context(), alert.Delivery{ID: 1, Event: event(alert.KindOpened, "api", 3, r)}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,13 +1,13 @@
-package alert
+package slack
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
-	"time"
 
-	"github.com/slack-go/slack"
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/authmon/monitor/internal/alert"
 )
 
 // permanentCodes are Slack error codes that no retry will fix.
@@ -28,24 +28,24 @@ var permanentStatus = []int{http.StatusBadRequest, http.StatusUnauthorized,
 	http.StatusForbidden, http.StatusNotFound, http.StatusGone}
 
 // classify redacts err and marks it permanent or rate limited.
-func (s *Slack) classify(prefix string, err error) error {
+func (s *Notifier) classify(prefix string, err error) error {
 	if err == nil {
 		return nil
 	}
 	clean := &redactedError{msg: prefix + ": " + s.Redact.String(err.Error()), cause: safeCause(err)}
-	if cutShort(err) {
+	if alert.CutShort(err) {
 		// The redacted error drops the transport error (it holds the URL):
 		// keep what the sender needs to know about it.
-		return unsure(clean)
+		return alert.Unsure(clean)
 	}
-	if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
-		return &RetryAfterError{Wait: rl.RetryAfter, Err: clean}
+	if rl, ok := errors.AsType[*slackapi.RateLimitedError](err); ok {
+		return &alert.RetryAfterError{Wait: rl.RetryAfter, Err: clean}
 	}
-	if se, ok := errors.AsType[slack.SlackErrorResponse](err); ok && permanentCodes[se.Err] {
-		return Permanent(clean)
+	if se, ok := errors.AsType[slackapi.SlackErrorResponse](err); ok && permanentCodes[se.Err] {
+		return alert.Permanent(clean)
 	}
-	if sc, ok := errors.AsType[slack.StatusCodeError](err); ok && slices.Contains(permanentStatus, sc.Code) {
-		return Permanent(clean)
+	if sc, ok := errors.AsType[slackapi.StatusCodeError](err); ok && slices.Contains(permanentStatus, sc.Code) {
+		return alert.Permanent(clean)
 	}
 	return clean
 }
@@ -53,13 +53,13 @@ func (s *Slack) classify(prefix string, err error) error {
 // safeCause returns the slack-go error inside err when its type carries no
 // URL or token, so that callers can still inspect it; nil otherwise.
 func safeCause(err error) error {
-	if e, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+	if e, ok := errors.AsType[*slackapi.RateLimitedError](err); ok {
 		return e
 	}
-	if e, ok := errors.AsType[slack.SlackErrorResponse](err); ok {
+	if e, ok := errors.AsType[slackapi.SlackErrorResponse](err); ok {
 		return e
 	}
-	if e, ok := errors.AsType[slack.StatusCodeError](err); ok {
+	if e, ok := errors.AsType[slackapi.StatusCodeError](err); ok {
 		return e
 	}
 	return nil
@@ -75,37 +75,3 @@ type redactedError struct {
 
 func (e *redactedError) Error() string { return e.msg }
 func (e *redactedError) Unwrap() error { return e.cause }
-
-// RetryAfterError asks the sender to wait at least Wait before retrying.
-type RetryAfterError struct {
-	Wait time.Duration
-	Err  error
-}
-
-// Error describes the wait and the cause.
-func (e *RetryAfterError) Error() string {
-	return fmt.Sprintf("retry after %s: %v", e.Wait, e.Err)
-}
-
-// Unwrap returns the cause.
-func (e *RetryAfterError) Unwrap() error { return e.Err }
-
-// permanentError marks an error that retrying cannot fix.
-type permanentError struct{ err error }
-
-func (e *permanentError) Error() string { return e.err.Error() }
-func (e *permanentError) Unwrap() error { return e.err }
-
-// Permanent marks err as one that retrying will not fix. Permanent(nil) is nil.
-func Permanent(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &permanentError{err: err}
-}
-
-// IsPermanent reports whether err, or an error it wraps, was marked Permanent.
-func IsPermanent(err error) bool {
-	_, ok := errors.AsType[*permanentError](err)
-	return ok
-}

@@ -1,4 +1,4 @@
-package alert
+package slack
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authmon/monitor/internal/alert"
 )
 
 // afterOutage queues notifications of checks alpha, bravo and charlie as a long outage
@@ -15,8 +17,8 @@ import (
 // minutes from now.
 func afterOutage(ob *memOutbox, now time.Time) {
 	for _, check := range []string{"alpha", "bravo", "charlie"} {
-		it := ob.add(event(KindOpened, check, 1, bypass()))
-		it.Attempts, it.next = 10, now.Add(backoff(10, nil)+time.Second)
+		it := ob.add(event(alert.KindOpened, check, 1, bypass()))
+		it.Attempts, it.next = 10, now.Add(backoff()+time.Second)
 	}
 }
 
@@ -39,8 +41,8 @@ func TestSenderRetriesChannelAtOnceAfterRecovery(t *testing.T) {
 	f := newFakeSlack(t)
 	ob, clk := &memOutbox{}, &fakeClock{t: evT0}
 	afterOutage(ob, evT0)
-	ob.add(event(KindOpened, "delta", 2, bypass())) // raised just after Slack came back
-	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
+	ob.add(event(alert.KindOpened, "delta", 2, bypass())) // raised just after Slack came back
+	s := alert.NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
 	if err := s.Drain(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -55,10 +57,10 @@ func TestSenderProbesWhenNewAlertWaits(t *testing.T) {
 	f := newFakeSlack(t)
 	ob, clk := &memOutbox{}, &fakeClock{t: evT0}
 	afterOutage(ob, evT0)
-	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
+	s := alert.NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
 	s.PollInterval = time.Hour // only Wake may start a delivery
 	runSender(t, s)
-	ob.add(event(KindResolved, "alpha", 1, bypass())) // behind a's old retry
+	ob.add(event(alert.KindResolved, "alpha", 1, bypass())) // behind a's old retry
 	s.Wake()
 	eventually(t, "every notification delivered", func() bool { return len(sentOrder(f)) == 4 })
 	if got := sentOrder(f); !slices.Equal(got, []string{"alpha", "bravo", "charlie", "alpha"}) {
@@ -72,12 +74,12 @@ func TestSenderDoesNotProbeARateLimitedSlack(t *testing.T) {
 	f := newFakeSlack(t)
 	f.respond = status(http.StatusTooManyRequests, "Retry-After: 120", "")
 	ob, clk := &memOutbox{}, &fakeClock{t: evT0}
-	ob.add(event(KindOpened, "alpha", 1, bypass()))
-	s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
+	ob.add(event(alert.KindOpened, "alpha", 1, bypass()))
+	s := alert.NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
 	s.PollInterval = time.Hour
 	runSender(t, s)
 	eventually(t, "the first attempt", func() bool { return len(f.requests()) == 1 })
-	ob.add(event(KindResolved, "alpha", 1, bypass()))
+	ob.add(event(alert.KindResolved, "alpha", 1, bypass()))
 	s.Wake()
 	time.Sleep(50 * time.Millisecond) // a probe would go at once
 	if n := len(f.requests()); n != 1 {

@@ -1,4 +1,4 @@
-package alert
+package slack
 
 import (
 	"cmp"
@@ -12,18 +12,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack"
+	slackapi "github.com/slack-go/slack"
+
+	"github.com/authmon/monitor/internal/alert"
 )
 
 func TestSlackBotPostsRoot(t *testing.T) {
 	f := newFakeSlack(t)
-	ev := event(KindOpened, "login-api", 12, bypass())
+	ev := event(alert.KindOpened, "login-api", 12, bypass())
 	ev.Channel = "security"
-	th, err := f.bot().Notify(context.Background(), Delivery{ID: 4, Event: ev})
+	th, err := f.bot().Notify(context.Background(), alert.Delivery{ID: 4, Event: ev})
 	if err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
-	if th != (Thread{Channel: "C123", TS: "1700000000.000001"}) {
+	if th != (alert.Thread{Channel: "C123", TS: "1700000000.000001"}) {
 		t.Errorf("thread %+v, want the channel ID and ts Slack answered", th)
 	}
 	got := f.requests()
@@ -51,8 +53,8 @@ func TestSlackBotPostsRoot(t *testing.T) {
 func TestSlackTestMessage(t *testing.T) {
 	for _, channel := range []string{"", "security"} {
 		f := newFakeSlack(t)
-		d := Delivery{ID: 1, Event: Event{Kind: KindTest, Channel: channel}, Thread: Thread{Channel: "C9", TS: "1.1"}}
-		if th, err := f.bot().Notify(context.Background(), d); err != nil || th != (Thread{}) {
+		d := alert.Delivery{ID: 1, Event: alert.Event{Kind: alert.KindTest, Channel: channel}, Thread: alert.Thread{Channel: "C9", TS: "1.1"}}
+		if th, err := f.bot().Notify(context.Background(), d); err != nil || th != (alert.Thread{}) {
 			t.Fatalf("Notify = %+v, %v", th, err)
 		}
 		want := cmp.Or(channel, "alerts")
@@ -65,9 +67,9 @@ func TestSlackTestMessage(t *testing.T) {
 
 func TestSlackWebhookPostsMessage(t *testing.T) {
 	f := newFakeSlack(t)
-	ev := event(KindResolved, "login-api", 12, bypass())
-	th, err := f.webhook().Notify(context.Background(), Delivery{ID: 3, Event: ev, Thread: Thread{Channel: "C1", TS: "1.1"}})
-	if err != nil || th != (Thread{}) {
+	ev := event(alert.KindResolved, "login-api", 12, bypass())
+	th, err := f.webhook().Notify(context.Background(), alert.Delivery{ID: 3, Event: ev, Thread: alert.Thread{Channel: "C1", TS: "1.1"}})
+	if err != nil || th != (alert.Thread{}) {
 		t.Fatalf("Notify = %+v, %v", th, err)
 	}
 	got := f.requests()
@@ -83,7 +85,7 @@ func TestSlackErrorClassification(t *testing.T) {
 		webhook   bool
 		respond   responder
 		permanent bool
-		wait      time.Duration // >0: want *RetryAfterError
+		wait      time.Duration // >0: want *alert.RetryAfterError
 	}{
 		{name: "bot 429", respond: status(429, "Retry-After: 3", ""), wait: 3 * time.Second},
 		{name: "bot channel_not_found", respond: status(200, "", `{"ok":false,"error":"channel_not_found"}`), permanent: true},
@@ -105,14 +107,14 @@ func TestSlackErrorClassification(t *testing.T) {
 			if tt.webhook {
 				n = f.webhook()
 			}
-			_, err := n.Notify(context.Background(), Delivery{Event: event(KindOpened, "c", 1, bypass())})
+			_, err := n.Notify(context.Background(), alert.Delivery{Event: event(alert.KindOpened, "c", 1, bypass())})
 			if err == nil {
 				t.Fatal("Notify succeeded")
 			}
-			if IsPermanent(err) != tt.permanent {
+			if alert.IsPermanent(err) != tt.permanent {
 				t.Errorf("IsPermanent(%v) = %v, want %v", err, !tt.permanent, tt.permanent)
 			}
-			ra, isRA := errors.AsType[*RetryAfterError](err)
+			ra, isRA := errors.AsType[*alert.RetryAfterError](err)
 			if isRA != (tt.wait > 0) || (isRA && ra.Wait != tt.wait) {
 				t.Errorf("err %v: RetryAfterError %v (%+v), want wait %s", err, isRA, ra, tt.wait)
 			}
@@ -152,18 +154,18 @@ func TestSlackErrorsNeverShowSecrets(t *testing.T) {
 	hc := &http.Client{Timeout: 5 * time.Second}
 	tests := []struct {
 		name string
-		cfg  SlackConfig
+		cfg  Config
 	}{
-		{"webhook refused", SlackConfig{WebhookURL: down + webhookPath}},
-		{"webhook refused with query", SlackConfig{WebhookURL: down + webhookPath + "?k=CANARY-Q"}},
-		{"webhook 500", SlackConfig{WebhookURL: f.srv.URL + webhookPath}},
-		{"bot refused", SlackConfig{Token: testToken, Channel: "alerts", APIURL: down + "/api/"}},
-		{"bot 500", SlackConfig{Token: testToken, Channel: "alerts", APIURL: f.srv.URL + "/api/"}},
+		{"webhook refused", Config{WebhookURL: down + webhookPath}},
+		{"webhook refused with query", Config{WebhookURL: down + webhookPath + "?k=CANARY-Q"}},
+		{"webhook 500", Config{WebhookURL: f.srv.URL + webhookPath}},
+		{"bot refused", Config{Token: testToken, Channel: "alerts", APIURL: down + "/api/"}},
+		{"bot 500", Config{Token: testToken, Channel: "alerts", APIURL: f.srv.URL + "/api/"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewSlack(tt.cfg, hc).Notify(context.Background(), Delivery{Event: event(KindOpened, "c", 1, bypass())})
-			if err == nil || IsPermanent(err) {
+			_, err := New(tt.cfg, hc).Notify(context.Background(), alert.Delivery{Event: event(alert.KindOpened, "c", 1, bypass())})
+			if err == nil || alert.IsPermanent(err) {
 				t.Fatalf("err = %v, want a retryable error", err)
 			}
 			assertNoSecret(t, err)
@@ -177,15 +179,15 @@ func TestSlackErrorsNeverShowSecrets(t *testing.T) {
 // TestCanaryIsMeaningful shows that slack-go itself puts the webhook URL in
 // its errors, so the redaction test above tests something real.
 func TestCanaryIsMeaningful(t *testing.T) {
-	err := slack.PostWebhookCustomHTTPContext(context.Background(),
-		"http://"+closedAddr(t)+webhookPath, http.DefaultClient, &slack.WebhookMessage{Text: "x"})
+	err := slackapi.PostWebhookCustomHTTPContext(context.Background(),
+		"http://"+closedAddr(t)+webhookPath, http.DefaultClient, &slackapi.WebhookMessage{Text: "x"})
 	if err == nil || !strings.Contains(err.Error(), "CANARY-hook") {
 		t.Fatalf("slack-go error no longer shows the URL: %v", err)
 	}
 }
 
 func TestSlackConfigHidesSecrets(t *testing.T) {
-	cfg := SlackConfig{WebhookURL: "https://hooks.slack.com" + webhookPath, Token: testToken, Channel: "C1"}
+	cfg := Config{WebhookURL: "https://hooks.slack.com" + webhookPath, Token: testToken, Channel: "C1"}
 	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), cfg.LogValue().String()} {
 		if strings.Contains(s, "CANARY") {
 			t.Errorf("config printed a secret: %s", s)
@@ -196,49 +198,49 @@ func TestSlackConfigHidesSecrets(t *testing.T) {
 // TestRedactor: a Slack notifier's own redactor knows the token and every
 // part of the webhook URL an error may print.
 func TestRedactor(t *testing.T) {
-	r := NewSlack(SlackConfig{Token: "xoxb-1-2", WebhookURL: "https://hooks.test/services/A/B/SECRET?x=Q%20SECRET"}, nil).Redact
+	r := New(Config{Token: "xoxb-1-2", WebhookURL: "https://hooks.test/services/A/B/SECRET?x=Q%20SECRET"}, nil).Redact
 	in := `Post "https://hooks.test/services/A/B/SECRET?x=Q%20SECRET": boom; path /services/A/B/SECRET; token xoxb-1-2; x=Q%20SECRET`
 	if got := r.String(in); strings.Contains(got, "SECRET") || strings.Contains(got, "xoxb-1-2") {
 		t.Errorf("redact left a secret: %s", got)
 	}
-	if got := NewSlack(SlackConfig{}, nil).Redact.String("a/b"); got != "a/b" {
+	if got := New(Config{}, nil).Redact.String("a/b"); got != "a/b" {
 		t.Errorf("empty redactor changed text: %s", got)
 	}
 }
 
 func TestSlackThreading(t *testing.T) {
-	root := Thread{Channel: "C123", TS: "1699999999.000001"}
+	root := alert.Thread{Channel: "C123", TS: "1699999999.000001"}
 	notFound := status(http.StatusOK, "", `{"ok":false,"error":"message_not_found"}`)
 	gone := status(http.StatusOK, "", `{"ok":false,"error":"channel_not_found"}`)
 	tests := []struct {
-		kind      Kind
-		thread    Thread
+		kind      alert.Kind
+		thread    alert.Thread
 		respond   responder
 		want      string // method:thread_ts-or-ts, "root" for the root's ts
 		newRoot   bool
 		permanent bool
 	}{
-		{kind: KindOpened, want: "chat.postMessage:", newRoot: true},
-		{kind: KindUpdated, want: "chat.postMessage:", newRoot: true},
-		{kind: KindReminder, want: "chat.postMessage:", newRoot: true},
-		{kind: KindResolved, want: "chat.postMessage:"},
-		{kind: KindCalm, want: "chat.postMessage:"},
-		{kind: KindOpened, thread: root, want: "chat.update:root"},
-		{kind: KindReminder, thread: root, want: "chat.postMessage:root"},
-		{kind: KindFlapping, thread: root, want: "chat.postMessage:root"},
-		{kind: KindResolved, thread: root, want: "chat.update:root chat.postMessage:root"},
-		{kind: KindResolved, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
+		{kind: alert.KindOpened, want: "chat.postMessage:", newRoot: true},
+		{kind: alert.KindUpdated, want: "chat.postMessage:", newRoot: true},
+		{kind: alert.KindReminder, want: "chat.postMessage:", newRoot: true},
+		{kind: alert.KindResolved, want: "chat.postMessage:"},
+		{kind: alert.KindCalm, want: "chat.postMessage:"},
+		{kind: alert.KindOpened, thread: root, want: "chat.update:root"},
+		{kind: alert.KindReminder, thread: root, want: "chat.postMessage:root"},
+		{kind: alert.KindFlapping, thread: root, want: "chat.postMessage:root"},
+		{kind: alert.KindResolved, thread: root, want: "chat.update:root chat.postMessage:root"},
+		{kind: alert.KindResolved, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
 			return n == 1 && notFound(n, r, w) // someone deleted the root: still reply
 		}, want: "chat.update:root chat.postMessage:root"},
-		{kind: KindUpdated, thread: root, respond: gone, want: "chat.update:root chat.postMessage:root", permanent: true},
+		{kind: alert.KindUpdated, thread: root, respond: gone, want: "chat.update:root chat.postMessage:root", permanent: true},
 		// Item 3: an edit that can never succeed does not drop the reply.
-		{kind: KindResolved, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
+		{kind: alert.KindResolved, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
 			return n == 1 && status(http.StatusNotFound, "", "")(n, r, w) // a server without chat.update
 		}, want: "chat.update:root chat.postMessage:root"},
-		{kind: KindUpdated, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
+		{kind: alert.KindUpdated, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
 			return n == 1 && status(http.StatusOK, "", `{"ok":false,"error":"unknown_method"}`)(n, r, w)
 		}, want: "chat.update:root chat.postMessage:root"},
-		{kind: KindResolved, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
+		{kind: alert.KindResolved, thread: root, respond: func(n int, r request, w http.ResponseWriter) bool {
 			return (n == 1 && notFound(n, r, w)) ||
 				(n == 2 && status(http.StatusOK, "", `{"ok":false,"error":"thread_not_found"}`)(n, r, w))
 		}, want: "chat.update:root chat.postMessage:root chat.postMessage:"},
@@ -247,11 +249,11 @@ func TestSlackThreading(t *testing.T) {
 		t.Run(fmt.Sprintf("%d %s thread=%v", i, tt.kind, tt.thread.TS != ""), func(t *testing.T) {
 			f := newFakeSlack(t)
 			f.respond = tt.respond
-			th, err := f.bot().Notify(context.Background(), Delivery{ID: 1, Event: event(tt.kind, "c", 2, bypass()), Thread: tt.thread})
-			if (err != nil) != tt.permanent || IsPermanent(err) != tt.permanent {
+			th, err := f.bot().Notify(context.Background(), alert.Delivery{ID: 1, Event: event(tt.kind, "c", 2, bypass()), Thread: tt.thread})
+			if (err != nil) != tt.permanent || alert.IsPermanent(err) != tt.permanent {
 				t.Fatalf("Notify err = %v, want permanent %v", err, tt.permanent)
 			}
-			if (th != Thread{}) != tt.newRoot || (tt.newRoot && th.TS != "1700000000.000001") {
+			if (th != alert.Thread{}) != tt.newRoot || (tt.newRoot && th.TS != "1700000000.000001") {
 				t.Errorf("returned thread %+v, want new root %v", th, tt.newRoot)
 			}
 			var got []string
@@ -271,7 +273,7 @@ func TestSlackThreading(t *testing.T) {
 // failure is logged; when the thread is gone too, a new message names the
 // incident.
 func TestSlackEditFailureIsLoggedAndReplied(t *testing.T) {
-	root := Thread{Channel: "C123", TS: "1699999999.000001"}
+	root := alert.Thread{Channel: "C123", TS: "1699999999.000001"}
 	f, logs := newFakeSlack(t), &syncBuffer{}
 	f.respond = func(n int, r request, w http.ResponseWriter) bool {
 		switch {
@@ -284,7 +286,7 @@ func TestSlackEditFailureIsLoggedAndReplied(t *testing.T) {
 	}
 	s := f.bot()
 	s.Log = slog.New(slog.NewTextHandler(logs, nil))
-	if _, err := s.Notify(context.Background(), Delivery{ID: 9, Event: event(KindResolved, "login-api", 12, bypass()), Thread: root}); err != nil {
+	if _, err := s.Notify(context.Background(), alert.Delivery{ID: 9, Event: event(alert.KindResolved, "login-api", 12, bypass()), Thread: root}); err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
 	got := f.delivered()

@@ -1,4 +1,4 @@
-package alert
+package slack
 
 import (
 	"cmp"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authmon/monitor/internal/alert"
 )
 
 // newLookupSlack is a fake Slack whose messages are timestamped just after
@@ -48,7 +50,7 @@ func TestInFlightRootIsNotPostedTwice(t *testing.T) {
 	ctx := context.Background()
 	f := newLookupSlack(t)
 	ob, clk := &memOutbox{}, &fakeClock{t: evT0}
-	opened, resolved := event(KindOpened, "login-api", 5, bypass()), event(KindResolved, "login-api", 5, bypass())
+	opened, resolved := event(alert.KindOpened, "login-api", 5, bypass()), event(alert.KindResolved, "login-api", 5, bypass())
 	opened.Channel, resolved.Channel = "C123", "C123"
 	it := ob.add(opened)
 	ob.add(resolved)
@@ -56,12 +58,12 @@ func TestInFlightRootIsNotPostedTwice(t *testing.T) {
 	if err := ob.MarkInFlight(ctx, it.ID, evT0); err != nil {
 		t.Fatal(err)
 	}
-	dead, err := f.bot().Notify(ctx, Delivery{ID: it.ID, Event: opened})
+	dead, err := f.bot().Notify(ctx, alert.Delivery{ID: it.ID, Event: opened})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.seed(fakeMessage{TS: "1999999999.000001", BlockID: "someone-else"}) // newer chatter
-	drainAll(t, NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now), ob, clk)
+	drainAll(t, alert.NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now), ob, clk)
 
 	if got := methods(f, 1); got != "conversations.history chat.update chat.postMessage" {
 		t.Errorf("after the restart: %s, want a lookup, no second root", got)
@@ -82,24 +84,24 @@ func TestInFlightRootIsNotPostedTwice(t *testing.T) {
 // TestInFlightReplyIsNotPostedTwice: the reply an interrupted attempt posted
 // is found in the thread. The update before it is repeated: it is harmless.
 func TestInFlightReplyIsNotPostedTwice(t *testing.T) {
-	for _, kind := range []Kind{KindReminder, KindResolved, KindFlapping} {
+	for _, kind := range []alert.Kind{alert.KindReminder, alert.KindResolved, alert.KindFlapping} {
 		t.Run(string(kind), func(t *testing.T) {
 			ctx, f := context.Background(), newLookupSlack(t)
-			root, err := f.bot().Notify(ctx, Delivery{ID: 1, Event: event(KindOpened, "c", 2, bypass())})
+			root, err := f.bot().Notify(ctx, alert.Delivery{ID: 1, Event: event(alert.KindOpened, "c", 2, bypass())})
 			if err != nil {
 				t.Fatal(err)
 			}
-			d := Delivery{ID: 2, Event: event(kind, "c", 2, bypass()), Thread: root}
+			d := alert.Delivery{ID: 2, Event: event(kind, "c", 2, bypass()), Thread: root}
 			if _, err := f.bot().Notify(ctx, d); err != nil { // the dead attempt
 				t.Fatal(err)
 			}
 			n := len(f.requests())
 			d.InFlight = true
-			if th, err := f.bot().Notify(ctx, d); err != nil || th != (Thread{}) {
+			if th, err := f.bot().Notify(ctx, d); err != nil || th != (alert.Thread{}) {
 				t.Fatalf("Notify = %+v, %v", th, err)
 			}
 			want := "conversations.replies"
-			if kind == KindResolved {
+			if kind == alert.KindResolved {
 				want = "chat.update conversations.replies"
 			}
 			if got := methods(f, n); got != want {
@@ -117,14 +119,14 @@ func TestInFlightReplyIsNotPostedTwice(t *testing.T) {
 // must not pass for the reply.
 func TestInFlightReplyAfterUpdateOnly(t *testing.T) {
 	ctx, f := context.Background(), newLookupSlack(t)
-	root, err := f.bot().Notify(ctx, Delivery{ID: 1, Event: event(KindOpened, "c", 2, bypass())})
+	root, err := f.bot().Notify(ctx, alert.Delivery{ID: 1, Event: event(alert.KindOpened, "c", 2, bypass())})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.respond = func(n int, r request, w http.ResponseWriter) bool {
 		return r.method() == "chat.postMessage" && status(http.StatusInternalServerError, "", "")(n, r, w)
 	}
-	d := Delivery{ID: 2, Event: event(KindResolved, "c", 2, bypass()), Thread: root}
+	d := alert.Delivery{ID: 2, Event: event(alert.KindResolved, "c", 2, bypass()), Thread: root}
 	if _, err := f.bot().Notify(ctx, d); err == nil {
 		t.Fatal("the dead attempt's reply succeeded")
 	}
@@ -160,9 +162,9 @@ func TestInFlightButAbsentIsPosted(t *testing.T) {
 				m.TS = cmp.Or(m.TS, fmt.Sprintf("1740864000.%06d", i)) // newer than the first
 				f.seed(m)
 			}
-			ev := event(KindOpened, "c", 2, bypass())
+			ev := event(alert.KindOpened, "c", 2, bypass())
 			ev.Channel = "C123"
-			th, err := f.bot().Notify(context.Background(), Delivery{ID: 5, Event: ev, InFlight: true})
+			th, err := f.bot().Notify(context.Background(), alert.Delivery{ID: 5, Event: ev, InFlight: true})
 			if err != nil || th.TS != "1740863880.000001" {
 				t.Fatalf("Notify = %+v, %v; want the new root", th, err)
 			}
@@ -201,14 +203,14 @@ func TestLookupFailureStillPosts(t *testing.T) {
 			n := f.bot()
 			n.Log = slog.New(slog.NewTextHandler(logs, nil))
 			ctx := context.Background()
-			opened, reminder := event(KindOpened, "c", 2, bypass()), event(KindReminder, "c", 2, bypass())
+			opened, reminder := event(alert.KindOpened, "c", 2, bypass()), event(alert.KindReminder, "c", 2, bypass())
 			opened.Channel, reminder.Channel = tt.channel, tt.channel
-			root, err := n.Notify(ctx, Delivery{ID: 1, Event: opened, InFlight: true})
+			root, err := n.Notify(ctx, alert.Delivery{ID: 1, Event: opened, InFlight: true})
 			if err != nil || root.TS == "" {
 				t.Fatalf("root: %+v, %v", root, err)
 			}
 			// Only the ts stored: the thread is in the incident's channel.
-			reply := Delivery{ID: 2, Event: reminder, Thread: Thread{TS: root.TS}, InFlight: true}
+			reply := alert.Delivery{ID: 2, Event: reminder, Thread: alert.Thread{TS: root.TS}, InFlight: true}
 			if _, err := n.Notify(ctx, reply); err != nil {
 				t.Fatalf("reply: %v", err)
 			}
@@ -233,12 +235,12 @@ func TestLookupResolvesChannelNameOnce(t *testing.T) {
 	f.channels = []fakeChannel{{"C1", "general"}, {"G2", "secret"}, {"C777", "auth-alerts"}, {"C8", "random"}}
 	cfg := f.botConfig()
 	cfg.Channel = "#auth-alerts"
-	n := NewSlack(cfg, f.srv.Client())
+	n := New(cfg, f.srv.Client())
 	n.settle = 0
-	second := event(KindOpened, "beta", 3, bypass())
+	second := event(alert.KindOpened, "beta", 3, bypass())
 	second.Channel = "auth-alerts" // routed, without the "#"
-	for i, ev := range []Event{event(KindOpened, "alpha", 2, bypass()), second} {
-		if _, err := n.Notify(context.Background(), Delivery{ID: int64(i + 1), Event: ev, InFlight: true}); err != nil {
+	for i, ev := range []alert.Event{event(alert.KindOpened, "alpha", 2, bypass()), second} {
+		if _, err := n.Notify(context.Background(), alert.Delivery{ID: int64(i + 1), Event: ev, InFlight: true}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -258,11 +260,11 @@ func TestLookupResolvesChannelNameOnce(t *testing.T) {
 // TestNotInFlightMakesNoLookup: the common path stays one request per
 // message; webhook mode never looks anything up.
 func TestNotInFlightMakesNoLookup(t *testing.T) {
-	root := Thread{Channel: "C123", TS: "1740863880.000001"}
-	for _, kind := range []Kind{KindOpened, KindUpdated, KindReminder, KindResolved, KindFlapping, KindCalm, KindTest} {
-		for _, th := range []Thread{{}, root} {
+	root := alert.Thread{Channel: "C123", TS: "1740863880.000001"}
+	for _, kind := range []alert.Kind{alert.KindOpened, alert.KindUpdated, alert.KindReminder, alert.KindResolved, alert.KindFlapping, alert.KindCalm, alert.KindTest} {
+		for _, th := range []alert.Thread{{}, root} {
 			f := newLookupSlack(t)
-			d := Delivery{ID: 1, Event: event(kind, "c", 2, bypass()), Thread: th}
+			d := alert.Delivery{ID: 1, Event: event(kind, "c", 2, bypass()), Thread: th}
 			if _, err := f.bot().Notify(context.Background(), d); err != nil {
 				t.Fatal(err)
 			}
@@ -284,12 +286,12 @@ func TestLookupWaitsForTheDeadRequest(t *testing.T) {
 	f := newLookupSlack(t)
 	n := f.bot()
 	n.settle = 300 * time.Millisecond
-	ev := event(KindOpened, "c", 2, bypass())
+	ev := event(alert.KindOpened, "c", 2, bypass())
 	ev.Channel = "C123"
 	landed := fakeMessage{TS: "1740863880.000042", BlockID: "authmon-n5"}
 	time.AfterFunc(50*time.Millisecond, func() { f.seed(landed) })
-	th, err := n.Notify(context.Background(), Delivery{ID: 5, Event: ev, InFlight: true})
-	if err != nil || th != (Thread{Channel: "C123", TS: landed.TS}) {
+	th, err := n.Notify(context.Background(), alert.Delivery{ID: 5, Event: ev, InFlight: true})
+	if err != nil || th != (alert.Thread{Channel: "C123", TS: landed.TS}) {
 		t.Errorf("Notify = %+v, %v; want the message that landed late", th, err)
 	}
 	if got := methods(f, 0); got != "conversations.history" {

@@ -1,4 +1,4 @@
-package alert
+package slack
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/authmon/monitor/internal/alert"
 )
 
 // acceptThenHang makes f take every chat.postMessage (the message exists in
@@ -30,19 +32,19 @@ func acceptThenHang(t *testing.T, f *fakeSlack) {
 // out on our side after Slack took the message is looked up before it is
 // retried, as after a crash, so the message is posted once.
 func TestSenderLooksUpAfterAcceptThenHang(t *testing.T) {
-	for _, kind := range []Kind{KindOpened, KindResolved} {
+	for _, kind := range []alert.Kind{alert.KindOpened, alert.KindResolved} {
 		t.Run(string(kind), func(t *testing.T) {
 			f := newLookupSlack(t)
 			f.channels = []fakeChannel{{"C123", "alerts"}}
 			acceptThenHang(t, f)
 			ob, clk := &memOutbox{}, &fakeClock{t: evT0}
 			it := ob.add(event(kind, "login-api", 1, bypass()))
-			if kind == KindResolved { // reply in an existing thread
-				root := Thread{Channel: "C123", TS: fmt.Sprintf("%d.000000", f.tsBase)}
+			if kind == alert.KindResolved { // reply in an existing thread
+				root := alert.Thread{Channel: "C123", TS: fmt.Sprintf("%d.000000", f.tsBase)}
 				f.seed(fakeMessage{TS: root.TS, BlockID: "root"})
-				ob.threads = map[int64]Thread{1: root}
+				ob.threads = map[int64]alert.Thread{1: root}
 			}
-			s := NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
+			s := alert.NewSender(ob, f.bot(), slog.New(slog.DiscardHandler), clk.now)
 			s.AttemptTimeout = 200 * time.Millisecond
 			for range 4 {
 				if err := s.Drain(context.Background()); err != nil {
