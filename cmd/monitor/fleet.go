@@ -204,7 +204,7 @@ func (m *fleetMember) beat(ctx context.Context) {
 	if a.sched != nil {
 		a.sched.SetClaiming(st.claiming)
 	}
-	m.setRules(bctx, cfg)
+	m.setRules(v, cfg)
 	// Acknowledgements and snoozes made on a peer's dashboard or from
 	// Slack reach this instance's decisions within a heartbeat.
 	if err := a.loadOnCall(bctx); err != nil {
@@ -239,16 +239,14 @@ func runsAt(ch checks.Check, location string) bool {
 }
 
 // setRules tells the pipeline how each check's locations vote: its own
-// locations, or every location the fleet knows (instances seen within the
+// locations, or every location the heartbeat v knows (instances seen within the
 // last day, so that a location that went dark is reported stale rather
 // than forgotten); a location is stale once its latest run is older than
 // two intervals plus the run's worst case.
-func (m *fleetMember) setRules(ctx context.Context, cfg *config.Config) {
+func (m *fleetMember) setRules(v store.FleetView, cfg *config.Config) {
 	known := map[string]bool{m.location: true}
-	if ins, err := m.a.store.Instances(ctx); err == nil {
-		for _, in := range ins {
-			known[in.Location] = true
-		}
+	for _, in := range v.Known {
+		known[in.Location] = true
 	}
 	var all []string
 	for l := range known {

@@ -70,13 +70,13 @@ func (s *Store) guardTx(ctx context.Context, tx querier) error {
 // (PostgreSQL): per-check caches are then not trusted across batches.
 func (s *Store) Shared() bool { return s.dial == Postgres }
 
-// Now returns the database's clock.
-func (s *Store) Now(ctx context.Context) (time.Time, error) {
+// dbNow reads the database's clock, in unix ms, through q.
+func (s *Store) dbNow(ctx context.Context, q querier) (int64, error) {
 	var now int64
-	if err := s.w.QueryRowContext(ctx, `SELECT `+dbNowSQL[s.dial]).Scan(&now); err != nil {
-		return time.Time{}, fmt.Errorf("database clock: %w", err)
+	if err := q.QueryRowContext(ctx, `SELECT `+dbNowSQL[s.dial]).Scan(&now); err != nil {
+		return 0, fmt.Errorf("database clock: %w", err)
 	}
-	return time.UnixMilli(now).UTC(), nil
+	return now, nil
 }
 
 // Instance is one monitor process of the fleet.
@@ -106,6 +106,7 @@ type FleetView struct {
 	Now       time.Time  // the database's clock
 	ConfigSHA string     // the fleet's config: that of most live instances
 	Live      []Instance // live instances, this one included
+	Known     []Instance // every instance seen within the last day, live or gone
 }
 
 // Locations lists the distinct locations of the live instances.
@@ -134,8 +135,8 @@ func (s *Store) Beat(ctx context.Context, hb Heartbeat) (FleetView, error) {
 	if err := s.guardTx(ctx, tx); err != nil {
 		return FleetView{}, fmt.Errorf("heartbeat: %w", err)
 	}
-	var now int64
-	if err := tx.QueryRowContext(ctx, `SELECT `+dbNowSQL[s.dial]).Scan(&now); err != nil {
+	now, err := s.dbNow(ctx, tx)
+	if err != nil {
 		return FleetView{}, fmt.Errorf("heartbeat: %w", err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO instances (id, location, version, config_sha, started_ms, loaded_ms,
@@ -161,7 +162,7 @@ func (s *Store) Beat(ctx context.Context, hb Heartbeat) (FleetView, error) {
 	if err := tx.Commit(); err != nil {
 		return FleetView{}, fmt.Errorf("heartbeat: %w", err)
 	}
-	v := FleetView{Now: time.UnixMilli(now).UTC()}
+	v := FleetView{Now: time.UnixMilli(now).UTC(), Known: all}
 	for _, in := range all {
 		if in.Live {
 			v.Live = append(v.Live, in)
@@ -217,8 +218,8 @@ func fleetConfig(live []Instance) string {
 // Instances lists every instance seen within the last day, live ones
 // first, by location and id.
 func (s *Store) Instances(ctx context.Context) ([]Instance, error) {
-	var now int64
-	if err := s.r.QueryRowContext(ctx, `SELECT `+dbNowSQL[s.dial]).Scan(&now); err != nil {
+	now, err := s.dbNow(ctx, s.r)
+	if err != nil {
 		return nil, fmt.Errorf("instances: %w", err)
 	}
 	return scanInstances(ctx, s.r, now)
@@ -294,8 +295,8 @@ func (s *Store) SyncSchedule(ctx context.Context, location string, entries []Sch
 	if err := s.guardTx(ctx, tx); err != nil {
 		return fmt.Errorf("sync schedule: %w", err)
 	}
-	var now int64
-	if err := tx.QueryRowContext(ctx, `SELECT `+dbNowSQL[s.dial]).Scan(&now); err != nil {
+	now, err := s.dbNow(ctx, tx)
+	if err != nil {
 		return fmt.Errorf("sync schedule: %w", err)
 	}
 	t := time.UnixMilli(now).UTC()
@@ -397,8 +398,8 @@ func (s *Store) ClaimSlots(ctx context.Context, instance, location string, max i
 	if err := s.guardTx(ctx, tx); err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
-	var now int64
-	if err := tx.QueryRowContext(ctx, `SELECT `+dbNowSQL[s.dial]).Scan(&now); err != nil {
+	now, err := s.dbNow(ctx, tx)
+	if err != nil {
 		return nil, fmt.Errorf("claim: %w", err)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT check_name, spec, next_slot_ms FROM schedule
