@@ -23,6 +23,10 @@ import (
 
 const heartbeatEvery = 2 * time.Second
 
+// noteConfigDiffers is why an instance whose config is not the fleet's
+// claims nothing, as the instances table and /fleet show it.
+const noteConfigDiffers = "config differs from the fleet's"
+
 // fleetMember is this instance's part of the fleet.
 type fleetMember struct {
 	id, location string
@@ -46,6 +50,7 @@ type fleetState struct {
 	mine      string // this instance's config hash
 	fleet     string // the fleet's
 	claiming  bool
+	note      string   // why it does not claim; "" when it does
 	locations []string // the locations of live instances
 }
 
@@ -149,10 +154,9 @@ func (m *fleetMember) beat(ctx context.Context) {
 		run, missed, claimErr = a.sched.FleetStats()
 		p50, p99, _ = a.sched.Lateness()
 	}
-	note := ""
-	claiming := prev != nil && prev.claiming
-	if prev != nil && !prev.claiming && prev.fleet != "" && prev.fleet != prev.mine {
-		note = "config differs from the fleet's"
+	claiming, note := false, ""
+	if prev != nil {
+		claiming, note = prev.claiming, prev.note
 	}
 	if claimErr != nil {
 		note = "cannot claim: database unreachable"
@@ -167,7 +171,7 @@ func (m *fleetMember) beat(ctx context.Context) {
 			a.log.Error("fleet: heartbeat failed: the database is unreachable; monitoring from this instance is degraded", "err", err)
 		}
 		if prev != nil {
-			st.fleet, st.claiming, st.locations = prev.fleet, prev.claiming, prev.locations
+			st.fleet, st.claiming, st.note, st.locations = prev.fleet, prev.claiming, prev.note, prev.locations
 		}
 		return
 	}
@@ -176,28 +180,27 @@ func (m *fleetMember) beat(ctx context.Context) {
 	}
 	st.fleet, st.locations = v.ConfigSHA, v.Locations()
 	st.claiming = v.ConfigSHA == cfg.Hash
-	if st.claiming && m.synced != cfg.Hash {
+	if !st.claiming {
+		st.note = noteConfigDiffers
+	} else if m.synced != cfg.Hash {
 		if err := m.sync(bctx, cfg); err != nil {
 			a.log.Error("fleet: cannot write the schedule", "err", err)
-			st.claiming = false
+			st.claiming, st.note = false, "cannot write the schedule"
 		} else {
 			m.synced = cfg.Hash
 		}
 	}
 	if prev == nil || prev.claiming != st.claiming {
-		if st.claiming {
+		switch {
+		case st.claiming:
 			a.log.Info("fleet: claiming slots", "location", m.location, "config", short(cfg.Hash), "live_instances", len(v.Live))
-		} else {
+		case st.note == noteConfigDiffers:
 			a.log.Warn("fleet: this instance's config differs from the fleet's: it claims nothing until they match",
 				"mine", short(cfg.Hash), "fleet", short(v.ConfigSHA))
 		}
 	}
 	if st.claiming != claiming {
-		note := ""
-		if !st.claiming {
-			note = "config differs from the fleet's"
-		}
-		if err := a.store.SetClaiming(bctx, m.id, st.claiming, note); err != nil {
+		if err := a.store.SetClaiming(bctx, m.id, st.claiming, st.note); err != nil {
 			a.log.Warn("fleet: cannot record whether this instance claims", "err", err)
 		}
 	}
@@ -293,8 +296,8 @@ func (m *fleetMember) problem() string {
 		return ""
 	case st.err != nil:
 		return "fleet degraded: database unreachable, no slots claimed"
-	case !st.claiming && st.fleet != st.mine:
-		return "config differs from the fleet's: claiming nothing"
+	case !st.claiming && st.note == noteConfigDiffers:
+		return noteConfigDiffers + ": claiming nothing"
 	}
 	return ""
 }
