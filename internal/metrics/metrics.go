@@ -163,10 +163,10 @@ func (m *Metrics) ObserveLateness(d time.Duration) { m.lateness.Observe(max(d, 0
 
 // ObserveSkipped implements scheduler.Observer: a scheduled run that did not
 // happen, and why.
-func (m *Metrics) ObserveSkipped(check, reason string) {
+func (m *Metrics) ObserveSkipped(check, reason string, n int) {
 	m.probed.Store(check, struct{}{}) // dropped with the check's other series
-	m.runs.WithLabelValues("skipped").Inc()
-	m.skipped.WithLabelValues(check, reason).Inc()
+	m.runs.WithLabelValues("skipped").Add(float64(n))
+	m.skipped.WithLabelValues(check, reason).Add(float64(n))
 }
 
 // ObserveDelivery counts a delivery outcome (alert.Sender.OnOutcome).

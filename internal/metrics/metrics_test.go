@@ -99,10 +99,10 @@ func TestScrape(t *testing.T) {
 	m.ObserveRun(failedRun("orders"))
 	m.ObserveRun(checks.Result{Check: "login", Probes: []checks.ProbeResult{{Kind: checks.ProbeValid, Latency: time.Millisecond}}})
 	m.ObserveLateness(20 * time.Millisecond)
-	m.ObserveSkipped("orders", "still_running")
-	m.ObserveSkipped("orders", "still_running")
-	m.ObserveSkipped("login", "no_slot")
-	m.ObserveSkipped("removed", "still_running") // no longer configured: dropped at the scrape
+	m.ObserveSkipped("orders", "still_running", 1)
+	m.ObserveSkipped("orders", "still_running", 1)
+	m.ObserveSkipped("login", "no_slot", 1)
+	m.ObserveSkipped("removed", "still_running", 1) // no longer configured: dropped at the scrape
 	m.ObserveDelivery("sent")
 	m.ObserveDelivery("retry")
 	m.ObserveDelivery("retry")

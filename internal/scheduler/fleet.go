@@ -207,10 +207,8 @@ func (s *Scheduler) startClaim(c Claim, claimed time.Time) {
 	f := s.fleet
 	if c.Skipped > 0 {
 		f.missed.Add(c.Skipped)
-		for range min(c.Skipped, 1000) {
-			s.skips.add(c.Check, SkipMissed, c.Now)
-			s.obs.ObserveSkipped(c.Check, SkipMissed)
-		}
+		s.skips.add(c.Check, SkipMissed, int(c.Skipped), c.Now)
+		s.obs.ObserveSkipped(c.Check, SkipMissed, int(c.Skipped))
 		s.log.Warn("check slots skipped: no instance of this location ran them", "check", c.Check,
 			"location", f.location, "skipped", c.Skipped, "running_slot", c.Slot)
 	}

@@ -120,3 +120,33 @@ func TestFleetPlan(t *testing.T) {
 		t.Fatal("a check it does not know was planned")
 	}
 }
+
+// TestFleetCountsEveryMissedSlot: slots nobody ran (a day's outage of a
+// check at 1 s) are counted in full, on the check page and for metrics.
+func TestFleetCountsEveryMissedSlot(t *testing.T) {
+	now := time.Now()
+	fc := &fakeClaimer{slots: []Claim{{Check: "a", Slot: now, Now: now, Skipped: 86_400}}}
+	obs := &recordingObserver{}
+	rec := &slotRecorder{}
+	s := New(rec, func(_ context.Context, ch checks.Check) checks.Result { return result(ch, true) }, quiet(),
+		WithFleet(fc, "eu"), WithObserver(obs))
+	if err := s.Add(checks.Check{Name: "a", Schedule: "@every 1s", Timeout: time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	defer s.Stop(time.Second)
+	s.SetClaiming(true)
+	eventually(t, "the claimed slot to run", func() bool {
+		rec.mu.Lock()
+		defer rec.mu.Unlock()
+		return len(rec.runs) == 1
+	})
+	if got := s.Skipped("a"); got.Count != 86_400 || got.Reason != SkipMissed {
+		t.Fatalf("skipped %+v, want 86400 missed", got)
+	}
+	obs.mu.Lock()
+	defer obs.mu.Unlock()
+	if len(obs.skipped) != 86_400 {
+		t.Fatalf("observed %d skipped slots, want 86400", len(obs.skipped))
+	}
+}

@@ -22,10 +22,12 @@ func (o *recordingObserver) ObserveLateness(d time.Duration) {
 	o.lateness = append(o.lateness, d)
 }
 
-func (o *recordingObserver) ObserveSkipped(check, reason string) {
+func (o *recordingObserver) ObserveSkipped(check, reason string, n int) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.skipped = append(o.skipped, check+":"+reason)
+	for range n {
+		o.skipped = append(o.skipped, check+":"+reason)
+	}
 }
 
 func (o *recordingObserver) skips() []string {

@@ -70,13 +70,13 @@ func WithLimits(global, perHost int) Option {
 // and why (SkipStillRunning, SkipNoSlot); metrics implement it.
 type Observer interface {
 	ObserveLateness(d time.Duration)
-	ObserveSkipped(check, reason string)
+	ObserveSkipped(check, reason string, n int)
 }
 
 type nopObserver struct{}
 
 func (nopObserver) ObserveLateness(time.Duration) {}
-func (nopObserver) ObserveSkipped(string, string) {}
+func (nopObserver) ObserveSkipped(string, string, int) {}
 
 // WithObserver reports lateness and skipped runs to o.
 func WithObserver(o Observer) Option {

@@ -39,12 +39,12 @@ func newSkipBook(since time.Time) *skipBook {
 	return &skipBook{since: since, byKey: map[string]SkippedRuns{}}
 }
 
-// add counts one lost slot and returns the check's tally.
-func (b *skipBook) add(check, reason string, at time.Time) SkippedRuns {
+// add counts n lost slots and returns the check's tally.
+func (b *skipBook) add(check, reason string, n int, at time.Time) SkippedRuns {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	s := b.byKey[check]
-	s.Count++
+	s.Count += n
 	s.Last, s.Reason, s.Since = at, reason, b.since
 	b.byKey[check] = s
 	return s
@@ -64,8 +64,8 @@ func (s *Scheduler) Skipped(check string) SkippedRuns { return s.skips.get(check
 
 // skip counts and logs a lost slot and tells the observer.
 func (s *Scheduler) skip(check, reason string, extra ...any) {
-	tally := s.skips.add(check, reason, time.Now().UTC())
-	s.obs.ObserveSkipped(check, reason)
+	tally := s.skips.add(check, reason, 1, time.Now().UTC())
+	s.obs.ObserveSkipped(check, reason, 1)
 	msg := "check run skipped: the previous run is still running"
 	if reason == SkipNoSlot {
 		msg = "check run skipped: no free slot to run in"
