@@ -75,7 +75,7 @@ type Observer interface {
 
 type nopObserver struct{}
 
-func (nopObserver) ObserveLateness(time.Duration) {}
+func (nopObserver) ObserveLateness(time.Duration)      {}
 func (nopObserver) ObserveSkipped(string, string, int) {}
 
 // WithObserver reports lateness and skipped runs to o.
