@@ -5,8 +5,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/authmon/monitor/internal/checks"
 )
 
 // In a fleet (several monitors on one PostgreSQL) the slots are not fired
@@ -242,15 +240,4 @@ func (s *Scheduler) startClaim(c Claim, claimed time.Time) {
 		f.run.Add(1)
 		s.record(j.ch, res)
 	}()
-}
-
-// Checks lists the checks scheduled, for syncing the fleet's schedule.
-func (s *Scheduler) Checks() []checks.Check {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]checks.Check, 0, len(s.jobs))
-	for _, j := range s.jobs {
-		out = append(out, j.ch)
-	}
-	return out
 }

@@ -489,21 +489,6 @@ func (s *Store) moveSlots(ctx context.Context, tx querier, instance, location st
 	return nil
 }
 
-// NextSlot returns the earliest next slot of location's schedule, so that
-// a claimer can sleep until then (zero when the schedule is empty).
-func (s *Store) NextSlot(ctx context.Context, location string) (time.Time, error) {
-	var at sql.NullInt64
-	err := s.w.QueryRowContext(ctx, `SELECT MIN(CASE WHEN lease_until_ms > next_slot_ms THEN lease_until_ms ELSE next_slot_ms END)
-		FROM schedule WHERE location = ?`, location).Scan(&at)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("next slot: %w", err)
-	}
-	if !at.Valid {
-		return time.Time{}, nil
-	}
-	return time.UnixMilli(at.Int64).UTC(), nil
-}
-
 // ScheduleRow is one (check, location) of the schedule, for the dashboard.
 type ScheduleRow struct {
 	Check, Location string
