@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -524,7 +525,7 @@ func (s *Store) Schedule(ctx context.Context) ([]ScheduleRow, error) {
 // locations decide one after the other (and batches never deadlock).
 func lockChecks(ctx context.Context, tx querier, names []string) error {
 	sort.Strings(names)
-	names = compactStrings(names)
+	names = slices.Compact(names)
 	if len(names) == 0 {
 		return nil
 	}
@@ -539,13 +540,3 @@ func lockChecks(ctx context.Context, tx querier, names []string) error {
 
 // checkLock is the first key of the per-check advisory lock.
 const checkLock = 0x636b
-
-func compactStrings(s []string) []string {
-	out := s[:0]
-	for i, v := range s {
-		if i == 0 || v != s[i-1] {
-			out = append(out, v)
-		}
-	}
-	return out
-}
