@@ -78,7 +78,7 @@ func Aggregate(res checks.Result, locs []LocationVerdict, r FleetRule) (checks.R
 		switch {
 		case !ok:
 			status = append(status, LocationStatus{Location: n, Status: "stale", At: known[n].At})
-		case failed(v.Probes):
+		case !(checks.Result{Probes: v.Probes}).Passed():
 			status = append(status, LocationStatus{Location: n, Status: "failing", At: v.At})
 		default:
 			status = append(status, LocationStatus{Location: n, Status: "passing", At: v.At})
@@ -161,15 +161,6 @@ func Aggregate(res checks.Result, locs []LocationVerdict, r FleetRule) (checks.R
 		}
 	}
 	return out, status
-}
-
-func failed(probes []checks.ProbeResult) bool {
-	for _, p := range probes {
-		if !p.Passed() {
-			return true
-		}
-	}
-	return false
 }
 
 // locKey identifies one failure across locations: the probe and the
