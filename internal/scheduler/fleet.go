@@ -213,11 +213,7 @@ func (s *Scheduler) startClaim(c Claim, claimed time.Time) {
 	f.wg.Add(1)
 	go func() {
 		defer f.wg.Done()
-		defer func() {
-			if r := recover(); r != nil {
-				s.log.Error("check panicked", "check", c.Check, "panic", r)
-			}
-		}()
+		defer s.recoverRun(c.Check)
 		if !j.started.CompareAndSwap(0, time.Now().UnixNano()) {
 			s.skip(c.Check, SkipStillRunning)
 			return

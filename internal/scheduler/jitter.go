@@ -40,11 +40,38 @@ func newJittered(name string, sched cron.Schedule, base time.Time) *jittered {
 	j := &jittered{inner: sched, base: base.UTC().Round(0)}
 	if cd, ok := sched.(cron.ConstantDelaySchedule); ok {
 		j.every = cd.Delay
-		j.offset = offset(name, cd.Delay)
+		j.offset = stepped(offset(name, cd.Delay), cd.Delay)
 		return j
 	}
-	j.offset = offset(name, min(maxCronJitter, gap(sched)))
+	window := min(maxCronJitter, gap(sched))
+	j.offset = stepped(offset(name, window), window)
 	return j
+}
+
+// Offsets are multiples of a step, so that the checks of one schedule share
+// at most maxSlotsPerWindow distinct slots, each one cron entry (see batch):
+// cron sorts all its entries each time it wakes, and wakes for each distinct
+// time. The step is at least minSlotStep: checks 10 ms apart gain nothing
+// from firing apart.
+const (
+	minSlotStep       = 10 * time.Millisecond
+	maxSlotsPerWindow = 256
+)
+
+// slotStep is the step of the offsets within window.
+func slotStep(window time.Duration) time.Duration {
+	return max(minSlotStep, window/maxSlotsPerWindow)
+}
+
+// stepped rounds an offset in [0, window) down to its step.
+func stepped(o, window time.Duration) time.Duration {
+	return o - o%slotStep(window)
+}
+
+// clone returns a schedule that fires at the same times as j, with its own
+// record of the times it returned (see due).
+func (j *jittered) clone() *jittered {
+	return &jittered{inner: j.inner, every: j.every, base: j.base, offset: j.offset}
 }
 
 // Next returns the first slot after t, and remembers it for due.

@@ -12,20 +12,22 @@ import (
 // timeout (the config always sets one).
 const defaultWait = 10 * time.Second
 
-// job is one scheduled check: cron runs it (through SkipIfStillRunning and
-// Recover) at each of its slot's times.
+// job is one scheduled check: its batch runs it at each of its slot's times
+// (or, in a fleet, the claim loop at each slot it claimed).
 type job struct {
-	s    *Scheduler
-	ch   checks.Check
-	host string
-	slot *jittered
+	s     *Scheduler
+	ch    checks.Check
+	host  string
+	slot  *jittered
+	batch *batch // nil in a fleet
 	// started is when the run under way began (unix ns); 0 when none is.
 	started atomic.Int64
 }
 
-// Run runs the check once a slot is free, then records the result. A slot
-// that comes while the previous run goes on is skipped, counted and logged.
-func (j *job) Run() {
+// Run runs the check for the slot due (zero if not known) once a
+// concurrency slot is free, then records the result. A slot that comes while
+// the previous run goes on is skipped, counted and logged.
+func (j *job) Run(due time.Time) {
 	now := time.Now()
 	if !j.started.CompareAndSwap(0, now.UnixNano()) {
 		running := now.Sub(time.Unix(0, j.started.Load()))
@@ -34,7 +36,7 @@ func (j *job) Run() {
 		return
 	}
 	defer j.started.Store(0) // also on a panic, before Recover logs it
-	res, ok := j.runLimited()
+	res, ok := j.runLimited(due)
 	if ok {
 		j.s.record(j.ch, res)
 	}
@@ -43,8 +45,7 @@ func (j *job) Run() {
 // runLimited waits for a free slot, for at most the check's timeout, and
 // runs the check in it. The wait counts as lateness; a run that found no
 // slot in time is skipped (and measured too, so an overload shows).
-func (j *job) runLimited() (checks.Result, bool) {
-	due := j.slot.due(time.Now())
+func (j *job) runLimited(due time.Time) (checks.Result, bool) {
 	if due.IsZero() {
 		return j.runWithin(nil)
 	}

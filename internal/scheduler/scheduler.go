@@ -46,9 +46,9 @@ type Scheduler struct {
 	stopWaiting context.CancelFunc
 
 	mu      sync.Mutex
-	entries map[string]cron.EntryID // check name -> entry (not in a fleet)
-	jobs    map[string]*job         // check name -> job
-	fleet   *fleet                  // nil: cron fires the slots (WithFleet)
+	batches map[string]*batch // batch key -> cron entry of its checks (not in a fleet)
+	jobs    map[string]*job   // check name -> job
+	fleet   *fleet            // nil: cron fires the slots (WithFleet)
 
 	obs   Observer
 	skips *skipBook
@@ -95,11 +95,12 @@ func New(rec Recorder, run RunFunc, log *slog.Logger, opts ...Option) *Scheduler
 	l := cronLogger{log}
 	// A job skips its own slot while its previous run goes on (job.Run), in
 	// place of cron.SkipIfStillRunning, which drops the slot with a debug
-	// line only. Its flag is released by a defer, before Recover sees a panic.
+	// line only. Each cron entry is a batch of checks (batch.Run), which
+	// recovers each run's panic itself; Recover guards the batch.
 	c := cron.New(cron.WithParser(checks.ScheduleParser), cron.WithLocation(time.UTC), cron.WithLogger(l),
 		cron.WithChain(cron.Recover(l)))
 	s := &Scheduler{cron: c, rec: rec, run: run, log: log, base: time.Now(),
-		limits: newLimiter(0, 0), obs: nopObserver{}, entries: map[string]cron.EntryID{}, jobs: map[string]*job{}, skips: newSkipBook(time.Now().UTC())}
+		limits: newLimiter(0, 0), obs: nopObserver{}, batches: map[string]*batch{}, jobs: map[string]*job{}, skips: newSkipBook(time.Now().UTC())}
 	for _, o := range opts {
 		o(s)
 	}
@@ -123,7 +124,7 @@ func (s *Scheduler) Add(ch checks.Check) error {
 	j := &job{s: s, ch: ch, host: hostOf(ch.URL), slot: newJittered(ch.Name, sched, s.base)}
 	s.jobs[ch.Name] = j
 	if s.fleet == nil {
-		s.entries[ch.Name] = s.cron.Schedule(j.slot, j)
+		s.addToBatch(j)
 	}
 	return nil
 }
@@ -133,21 +134,24 @@ func (s *Scheduler) Add(ch checks.Check) error {
 func (s *Scheduler) Remove(name string) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	_, ok := s.jobs[name]
-	delete(s.jobs, name)
-	if id, cronned := s.entries[name]; cronned {
-		s.cron.Remove(id)
-		delete(s.entries, name)
+	j, ok := s.jobs[name]
+	if ok {
+		s.removeFromBatch(j)
 	}
+	delete(s.jobs, name)
 	return ok
 }
 
-// EntryID returns the cron entry of a scheduled check.
+// EntryID returns the cron entry that fires a scheduled check (that of its
+// batch).
 func (s *Scheduler) EntryID(name string) (cron.EntryID, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	id, ok := s.entries[name]
-	return id, ok
+	j, ok := s.jobs[name]
+	if !ok || j.batch == nil {
+		return 0, false
+	}
+	return j.batch.id, true
 }
 
 // Start starts the cron loop. Each check first runs at its first slot.

@@ -34,7 +34,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 // firstRunIn returns a base that puts the first slot of the check called
 // name, on an @every schedule, d from now.
 func firstRunIn(name string, every, d time.Duration) Option {
-	return WithBase(time.Now().Add(d - offset(name, every)))
+	return WithBase(time.Now().Add(d - stepped(offset(name, every), every)))
 }
 
 // TestRunsAndRecords: the first slot runs the check and hands its result
