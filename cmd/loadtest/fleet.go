@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -61,12 +62,19 @@ func fleetConfig(o options, addrs []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# written by cmd/loadtest: %d checks against its loopback target\n", o.checks)
 	fmt.Fprintf(&b, "[monitor]\nmax_concurrency = %d\nmax_per_host = %d\n\n", o.limits.global, o.limits.perHost)
-	for _, ch := range generateChecks(o.checks, o.interval, o.timeout, addrs) {
-		fmt.Fprintf(&b, "[[check]]\nname = %q\nurl = %q\nschedule = %q\ntimeout = %q\nprobes = [\"valid\", \"missing\", \"wrong\"]\n",
-			ch.Name, ch.URL, ch.Schedule, ch.Timeout.String())
+	var kinds []string
+	for _, p := range loadProbes(o.probes) {
+		kinds = append(kinds, strconv.Quote(string(p.Kind)))
+	}
+	probes := "[" + strings.Join(kinds, ", ") + "]"
+	for _, ch := range generateChecks(o.checks, o.probes, o.interval, o.timeout, addrs) {
+		fmt.Fprintf(&b, "[[check]]\nname = %q\nurl = %q\nschedule = %q\ntimeout = %q\nprobes = %s\n",
+			ch.Name, ch.URL, ch.Schedule, ch.Timeout.String(), probes)
 		fmt.Fprintf(&b, "[check.auth]\ntype = \"basic\"\nusername = %q\npassword = \"${%s}\"\n", targetUser, passwordEnv)
-		fmt.Fprintf(&b, "[check.missing]\nscheme = \"Basic\"\nrealm = %q\n[check.wrong]\nscheme = \"Basic\"\nrealm = %q\n\n",
-			targetRealm, targetRealm)
+		for _, p := range loadProbes(o.probes)[1:] {
+			fmt.Fprintf(&b, "[check.%s]\nscheme = \"Basic\"\nrealm = %q\n", p.Kind, targetRealm)
+		}
+		b.WriteString("\n")
 	}
 	return b.String()
 }
@@ -233,7 +241,7 @@ func fleetTest(ctx context.Context, o options, stderr io.Writer) (rep *fleetRepo
 	defer func() {
 		cpu := tgt.stop()
 		if rep != nil && rep.Requests > 0 {
-			rep.TargetCPUMsPerRequest = round3(cpu.Seconds() * 1000 / float64(rep.recordedAll*probesPerRun))
+			rep.TargetCPUMsPerRequest = round3(cpu.Seconds() * 1000 / float64(rep.recordedAll*int64(o.probes)))
 		}
 	}()
 	dir, err := os.MkdirTemp("", "authmon-fleetload-")

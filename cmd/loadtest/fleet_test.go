@@ -47,7 +47,7 @@ func TestFleetOptions(t *testing.T) {
 // TestFleetConfigParses checks that the fleet's config holds the checks the
 // single-process mode generates.
 func TestFleetConfigParses(t *testing.T) {
-	o := options{checks: 3, interval: time.Second, timeout: 2 * time.Second, limits: limits{global: 64, perHost: 4}}
+	o := options{checks: 3, probes: maxProbes, interval: time.Second, timeout: 2 * time.Second, limits: limits{global: 64, perHost: 4}}
 	addrs := []string{"127.0.0.1:8001", "127.0.0.2:8002"}
 	cfg, err := config.Parse("fleet.toml", []byte(fleetConfig(o, addrs)), func(k string) (string, bool) {
 		return targetPass, k == passwordEnv
@@ -55,7 +55,7 @@ func TestFleetConfigParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := generateChecks(3, time.Second, 2*time.Second, addrs)
+	want := generateChecks(3, maxProbes, time.Second, 2*time.Second, addrs)
 	if len(cfg.Checks) != len(want) {
 		t.Fatalf("%d checks, want %d", len(cfg.Checks), len(want))
 	}
@@ -127,7 +127,7 @@ func TestParseProc(t *testing.T) {
 }
 
 func TestFleetReport(t *testing.T) {
-	o := options{checks: 10, interval: time.Second, timeout: 10 * time.Second, instances: 3, locations: 2, hosts: 8}
+	o := options{checks: 10, probes: maxProbes, interval: time.Second, timeout: 10 * time.Second, instances: 3, locations: 2, hosts: 8}
 	t0 := time.Unix(1000, 0)
 	win := window{start: t0, end: t0.Add(10 * time.Second)}
 	ps := func(cpu time.Duration) procStat { return procStat{cpu: cpu, rss: 20 << 20, hwm: 30 << 20} }

@@ -18,6 +18,7 @@ type fleetReport struct {
 	Instances   int     `json:"instances"`
 	Locations   int     `json:"locations"`
 	Checks      int     `json:"checks"`
+	Probes      int     `json:"probes"`
 	IntervalS   float64 `json:"interval_s"`
 	TimeoutS    float64 `json:"timeout_s"`
 	TargetHosts int     `json:"target_hosts"`
@@ -124,7 +125,7 @@ func buildFleetReport(in fleetInputs) *fleetReport {
 	o, win := in.o, in.win
 	secs := win.end.Sub(win.start).Seconds()
 	perLoc := int64(o.checks) * int64(win.end.Sub(win.start)/o.interval)
-	r := &fleetReport{Instances: o.instances, Locations: o.locations, Checks: o.checks, IntervalS: o.interval.Seconds(),
+	r := &fleetReport{Instances: o.instances, Locations: o.locations, Checks: o.checks, Probes: o.probes, IntervalS: o.interval.Seconds(),
 		TimeoutS: o.timeout.Seconds(), TargetHosts: o.hosts, WindowS: secs,
 		ExtraRuns: in.facts.runsLocated - in.facts.slotRows, KeysTwice: in.facts.keysTwice,
 		PairsUneven: in.facts.pairsUneven, RunsUnlocated: in.facts.runsUnlocated,
@@ -144,7 +145,7 @@ func buildFleetReport(in fleetInputs) *fleetReport {
 		r.RunsFailed += lf.Failed
 	}
 	r.RunsMissed = max(0, r.RunsExpected-r.RunsExecuted)
-	r.Requests = r.RunsExecuted * probesPerRun
+	r.Requests = r.RunsExecuted * int64(o.probes)
 
 	var cpu time.Duration
 	for i, name := range in.names {
@@ -157,7 +158,7 @@ func buildFleetReport(in fleetInputs) *fleetReport {
 			cpu += d
 			f.CPUSeconds = round2(d.Seconds())
 			if f.Slots > 0 {
-				f.CPUPerReq = round3(d.Seconds() * 1000 / float64(f.Slots*probesPerRun))
+				f.CPUPerReq = round3(d.Seconds() * 1000 / float64(f.Slots*int64(o.probes)))
 			}
 			f.RSS, f.HWM = mibOf(a.rss), mibOf(a.hwm)
 		}
@@ -315,7 +316,7 @@ func (r *fleetReport) writeTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	row := func(k, format string, a ...any) { fmt.Fprintf(tw, "%s\t"+format+"\n", append([]any{k}, a...)...) }
 	row("load", "%d instances in %d locations, %d checks × @every %gs from each location, %d probes each, timeout %gs, %d target hosts",
-		r.Instances, r.Locations, r.Checks, r.IntervalS, probesPerRun, r.TimeoutS, r.TargetHosts)
+		r.Instances, r.Locations, r.Checks, r.IntervalS, r.Probes, r.TimeoutS, r.TargetHosts)
 	row("machine", "%s, %d CPUs, load average %.2f at the end; busy %.2f cores over the window (everything on the machine)",
 		r.GoVersion, r.CPUs, r.LoadAvg, r.MachineBusyCores)
 	row("window", "%gs after the warm-up", r.WindowS)

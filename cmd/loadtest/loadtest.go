@@ -30,7 +30,7 @@ func loadTest(ctx context.Context, o options, stderr io.Writer) (rep *report, er
 		cpu := tgt.stop()
 		if rep != nil && rep.RunsRecorded > 0 {
 			// Its CPU is only known for its whole life, warm-up included.
-			rep.TargetCPUPer1000 = round2(cpu.Seconds() * 1000 / float64(rep.RunsRecorded*probesPerRun))
+			rep.TargetCPUPer1000 = round3(cpu.Seconds() * 1000 / float64(rep.RunsRecorded*int64(o.probes)))
 		}
 	}()
 	dir, err := os.MkdirTemp("", "authmon-loadtest-")
@@ -43,6 +43,7 @@ func loadTest(ctx context.Context, o options, stderr io.Writer) (rep *report, er
 
 // measure runs the monitor against the target's addresses and measures it.
 func measure(ctx context.Context, o options, addrs []string, dbPath string, log *slog.Logger) (*report, error) {
+	begin := time.Now()
 	st, err := store.Open(ctx, dbPath)
 	if err != nil {
 		return nil, err
@@ -50,15 +51,17 @@ func measure(ctx context.Context, o options, addrs []string, dbPath string, log 
 	t0 := time.Now()
 	win := planWindow(t0, o.interval, o.duration)
 	p := &probe{win: win, slots: newSlotCounter(win, o.interval, o.checks)}
-	sched, err := newScheduler(st, p, generateChecks(o.checks, o.interval, o.timeout, addrs), o.limits, t0, log)
+	sched, err := newScheduler(st, p, generateChecks(o.checks, o.probes, o.interval, o.timeout, addrs), o.limits, t0, log)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	mem := startMemSampler()
+	mem := startMemSampler(win)
 	stopMaintain := startMaintain(st, log)
 	sched.Start()
+	started := time.Now()
 	obs, err := observe(ctx, o, p, sched)
+	obs.begin, obs.started = begin, started
 	sched.Stop(10 * time.Second)
 	stopMaintain()
 	if cerr := st.Close(); err == nil && cerr != nil {
@@ -88,6 +91,8 @@ func startMaintain(st *store.Store, log *slog.Logger) (stop func()) {
 
 // observation is what is read at the window's edges.
 type observation struct {
+	begin    time.Time // before the store opened
+	started  time.Time // the scheduler started
 	cpu      time.Duration
 	lateness scheduler.LatenessStats
 }
@@ -161,14 +166,21 @@ func buildReport(ctx context.Context, o options, p *probe, obs observation, peak
 	win := p.win.end.Sub(p.win.start)
 	r := &report{Checks: o.checks, IntervalS: o.interval.Seconds(), TargetHosts: o.hosts,
 		MaxConcurrency: o.limits.global, MaxPerHost: o.limits.perHost, WindowS: win.Seconds(),
-		RunsExpected: int64(o.checks) * int64(win/o.interval), RecordErrors: p.errors.Load(),
+		Probes: o.probes, RunsExpected: int64(o.checks) * int64(win/o.interval), RecordErrors: p.errors.Load(),
 		DBRuns: facts.runs, DBBytes: size, DBTables: facts.bytes}
 	r.RunsRecorded, r.RunsExecuted, r.RunsFailed = p.slots.counts()
 	r.RunsMissed = max(0, r.RunsExpected-r.RunsExecuted)
-	r.Requests = r.RunsExecuted * probesPerRun
+	r.Requests = r.RunsExecuted * int64(o.probes)
 	r.CPUSeconds = round2(obs.cpu.Seconds())
 	if r.Requests > 0 {
-		r.CPUPer1000 = round2(obs.cpu.Seconds() * 1000 / float64(r.Requests))
+		r.CPUPer1000 = round3(obs.cpu.Seconds() * 1000 / float64(r.Requests))
+		r.CPUPerCheck = round3(obs.cpu.Seconds() * 1000 / float64(r.RunsExecuted))
+	}
+	r.StartS = round2(obs.started.Sub(obs.begin).Seconds())
+	ran, last := p.slots.firstRuns()
+	r.FirstRunChecks = ran
+	if ran > 0 {
+		r.FirstRunAllS = round2(last.Sub(obs.started).Seconds())
 	}
 	if facts.runs > 0 {
 		r.DBBytesPerRun = math.Round(float64(size) / float64(facts.runs))

@@ -58,6 +58,7 @@ func main() {
 // options are the command's flags.
 type options struct {
 	checks     int
+	probes     int
 	interval   time.Duration
 	duration   time.Duration
 	hosts      int
@@ -96,6 +97,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 		fs.PrintDefaults()
 	}
 	fs.IntVar(&o.checks, "checks", 1000, "number of generated checks")
+	fs.IntVar(&o.probes, "probes", maxProbes, "requests each check makes: 1 valid credentials, 2 and missing ones, 3 and wrong ones")
 	fs.DurationVar(&o.interval, "interval", time.Second, "each check's interval (@every), whole seconds")
 	fs.DurationVar(&o.duration, "duration", 60*time.Second, "how long to run, warm-up included")
 	fs.IntVar(&o.hosts, "hosts", 8, "loopback addresses the target listens on (127.0.0.1…)")
@@ -130,6 +132,8 @@ func (o options) validate() error {
 	switch {
 	case o.checks < 1 || o.checks > maxChecks:
 		return fmt.Errorf("-checks must be 1…%d", maxChecks)
+	case o.probes < 1 || o.probes > maxProbes:
+		return fmt.Errorf("-probes must be 1…%d", maxProbes)
 	case o.interval < time.Second || o.interval%time.Second != 0:
 		return errors.New("-interval must be whole seconds, at least 1s (cron's resolution)")
 	case o.duration > maxDuration:

@@ -18,6 +18,9 @@ type memPeaks struct {
 	goAtPeak  int64   // memory the Go runtime held then (heap, stacks, its own)
 	heapInuse int64   // largest Go heap in use
 	heapEnd   int64   // Go heap in use at the last sample
+	// The window's samples: their VmRSS and Go heap in use summed, for the
+	// means.
+	rssSum, heapSum, n int64
 }
 
 // memSampler reads memory four times a second. Maxrss and VmHWM give the
@@ -25,6 +28,7 @@ type memPeaks struct {
 // binary's code), the Go runtime's memory and the rest (SQLite's own
 // allocator).
 type memSampler struct {
+	win   window // the samples the means are taken over
 	mu    sync.Mutex
 	peaks memPeaks
 	stop  context.CancelFunc
@@ -32,9 +36,10 @@ type memSampler struct {
 }
 
 // startMemSampler takes a first sample now and then samples until finish.
-func startMemSampler() *memSampler {
+// The means are taken over the samples in win.
+func startMemSampler(win window) *memSampler {
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &memSampler{stop: cancel, done: make(chan struct{})}
+	m := &memSampler{win: win, stop: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(m.done)
 		t := time.NewTicker(250 * time.Millisecond)
@@ -65,6 +70,19 @@ func (m *memSampler) sample() {
 	}
 	m.peaks.heapInuse = max(m.peaks.heapInuse, int64(ms.HeapInuse))
 	m.peaks.heapEnd = int64(ms.HeapInuse)
+	if m.win.contains(time.Now()) {
+		m.peaks.rssSum += pm.rss
+		m.peaks.heapSum += int64(ms.HeapInuse)
+		m.peaks.n++
+	}
+}
+
+// means returns the window's mean VmRSS and Go heap in use, in bytes.
+func (p memPeaks) means() (rss, heap int64) {
+	if p.n == 0 {
+		return 0, 0
+	}
+	return p.rssSum / p.n, p.heapSum / p.n
 }
 
 // finish stops sampling and returns the peaks.

@@ -15,12 +15,22 @@ import (
 	"github.com/authmon/monitor/internal/store"
 )
 
-// probesPerRun is how many HTTP requests one run makes: valid, missing, wrong.
-const probesPerRun = 3
+// maxProbes is how many HTTP requests a run can make: valid, missing,
+// wrong (-probes takes the first P).
+const maxProbes = 3
 
-// generateChecks returns n Basic-auth checks named load-0000…, spread
-// round-robin over the target's addresses.
-func generateChecks(n int, interval, timeout time.Duration, addrs []string) []checks.Check {
+// loadProbes are the first p probes of a generated check.
+func loadProbes(p int) []checks.ProbeSpec {
+	return []checks.ProbeSpec{
+		{Kind: checks.ProbeValid},
+		{Kind: checks.ProbeMissing, Scheme: "Basic", Realm: targetRealm},
+		{Kind: checks.ProbeWrong, Scheme: "Basic", Realm: targetRealm},
+	}[:p]
+}
+
+// generateChecks returns n Basic-auth checks named load-0000…, each making
+// probes requests, spread round-robin over the target's addresses.
+func generateChecks(n, probes int, interval, timeout time.Duration, addrs []string) []checks.Check {
 	out := make([]checks.Check, n)
 	for i := range out {
 		out[i] = checks.Check{
@@ -30,13 +40,9 @@ func generateChecks(n int, interval, timeout time.Duration, addrs []string) []ch
 			Method:   "GET",
 			URL:      fmt.Sprintf("http://%s/protected/%d", addrs[i%len(addrs)], i),
 			Auth:     checks.Credential{Kind: checks.AuthBasic, Username: targetUser, Password: targetPass},
-			Probes: []checks.ProbeSpec{
-				{Kind: checks.ProbeValid},
-				{Kind: checks.ProbeMissing, Scheme: "Basic", Realm: targetRealm},
-				{Kind: checks.ProbeWrong, Scheme: "Basic", Realm: targetRealm},
-			},
-			MaxBody: 1 << 20,
-			Secrets: []string{targetPass},
+			Probes:   loadProbes(probes),
+			MaxBody:  1 << 20,
+			Secrets:  []string{targetPass},
 		}
 	}
 	return out

@@ -66,6 +66,24 @@ func (c *slotCounter) add(res checks.Result) {
 	}
 }
 
+// firstRuns returns how many checks ran at least once and when the last of
+// them first started.
+func (c *slotCounter) firstRuns() (ran int, last time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var latest int64
+	for _, t := range c.checks {
+		if t.first != 0 {
+			ran++
+			latest = max(latest, t.first)
+		}
+	}
+	if ran == 0 {
+		return 0, time.Time{}
+	}
+	return ran, time.Unix(0, latest)
+}
+
 // counts returns runs recorded in all, window slots run, and failed runs.
 func (c *slotCounter) counts() (recorded, executed, failed int64) {
 	c.mu.Lock()

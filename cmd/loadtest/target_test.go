@@ -16,9 +16,9 @@ import (
 func TestGeneratedCheckPassesAgainstTarget(t *testing.T) {
 	srv := httptest.NewServer(targetHandler())
 	defer srv.Close()
-	ch := generateChecks(1, time.Second, 10*time.Second, []string{strings.TrimPrefix(srv.URL, "http://")})[0]
+	ch := generateChecks(1, maxProbes, time.Second, 10*time.Second, []string{strings.TrimPrefix(srv.URL, "http://")})[0]
 	res := checks.Run(context.Background(), checks.NewClient(1), ch)
-	if !res.Passed() || len(res.Probes) != probesPerRun {
+	if !res.Passed() || len(res.Probes) != maxProbes {
 		t.Fatalf("run passed=%v with %d probes: %s", res.Passed(), len(res.Probes), res.Summary())
 	}
 }
