@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -9,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -86,40 +86,55 @@ const passwordEnv = "AUTHMON_LOAD_PASSWORD"
 // startInstance starts `monitor serve` as instance i and waits until its
 // dashboard listens. Its output goes to a file in dir.
 func startInstance(o options, i int, cfgPath, dir string) (*fleetInstance, error) {
-	in := &fleetInstance{name: instanceName(i), location: locationName(i, o.locations),
-		logPath: filepath.Join(dir, instanceName(i)+".log"), exited: make(chan struct{})}
+	in, _, err := startMonitor(o.monitor, instanceName(i), dir,
+		[]string{"serve", "-config", cfgPath, "-db", o.db, "-listen", "127.0.0.1:0", "-location", locationName(i, o.locations)},
+		"AUTHMON_INSTANCE="+instanceName(i))
+	if in != nil {
+		in.location = locationName(i, o.locations)
+	}
+	return in, err
+}
+
+// listenLine is the line serve logs once its dashboard listens.
+var listenLine = regexp.MustCompile(`msg="dashboard listening" addr=(http://[0-9.:]+)`)
+
+// startMonitor starts the monitor binary with args (and env, besides the
+// target's password) as the process called name, and waits until its
+// dashboard listens: it returns the dashboard's address. Its output goes to
+// name.log in dir.
+func startMonitor(binary, name, dir string, args []string, env ...string) (*fleetInstance, string, error) {
+	in := &fleetInstance{name: name, logPath: filepath.Join(dir, name+".log"), exited: make(chan struct{})}
 	f, err := os.Create(in.logPath)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	in.log = f
-	in.cmd = exec.Command(o.monitor, "serve", "-config", cfgPath, "-db", o.db, "-listen", "127.0.0.1:0",
-		"-location", in.location)
-	in.cmd.Env = append(os.Environ(), "AUTHMON_INSTANCE="+in.name, passwordEnv+"="+targetPass)
+	in.cmd = exec.Command(binary, args...)
+	in.cmd.Env = append(append(os.Environ(), passwordEnv+"="+targetPass), env...)
 	in.cmd.Stdout, in.cmd.Stderr = f, f
 	in.cmd.SysProcAttr = targetAttr() // dies with the load test
 	if err := in.cmd.Start(); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s: %w", in.name, err)
+		return nil, "", fmt.Errorf("%s: %w", in.name, err)
 	}
 	go func() {
 		in.waitErr = in.cmd.Wait()
 		close(in.exited)
 	}()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		b, _ := os.ReadFile(in.logPath)
-		if bytes.Contains(b, []byte("dashboard listening")) {
-			return in, nil
+		if m := listenLine.FindSubmatch(b); m != nil {
+			return in, string(m[1]), nil
 		}
 		select {
 		case <-in.exited:
-			return in, fmt.Errorf("%s exited before listening: %v\n%s", in.name, in.waitErr, tail(b, 2000))
-		case <-time.After(100 * time.Millisecond):
+			return in, "", fmt.Errorf("%s exited before listening: %v\n%s", in.name, in.waitErr, tail(b, 2000))
+		case <-time.After(20 * time.Millisecond):
 		}
 	}
 	b, _ := os.ReadFile(in.logPath)
-	return in, fmt.Errorf("%s did not listen within 30 s:\n%s", in.name, tail(b, 2000))
+	return in, "", fmt.Errorf("%s did not listen within 2 minutes:\n%s", in.name, tail(b, 2000))
 }
 
 // stop ends the instance with SIGTERM, kills it after 30 s, and says how it

@@ -74,6 +74,8 @@ type options struct {
 	locations int
 	monitor   string
 	kill      bool
+
+	serve string // the monitor binary a serve load test runs
 }
 
 // fleet reports whether the options ask for a fleet load test.
@@ -111,6 +113,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.IntVar(&o.locations, "locations", 1, "spread the fleet's instances over this many locations, loc-1…")
 	fs.StringVar(&o.db, "db", "", "the fleet's PostgreSQL database, postgres://… on loopback; it must be empty")
 	fs.StringVar(&o.monitor, "monitor", "", "the monitor binary the fleet runs (go build -o /tmp/monitor ./cmd/monitor)")
+	fs.StringVar(&o.serve, "serve", "", "measure one real `monitor serve` of this binary on SQLite (go build -o /tmp/monitor ./cmd/monitor) instead of the in-process monitor")
 	fs.BoolVar(&o.kill, "kill", false, "kill -9 one fleet instance halfway through the window and measure the failover")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -146,6 +149,8 @@ func (o options) validate() error {
 		return errors.New("-timeout must be positive")
 	case o.fleet():
 		return o.validateFleet()
+	case o.serve != "" && (o.cpuProfile != "" || o.memProfile != ""):
+		return errors.New("-cpuprofile and -memprofile profile the in-process monitor, not -serve's process")
 	case o.db != "" || o.kill || o.monitor != "" || o.locations != 1:
 		return errors.New("-db, -monitor, -locations and -kill are for a fleet: give -instances too")
 	case o.duration < minDuration(o.interval):
@@ -204,8 +209,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if o.fleet() {
 		return runFleetTest(ctx, o, stdout, stderr)
 	}
+	if o.serve != "" {
+		return runServeTest(ctx, o, stdout, stderr)
+	}
 	fmt.Fprintf(stderr, "loadtest: %d checks every %v for %v…\n", o.checks, o.interval, o.duration)
 	rep, err := loadTest(ctx, o, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "loadtest:", err)
+		return 1
+	}
+	if o.json {
+		rep.writeTable(stderr)
+		_ = json.NewEncoder(stdout).Encode(rep)
+	} else {
+		rep.writeTable(stdout)
+	}
+	if why := rep.failure(); why != "" {
+		fmt.Fprintln(stderr, "loadtest: FAIL:", why)
+		return 1
+	}
+	return 0
+}
+
+// runServeTest is run for a serve load test.
+func runServeTest(ctx context.Context, o options, stdout, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "loadtest: monitor serve, %d checks every %v for %v…\n", o.checks, o.interval, o.duration)
+	rep, err := serveTest(ctx, o, stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "loadtest:", err)
 		return 1

@@ -40,8 +40,11 @@ func newSlotCounter(win window, interval time.Duration, n int) *slotCounter {
 }
 
 // add counts a recorded run of a generated check (load-NNNN).
-func (c *slotCounter) add(res checks.Result) {
-	i, err := strconv.Atoi(strings.TrimPrefix(res.Check, "load-"))
+func (c *slotCounter) add(res checks.Result) { c.addRun(res.Check, res.Started, res.Passed()) }
+
+// addRun counts a recorded run of the check called name.
+func (c *slotCounter) addRun(name string, start time.Time, passed bool) {
+	i, err := strconv.Atoi(strings.TrimPrefix(name, "load-"))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.recorded++
@@ -49,7 +52,7 @@ func (c *slotCounter) add(res checks.Result) {
 		return
 	}
 	t := &c.checks[i]
-	started := res.Started.UnixNano()
+	started := start.UnixNano()
 	if t.first == 0 {
 		t.first, t.last = started, -1
 	}
@@ -60,7 +63,7 @@ func (c *slotCounter) add(res checks.Result) {
 	t.last = idx
 	if c.win.contains(time.Unix(0, t.first).Add(time.Duration(idx) * c.interval)) {
 		c.executed++
-		if !res.Passed() {
+		if !passed {
 			c.failed++
 		}
 	}
