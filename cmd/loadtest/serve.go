@@ -322,8 +322,11 @@ func sampleProc(pid int, win window) *procSampler {
 		for {
 			if st, err := readProc(pid); err == nil {
 				p.mu.Lock()
-				p.peak = max(p.peak, st.rss)
-				if win.contains(time.Now()) {
+				now := time.Now()
+				if now.Before(win.end) { // not the scrapes after it
+					p.peak = max(p.peak, st.rss)
+				}
+				if win.contains(now) {
 					p.sum += st.rss
 					p.n++
 				}
@@ -339,7 +342,8 @@ func sampleProc(pid int, win window) *procSampler {
 	return p
 }
 
-// finish stops sampling and returns the window's mean and the peak, in MiB.
+// finish stops sampling and returns the window's mean and the peak up to
+// the window's end, in MiB.
 func (p *procSampler) finish() (mean, peak float64) {
 	p.stop()
 	<-p.done
