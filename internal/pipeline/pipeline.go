@@ -112,7 +112,9 @@ func (p *Pipeline) Record(ctx context.Context, res checks.Result) error {
 	if err != nil {
 		return err
 	}
-	p.log.Debug("check ran", "check", res.Check, "passed", res.Passed(), "duration", res.Duration)
+	if p.log.Enabled(ctx, slog.LevelDebug) { // its arguments cost allocations on every run
+		p.log.Debug("check ran", "check", res.Check, "passed", res.Passed(), "duration", res.Duration)
+	}
 	for _, ev := range evs {
 		p.log.Info("notification queued", "check", res.Check, "kind", ev.Kind, "incident", ev.IncidentID,
 			"severity", ev.Severity.String())
