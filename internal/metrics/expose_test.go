@@ -164,3 +164,29 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
+
+// TestScrapeWhileRunsFinish: runs observed while a scrape writes the
+// per-check series (run it with -race).
+func TestScrapeWhileRunsFinish(t *testing.T) {
+	m := smallMetrics()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 200 {
+			m.ObserveRun(checks.Result{Check: "login", Started: time.Now(), Probes: []checks.ProbeResult{
+				{Kind: checks.ProbeKind([]string{"valid", "wrong", "scope"}[i%3]), Latency: time.Millisecond}}})
+			m.ObserveSkipped("orders", "no_slot", 1)
+		}
+	}()
+	for range 20 {
+		body, _ := get(t, m.Handler())
+		if !strings.Contains(body, `authmon_probe_duration_seconds_count{check="login",probe="valid"}`) {
+			t.Fatal("no probe series for login")
+		}
+	}
+	<-done
+	body, _ := get(t, m.Handler())
+	if !strings.Contains(body, `authmon_probe_duration_seconds_count{check="login",probe="scope"} 66`) {
+		t.Errorf("scope probes miscounted:\n%s", authmonLines(body))
+	}
+}
