@@ -211,16 +211,20 @@ func overviewRows(cfg []overviewCheck, sums []store.CheckSummary, recent []store
 // newOverviewView filters the rows, groups them and fills the matrix.
 func newOverviewView(all []checkRow, f overviewFilter, now time.Time) overviewView {
 	v := overviewView{Now: now, Filter: f, Total: len(all)}
-	inGroup := make([]checkRow, 0, len(all))
+	inGroup := all // read only: no copy without a group filter
+	if f.Group != "" {
+		inGroup = nil
+	}
 	groups := map[string]int{}
 	for _, r := range all {
 		groups[r.Group]++
-		if f.Group == "" || r.Group == f.Group {
+		if f.Group != "" && r.Group == f.Group {
 			inGroup = append(inGroup, r)
 		}
 	}
 	v.States = stateLinks(inGroup, f)
 	v.Groups = groupLinks(groups, f)
+	v.Listed = make([]checkRow, 0, len(inGroup)) // a row is large: growing the slice copied tens of MB at 10,000 checks
 	for _, r := range inGroup {
 		if f.State == "" || r.State == f.State {
 			v.Listed = append(v.Listed, r)
@@ -263,13 +267,22 @@ func compareRows(a, b checkRow) int {
 func sections(rows []checkRow, f overviewFilter) []groupSection {
 	idx := map[string]int{}
 	var out []groupSection
+	var sizes []int
 	for _, r := range rows {
 		i, ok := idx[r.Group]
 		if !ok {
 			i = len(out)
 			idx[r.Group] = i
 			out = append(out, groupSection{Name: r.Group, Href: overviewFilter{State: f.State, Group: r.Group}.href()})
+			sizes = append(sizes, 0)
 		}
+		sizes[i]++
+	}
+	for i := range out {
+		out[i].Rows = make([]checkRow, 0, sizes[i]) // sized first, as Listed
+	}
+	for _, r := range rows {
+		i := idx[r.Group]
 		out[i].Rows = append(out[i].Rows, r)
 	}
 	for i := range out {

@@ -22,15 +22,19 @@ func (a *app) checkStates(ctx context.Context) ([]metrics.CheckState, error) {
 	if err != nil {
 		return nil, err
 	}
-	byName := make(map[string]store.CheckSummary, len(sums))
-	for _, s := range sums {
-		byName[s.Name] = s
+	byName := make(map[string]int, len(sums)) // an index, not a copy: a summary is large, and a scrape reads thousands
+	for i := range sums {
+		byName[sums[i].Name] = i
 	}
 	cfg := a.live.currentChecks()
 	out := make([]metrics.CheckState, 0, len(cfg))
 	for _, c := range cfg {
 		cs := metrics.CheckState{Check: c.Name, State: "pending"}
-		sum, ok := byName[c.Name]
+		i, ok := byName[c.Name]
+		var sum *store.CheckSummary
+		if ok {
+			sum = &sums[i]
+		}
 		if ok && sum.State.Status != alert.StatusUnknown {
 			cs.State, cs.Severity = string(sum.State.Status), sum.State.Severity
 		}

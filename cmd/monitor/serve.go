@@ -121,13 +121,7 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 	if st.Shared() {
 		a.fleet = newFleetMember(a, resolveLocation("", cfg))
 	}
-	if err := a.startScheduler(cfg); err != nil {
-		a.close()
-		return nil, err
-	}
-	if a.fleet != nil {
-		a.fleet.start()
-	}
+	a.newScheduler(cfg)
 	if err := a.loadOnCall(ctx); err != nil {
 		a.close()
 		return nil, err
@@ -143,17 +137,27 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 		a.close()
 		return nil, fmt.Errorf("dashboard: %w", err)
 	}
-	a.sched.Start()
 	log.Info("dashboard listening", "addr", "http://"+addr, "auth", authSummary(cfg.Dashboard), "checks", len(cfg.Checks),
 		"db", store.Redact(dbPath))
+	// Listening first: at 10,000 checks scheduling takes a while, and
+	// /healthz answers meanwhile (/readyz says the scheduler is not running).
+	if err := a.scheduleChecks(cfg); err != nil {
+		a.close()
+		return nil, err
+	}
+	if a.fleet != nil {
+		a.fleet.start()
+	}
+	a.sched.Start()
 	return a, nil
 }
 
-// startScheduler schedules every check, each at its jittered slot, under the
-// configured limits, through the pipeline (run, record and decide, queue,
-// wake the sender); the probes share one HTTP client that keeps as many
-// idle connections per host as checks may run against it.
-func (a *app) startScheduler(cfg *config.Config) error {
+// newScheduler makes the scheduler, under the configured limits, and the
+// pipeline its runs go through (run, record and decide, queue, wake the
+// sender); the probes share one HTTP client that keeps as many idle
+// connections per host as checks may run against it. scheduleChecks gives
+// it the checks.
+func (a *app) newScheduler(cfg *config.Config) {
 	// One Runner for the life of the scheduler: it remembers the pauses
 	// targets asked for and how long they have rate limited good
 	// credentials, spends the failed-login budget kept in the store, and
@@ -170,6 +174,10 @@ func (a *app) startScheduler(cfg *config.Config) error {
 		opts = append(opts, scheduler.WithFleet(claimer{st: a.store, id: m.id, location: m.location}, m.location))
 	}
 	a.sched = scheduler.New(a.pipe, a.pipe.Run, a.log, opts...)
+}
+
+// scheduleChecks schedules every check of cfg, each at its jittered slot.
+func (a *app) scheduleChecks(cfg *config.Config) error {
 	for _, ch := range cfg.Checks {
 		if err := a.sched.Add(ch); err != nil {
 			return err

@@ -20,7 +20,7 @@ func buildProbes(c *collector, key string, s *checkSection, ch checks.Check) []c
 	} else {
 		kinds = defaultProbes(c, key, s, ch)
 	}
-	var out []checks.ProbeSpec
+	out := make([]checks.ProbeSpec, 0, len(kinds))
 	for _, kind := range checks.KindProbes[ch.Kind] {
 		t := tables[kind]
 		if !slices.Contains(kinds, kind) {
@@ -34,6 +34,9 @@ func buildProbes(c *collector, key string, s *checkSection, ch checks.Check) []c
 			continue
 		}
 		out = append(out, buildProbe(c, key+"."+string(kind), kind, t, ch.Auth))
+	}
+	if len(out) == 0 {
+		return nil // as before the capacity was reserved: configs compare equal
 	}
 	return out
 }

@@ -67,7 +67,7 @@ func TestCheckTimesAndCertExpiry(t *testing.T) {
 		t.Errorf("%d last-run series after removing a check, want 2", len(f.Metric))
 	}
 	m.mu.Lock()
-	_, kept := m.times["gone"]
+	_, kept := m.series["gone"]
 	m.mu.Unlock()
 	if kept {
 		t.Error("the removed check's times are still held")

@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
 
 	"github.com/authmon/monitor/internal/checks"
 )
@@ -56,8 +57,11 @@ type Sources struct {
 // Metrics is the monitor's instrumentation. The Observe methods are safe for
 // concurrent use.
 type Metrics struct {
+	// reg holds every metric but the per-check ones, which are kept lean
+	// in series and written straight to the response (see Handler); all
+	// holds both, for the formats only the client library writes.
 	reg         *prometheus.Registry
-	probe       *prometheus.HistogramVec
+	all         prometheus.Gatherers
 	failures    *prometheus.CounterVec
 	runs        *prometheus.CounterVec
 	skipped     *prometheus.CounterVec
@@ -67,14 +71,15 @@ type Metrics struct {
 	storeErrors prometheus.Counter
 	log         *slog.Logger
 	now         func() time.Time
-	// probed holds the checks that have probe series, to drop those of
-	// checks no longer configured.
-	probed sync.Map // check name -> struct{}
+	src         Sources
 
-	mu       sync.Mutex
-	times    map[string]checkTimes // by check; dropped with its probe series
-	reloadOK bool                  // the latest config load succeeded
-	reloadAt time.Time             // the latest successful config load
+	mu sync.Mutex
+	// series holds what runs told of each check (times, certificate,
+	// probe durations), and marks the checks with skipped-run series, so
+	// that those of a check no longer configured are dropped.
+	series   map[string]*checkSeries
+	reloadOK bool      // the latest config load succeeded
+	reloadAt time.Time // the latest successful config load
 }
 
 // Run results and delivery outcomes: every value is exported from the
@@ -89,11 +94,8 @@ func New(src Sources, version string, log *slog.Logger) *Metrics {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	m := &Metrics{reg: prometheus.NewRegistry(), log: log, now: time.Now, times: map[string]checkTimes{}}
+	m := &Metrics{reg: prometheus.NewRegistry(), log: log, now: time.Now, src: src, series: map[string]*checkSeries{}}
 	m.ObserveReload(true) // the monitor starts only with a config that loads
-	m.probe = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: namespace, Name: "probe_duration_seconds",
-		Help:    "Time from sending a probe's request to reading its answer (or failing), by check and probe kind.",
-		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}}, []string{"check", "probe"})
 	m.failures = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "assertion_failures_total",
 		Help: "Failed assertions, by catalogue id and severity."}, []string{"assertion", "severity"})
 	m.runs = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: namespace, Name: "runs_total",
@@ -122,29 +124,43 @@ func New(src Sources, version string, log *slog.Logger) *Metrics {
 		Help: "The running monitor's version; always 1."}, []string{"version"})
 	build.WithLabelValues(version).Set(1)
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.probe, m.failures, m.runs, m.skipped, m.lateness, m.deliveries, m.storeWrite, m.storeErrors, build,
-		&scraped{src: src, m: m})
+		m.failures, m.runs, m.skipped, m.lateness, m.deliveries, m.storeWrite, m.storeErrors, build, &scraped{m: m})
+	perCheck := prometheus.NewPedanticRegistry()
+	perCheck.MustRegister(&perCheckCollector{m: m})
+	m.all = prometheus.Gatherers{m.reg, perCheck}
 	return m
 }
 
-// Handler serves the registry in the Prometheus text format (or
-// OpenMetrics/protobuf when asked). A failing source is logged and its
-// metrics left out; the rest is still served.
+// Handler serves every metric in the Prometheus text format, streamed (see
+// writeText), or in protobuf when asked, through the client library. A
+// failing source is logged and its metrics left out; the rest is still
+// served.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorLog: errorLog{m.log},
+	full := promhttp.HandlerFor(m.all, promhttp.HandlerOpts{ErrorLog: errorLog{m.log},
 		ErrorHandling: promhttp.ContinueOnError, Registry: m.reg, Timeout: 2 * scrapeTimeout})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f := expfmt.NegotiateAccept(r.Header, expfmt.DefaultAcceptedFormats()...)
+		if f.FormatType() != expfmt.TypeTextPlain {
+			full.ServeHTTP(w, r)
+			return
+		}
+		m.serveText(w, r, f)
+	})
 }
 
-// Registry is the registry behind Handler, for tests and extra collectors.
+// Registry is the registry of every metric but the per-check ones, for
+// extra collectors.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Gatherer gathers every metric, the per-check ones included, as the client
+// library's types: for tests and formats other than text.
+func (m *Metrics) Gatherer() prometheus.Gatherer { return m.all }
 
 // ObserveRun records a finished run: each probe's duration, each failed
 // assertion, the run's result, and its check's times and certificate.
 func (m *Metrics) ObserveRun(res checks.Result) {
-	m.probed.Store(res.Check, struct{}{})
 	m.noteRun(res)
 	for _, p := range res.Probes {
-		m.probe.WithLabelValues(res.Check, string(p.Kind)).Observe(p.Latency.Seconds())
 		for _, a := range p.Assertions {
 			if !a.Pass {
 				m.failures.WithLabelValues(a.ID, a.Severity.String()).Inc()
@@ -164,7 +180,9 @@ func (m *Metrics) ObserveLateness(d time.Duration) { m.lateness.Observe(max(d, 0
 // ObserveSkipped implements scheduler.Observer: a scheduled run that did not
 // happen, and why.
 func (m *Metrics) ObserveSkipped(check, reason string, n int) {
-	m.probed.Store(check, struct{}{}) // dropped with the check's other series
+	m.mu.Lock()
+	m.seriesOf(check) // dropped with the check's other series
+	m.mu.Unlock()
 	m.runs.WithLabelValues("skipped").Add(float64(n))
 	m.skipped.WithLabelValues(check, reason).Add(float64(n))
 }

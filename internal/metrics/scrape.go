@@ -7,81 +7,119 @@ import (
 )
 
 var (
-	stateDesc = prometheus.NewDesc(namespace+"_check_state",
-		"1 for the state each configured check is in (passing, failing, or pending before its first run), 0 for the others.",
-		[]string{"check", "state"}, nil)
-	severityDesc = prometheus.NewDesc(namespace+"_check_severity",
-		"Worst severity failing in a check's latest run: 0 none, 1 warning, 2 conformance, 3 availability, 4 high-security, 5 critical-security.",
-		[]string{"check"}, nil)
 	queueDesc = prometheus.NewDesc(namespace+"_alert_queue_depth",
 		"Notifications waiting for delivery (queued or being retried).", nil, nil)
+	reloadOKDesc = prometheus.NewDesc(namespace+"_config_last_reload_successful",
+		"1 when the latest config load (at start or on SIGHUP) succeeded, 0 when it was refused and the previous config still runs.", nil, nil)
+	reloadTimeDesc = prometheus.NewDesc(namespace+"_config_last_reload_success_timestamp_seconds",
+		"When the config was last loaded successfully, in unix seconds.", nil, nil)
 )
 
-// scraped reads the store when Prometheus scrapes: states and the alert
-// queue are facts of the database, not events, and reading them then keeps
-// them right across restarts and reloads.
-type scraped struct {
-	src Sources
-	m   *Metrics
-}
+// scraped reads the alert queue when Prometheus scrapes (a fact of the
+// database, not an event: reading it then keeps it right across restarts),
+// and the config load metrics.
+type scraped struct{ m *Metrics }
 
 func (s *scraped) Describe(ch chan<- *prometheus.Desc) {
-	ch <- stateDesc
-	ch <- severityDesc
 	ch <- queueDesc
-	ch <- lastRunDesc
-	ch <- lastSuccessDesc
-	ch <- certExpiryDesc
 	ch <- reloadOKDesc
 	ch <- reloadTimeDesc
 }
 
 func (s *scraped) Collect(ch chan<- prometheus.Metric) {
+	s.collectReload(ch)
+	if s.m.src.QueueDepth == nil {
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
 	defer cancel()
-	s.collectReload(ch)
-	if s.src.Checks != nil {
-		s.collectStates(ctx, ch)
-	}
-	if s.src.QueueDepth != nil {
-		n, err := s.src.QueueDepth(ctx)
-		if err != nil {
-			ch <- prometheus.NewInvalidMetric(queueDesc, err)
-		} else {
-			ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(n))
-		}
+	n, err := s.m.src.QueueDepth(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(queueDesc, err)
+	} else {
+		ch <- prometheus.MustNewConstMetric(queueDesc, prometheus.GaugeValue, float64(n))
 	}
 }
 
-// collectStates emits every configured check's state and drops the probe
-// series of checks that are no longer configured.
-func (s *scraped) collectStates(ctx context.Context, ch chan<- prometheus.Metric) {
-	states, err := s.src.Checks(ctx)
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(stateDesc, err)
-		return
+// collectReload emits the config load metrics.
+func (s *scraped) collectReload(ch chan<- prometheus.Metric) {
+	s.m.mu.Lock()
+	ok, at := s.m.reloadOK, s.m.reloadAt
+	s.m.mu.Unlock()
+	v := 0.0
+	if ok {
+		v = 1
 	}
-	configured := make(map[string]bool, len(states))
-	now := s.m.now()
-	for _, st := range states {
-		configured[st.Check] = true
+	ch <- prometheus.MustNewConstMetric(reloadOKDesc, prometheus.GaugeValue, v)
+	ch <- prometheus.MustNewConstMetric(reloadTimeDesc, prometheus.GaugeValue, unixSeconds(at))
+}
+
+// perCheckCollector offers the per-check series as the client library's
+// metrics, for the formats writeText does not write. It builds every series
+// of every check per scrape: the text format does not.
+type perCheckCollector struct{ m *Metrics }
+
+func (c *perCheckCollector) descs() []*prometheus.Desc {
+	labels := map[family][]string{stateFamily: {"check", "state"}, probeFamily: {"check", "probe"}}
+	var out []*prometheus.Desc
+	for _, f := range []family{stateFamily, severityFamily, lastRunFamily, lastSuccessFamily, certExpiryFamily, probeFamily} {
+		l := labels[f]
+		if l == nil {
+			l = []string{"check"}
+		}
+		out = append(out, prometheus.NewDesc(f.name, f.help, l, nil))
+	}
+	return out
+}
+
+func (c *perCheckCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range c.descs() {
+		ch <- d
+	}
+}
+
+func (c *perCheckCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), scrapeTimeout)
+	defer cancel()
+	d := c.descs()
+	state, severity, lastRun, lastSuccess, certExpiry, probe := d[0], d[1], d[2], d[3], d[4], d[5]
+	v := c.m.view(ctx)
+	if v.err != nil {
+		ch <- prometheus.NewInvalidMetric(state, v.err)
+	}
+	gauge := func(d *prometheus.Desc, v float64, labels ...string) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v, labels...)
+	}
+	for _, st := range v.states {
 		for _, name := range States {
-			v := 0.0
+			val := 0.0
 			if name == st.State {
-				v = 1
+				val = 1
 			}
-			ch <- prometheus.MustNewConstMetric(stateDesc, prometheus.GaugeValue, v, st.Check, name)
+			gauge(state, val, st.Check, name)
 		}
-		ch <- prometheus.MustNewConstMetric(severityDesc, prometheus.GaugeValue, float64(st.Severity), st.Check)
-		s.collectTimes(ch, st, now)
+		gauge(severity, float64(st.Severity), st.Check)
 	}
-	s.m.probed.Range(func(k, _ any) bool {
-		if name := k.(string); !configured[name] {
-			s.m.probe.DeletePartialMatch(prometheus.Labels{"check": name})
-			s.m.skipped.DeletePartialMatch(prometheus.Labels{"check": name})
-			s.m.probed.Delete(name)
-			s.m.forget(name)
+	c.m.eachTimes(v, func(st CheckState, s checkSeries) {
+		if !s.lastRun.IsZero() {
+			gauge(lastRun, unixSeconds(s.lastRun), st.Check)
 		}
-		return true
+		if !s.lastSuccess.IsZero() {
+			gauge(lastSuccess, unixSeconds(s.lastSuccess), st.Check)
+		}
+		if !s.certNotAfter.IsZero() {
+			gauge(certExpiry, s.certNotAfter.Sub(v.now).Seconds(), st.Check)
+		}
 	})
+	for _, name := range v.names {
+		for _, h := range c.m.snapshot(name, nil).probes {
+			buckets := make(map[float64]uint64, len(probeBuckets))
+			var cum uint64
+			for i, n := range h.counts {
+				cum += n
+				buckets[probeBuckets[i]] = cum
+			}
+			ch <- prometheus.MustNewConstHistogram(probe, h.count, h.sum, buckets, name, string(h.kind))
+		}
+	}
 }
