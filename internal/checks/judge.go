@@ -3,6 +3,7 @@ package checks
 import (
 	"bytes"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,7 +14,7 @@ import (
 // unreachable is the verdict when no answer arrived at all.
 func unreachable(k ProbeKind, why string) Assertion {
 	a := assertion("A0")
-	a.Expected, a.Got, a.Reason = "an HTTP answer", why, fmt.Sprintf("%s: no answer: %s", k.Phrase(), why)
+	a.Expected, a.Got, a.Reason = "an HTTP answer", why, k.Phrase()+": no answer: "+why
 	return a
 }
 
@@ -38,7 +39,7 @@ func judgeValid(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
 		if found {
 			got = "a body containing it"
 		}
-		out = append(out, check("A2.body", found, fmt.Sprintf("body containing %q", spec.BodyContains), got, spec.Kind))
+		out = append(out, check("A2.body", found, "body containing "+strconv.Quote(spec.BodyContains), got, spec.Kind))
 	}
 	if len(spec.JSON) > 0 {
 		out = append(out, judgeJSON(spec, body))
@@ -91,18 +92,26 @@ type expectation struct {
 	statusID string
 	errorID  string   // the assertion on the Bearer error code
 	errors   []string // the codes RFC 6750 §3.1 expects; nil: none at all
+	errWords string   // errorWords(errors), made once
+}
+
+// withErrors sets the Bearer error codes e expects (none: no error
+// parameter at all).
+func withErrors(e expectation, codes ...string) expectation {
+	e.errors, e.errWords = codes, errorWords(codes)
+	return e
 }
 
 var (
-	expectMissing = expectation{rfc: []int{401}, words: "401 with a WWW-Authenticate challenge", ref: "RFC 9110 §11.4",
-		bypassID: "B1", statusID: "C1", errorID: "C6"}
-	expectMalformed = expectation{rfc: []int{400, 401}, words: "401 with a WWW-Authenticate challenge (or 400 for a malformed request)",
-		ref: "RFC 9110 §11.4 and RFC 6750 §3.1", bypassID: "B2", statusID: "C5", errorID: "C7",
-		errors: []string{"invalid_request", "invalid_token"}}
-	expectBad = expectation{rfc: []int{401}, words: "401 with a WWW-Authenticate challenge", ref: "RFC 9110 §11.4",
-		bypassID: "B2", statusID: "C5", errorID: "C7", errors: []string{"invalid_token"}}
-	expectScope = expectation{rfc: []int{403}, words: `403 with error="insufficient_scope"`, ref: "RFC 6750 §3.1",
-		bypassID: "B2", statusID: "C8", errorID: "C8.error", errors: []string{"insufficient_scope"}}
+	expectMissing = withErrors(expectation{rfc: []int{401}, words: "401 with a WWW-Authenticate challenge", ref: "RFC 9110 §11.4",
+		bypassID: "B1", statusID: "C1", errorID: "C6"})
+	expectMalformed = withErrors(expectation{rfc: []int{400, 401}, words: "401 with a WWW-Authenticate challenge (or 400 for a malformed request)",
+		ref: "RFC 9110 §11.4 and RFC 6750 §3.1", bypassID: "B2", statusID: "C5", errorID: "C7"},
+		"invalid_request", "invalid_token")
+	expectBad = withErrors(expectation{rfc: []int{401}, words: "401 with a WWW-Authenticate challenge", ref: "RFC 9110 §11.4",
+		bypassID: "B2", statusID: "C5", errorID: "C7"}, "invalid_token")
+	expectScope = withErrors(expectation{rfc: []int{403}, words: `403 with error="insufficient_scope"`, ref: "RFC 6750 §3.1",
+		bypassID: "B2", statusID: "C8", errorID: "C8.error"}, "insufficient_scope")
 )
 
 func expectFor(k ProbeKind) expectation {
@@ -165,7 +174,7 @@ func redirectedToLogin(spec ProbeSpec, e expectation, p *ProbeResult) []Assertio
 	k := spec.Kind
 	b := bypassRef(assertion(e.bypassID), k, spec.Scheme)
 	b.Pass, b.Expected, b.Got = true, "no access to the resource", "redirected to "+p.RedirectedTo
-	b.Reason = fmt.Sprintf("%s: redirected to the login page", k.Phrase())
+	b.Reason = k.Phrase() + ": redirected to the login page"
 	st := check(e.statusID, true, "a redirect to "+spec.Location, "redirected to "+p.RedirectedTo, k)
 	st.Deviation = deviation("a redirect to the login page", e)
 	return []Assertion{b, st}
@@ -174,7 +183,7 @@ func redirectedToLogin(spec ProbeSpec, e expectation, p *ProbeResult) []Assertio
 // deviation says, in one sentence, how an answer the check allows differs
 // from what the standard expects.
 func deviation(got string, e expectation) string {
-	return fmt.Sprintf("%s is allowed by this check; %s expects %s", got, e.ref, e.words)
+	return got + " is allowed by this check; " + e.ref + " expects " + e.words
 }
 
 // locationAssertion: an allowed redirect must go where the check says, or
@@ -196,7 +205,7 @@ func bypass(id string, spec ProbeSpec, p *ProbeResult, want string) Assertion {
 	k := spec.Kind
 	a := bypassRef(check(id, !is2xx(p.Status), want, gotStatus(p), k), k, spec.Scheme)
 	if a.Pass {
-		a.Reason = fmt.Sprintf("%s: refused with %s", k.Phrase(), gotStatus(p))
+		a.Reason = k.Phrase() + ": refused with " + gotStatus(p)
 	} else {
 		a.Reason += ": auth bypass"
 	}
@@ -221,9 +230,11 @@ func refusedAtHandshake(spec ProbeSpec, why string) []Assertion {
 func check(id string, pass bool, want, got string, k ProbeKind) Assertion {
 	a := assertion(id)
 	a.Pass, a.Expected, a.Got = pass, want, got
-	a.Reason = fmt.Sprintf("%s: expected %s, got %s", k.Phrase(), want, got)
+	// Concatenation, not fmt: every probe of every run builds several.
 	if pass {
-		a.Reason = fmt.Sprintf("%s: got %s as expected", k.Phrase(), got)
+		a.Reason = k.Phrase() + ": got " + got + " as expected"
+	} else {
+		a.Reason = k.Phrase() + ": expected " + want + ", got " + got
 	}
 	return a
 }
@@ -242,18 +253,44 @@ func statusWords(list []int, def string) string {
 	if len(list) == 0 {
 		return def
 	}
+	if len(list) == 1 {
+		return statusCode(list[0])
+	}
 	parts := make([]string, len(list))
 	for i, c := range list {
-		parts[i] = strconv.Itoa(c)
+		parts[i] = statusCode(c)
 	}
 	return strings.Join(parts, " or ")
 }
 
 func gotStatus(p *ProbeResult) string {
 	if p.StatusText == "" {
-		return strconv.Itoa(p.Status)
+		return statusCode(p.Status)
+	}
+	if p.Status >= 0 && p.Status < len(statusLines) && statusLines[p.Status].text == p.StatusText {
+		return statusLines[p.Status].line
 	}
 	return strconv.Itoa(p.Status) + " " + p.StatusText
+}
+
+// statusLines are "200 OK", "401 Unauthorized" and every other status
+// net/http names, made once: judging writes them for every probe.
+var statusLines = func() (out [600]struct{ text, line string }) {
+	for code := range out {
+		if text := http.StatusText(code); text != "" {
+			out[code].text, out[code].line = text, strconv.Itoa(code)+" "+text
+		}
+	}
+	return out
+}()
+
+// statusCode is strconv.Itoa(code), without allocating for a status code.
+func statusCode(code int) string {
+	if code >= 100 && code < len(statusLines) && statusLines[code].text != "" {
+		line := statusLines[code].line
+		return line[:len(line)-len(statusLines[code].text)-1]
+	}
+	return strconv.Itoa(code)
 }
 
 func headerValue(hs []Header, name string) string {

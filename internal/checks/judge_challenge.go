@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -44,7 +45,7 @@ func challengeAssertions(spec ProbeSpec, e expectation, p *ProbeResult) []Assert
 	if spec.Realm != "" {
 		realm, ok := c.Realm()
 		out = append(out, check(e.statusID+".realm", ok && realm == spec.Realm,
-			fmt.Sprintf("realm %q", spec.Realm), realmWords(realm, ok), k))
+			"realm "+strconv.Quote(spec.Realm), realmWords(realm, ok), k))
 	}
 	out = append(out, schemeRules(spec, e, c)...)
 	return append(out, bearerLimits(p.Challenges, k)...)
@@ -60,7 +61,7 @@ func challengeAbsent(id string, k ProbeKind, p *ProbeResult) Assertion {
 		reason = "with a WWW-Authenticate that holds no challenge"
 	}
 	a := assertion(id + ".challenge")
-	a.Expected, a.Got, a.Reason = "a WWW-Authenticate challenge", got, fmt.Sprintf("%s: got %d %s", k.Phrase(), p.Status, reason)
+	a.Expected, a.Got, a.Reason = "a WWW-Authenticate challenge", got, k.Phrase()+": got "+statusCode(p.Status)+" "+reason
 	return a
 }
 
@@ -107,17 +108,17 @@ func bearerError(spec ProbeSpec, e expectation, c Challenge) Assertion {
 	code, has := c.Param("error")
 	got := "no error parameter"
 	if has {
-		got = fmt.Sprintf("error=%q", clip(code))
+		got = "error=" + strconv.Quote(clip(code))
 	}
-	rfcWant, rfcPass := errorWords(e.errors), errorOK(e.errors, code, has)
+	rfcWant, rfcPass := e.errWords, errorOK(e.errors, code, has)
 	if spec.Error == "" {
 		return check(e.errorID, rfcPass, rfcWant, got, spec.Kind)
 	}
 	a := check(e.errorID, has && code == spec.Error,
-		fmt.Sprintf("error=%q", spec.Error), got, spec.Kind)
+		"error="+strconv.Quote(spec.Error), got, spec.Kind)
 
 	if a.Pass && !rfcPass {
-		a.Deviation = fmt.Sprintf("%s is allowed by this check; RFC 6750 §3.1 expects %s", got, rfcWant)
+		a.Deviation = got + " is allowed by this check; RFC 6750 §3.1 expects " + rfcWant
 	}
 	return a
 }
@@ -135,7 +136,7 @@ func errorWords(codes []string) string {
 	}
 	parts := make([]string, len(codes))
 	for i, c := range codes {
-		parts[i] = fmt.Sprintf("error=%q", c)
+		parts[i] = "error=" + strconv.Quote(c)
 	}
 	return strings.Join(parts, " or ")
 }
@@ -221,7 +222,7 @@ func realmWords(realm string, ok bool) string {
 	if !ok {
 		return "no realm"
 	}
-	return fmt.Sprintf("realm %q", realm)
+	return "realm " + strconv.Quote(realm)
 }
 
 // locationOK reports whether target, resolved against the probe's URL,

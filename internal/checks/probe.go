@@ -24,7 +24,14 @@ func (r *protectedRun) probe(spec ProbeSpec) (ProbeResult, error, bool) {
 	}
 	switch spec.Kind {
 	case ProbeExpired, ProbeScope, ProbeForged:
-		r.red.Add(secretOf(o.cred)) // a configured token, or one derived from the valid one
+		// A configured token, or one derived from the valid one: the
+		// check's redactor learns it once when the configuration alone
+		// determines it, the run's when it comes from an obtained token.
+		red := r.red
+		if r.checkRed != nil && (spec.Kind != ProbeForged || r.ch.Auth.Source == nil) {
+			red = r.checkRed
+		}
+		red.Add(secretOf(o.cred))
 	}
 	if user, failsLogin := failedLoginOf(spec.Kind, o); failsLogin {
 		if skip, ok := r.gate.spend(r.ctx, user, 1, spec.Kind, r.method(), r.ch.URL); !ok {
@@ -114,6 +121,12 @@ func (r *protectedRun) judge(spec ProbeSpec, p *ProbeResult, x exchange) {
 	if spec.Kind == ProbeValid && r.ch.Auth.Source == nil {
 		// A configured token is judged as configured (B9.expiry); tokens a
 		// Source issues are judged by the login or token check that gets them.
-		p.Assertions = append(p.Assertions, JudgeJWT(ProbeValid, secretOf(r.cred), r.ch.JWT, time.Now(), false)...)
+		var as []Assertion
+		if r.memo != nil {
+			as = r.memo.judgeConfiguredJWT(ProbeValid, secretOf(r.cred), r.ch.JWT, time.Now())
+		} else {
+			as = JudgeJWT(ProbeValid, secretOf(r.cred), r.ch.JWT, time.Now(), false)
+		}
+		p.Assertions = append(p.Assertions, as...)
 	}
 }
