@@ -40,6 +40,14 @@ type evidence struct {
 // send performs req with hc, timing every phase, and reads at most maxBody
 // bytes of the answer. It never follows redirects unless hc does.
 func send(hc *http.Client, req *http.Request, maxBody int64) exchange {
+	return sendKeeping(hc, req, maxBody, maxBody+1)
+}
+
+// sendKeeping is send keeping only the first keep bytes of the body in
+// x.body, for an answer of which only the excerpt is recorded: the rest is
+// read and counted, so that a body over maxBody is still an error, but not
+// held in memory.
+func sendKeeping(hc *http.Client, req *http.Request, maxBody, keep int64) exchange {
 	var x exchange
 	x.ev.requestHeaders = recordHeaders(req.Header)
 	t := &phaseTimer{start: time.Now()}
@@ -51,7 +59,7 @@ func send(hc *http.Client, req *http.Request, maxBody int64) exchange {
 		return x
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, size, err := readBody(resp.Body, maxBody+1, min(keep, maxBody+1))
 	x.ev.timing = t.timing()
 	x.ev.tls = tlsInfo(resp.TLS)
 	if resp.Request != nil && resp.Request != req && resp.Request.URL != nil {
@@ -60,12 +68,24 @@ func send(hc *http.Client, req *http.Request, maxBody int64) exchange {
 	switch {
 	case err != nil:
 		x.err = fmt.Errorf("reading body: %w", err)
-	case int64(len(body)) > maxBody:
+	case size > maxBody:
 		x.err = errBodyTooLarge
 	default:
 		x.status, x.header, x.body = resp.StatusCode, resp.Header, body
 	}
 	return x
+}
+
+// readBody reads at most limit bytes of r, keeping the first keep of them,
+// and returns them with the number of bytes read.
+func readBody(r io.Reader, limit, keep int64) ([]byte, int64, error) {
+	body, err := io.ReadAll(io.LimitReader(r, keep))
+	size := int64(len(body))
+	if err != nil || size < keep || keep >= limit {
+		return body, size, err
+	}
+	rest, err := io.Copy(io.Discard, io.LimitReader(r, limit-keep))
+	return body, size + rest, err
 }
 
 // newRequest builds a probe request with the check's method, URL and headers.

@@ -38,7 +38,13 @@ func (r *protectedRun) probe(spec ProbeSpec) (ProbeResult, error, bool) {
 			return skip, nil, true
 		}
 	}
-	p, x := r.send(spec.Kind, o)
+	// The answer's body is judged only for the valid probe's body_contains
+	// and json; otherwise only its excerpt is recorded.
+	keep := int64(BodyExcerpt + 1)
+	if spec.Kind == ProbeValid && (spec.BodyContains != "" || len(spec.JSON) > 0) {
+		keep = r.maxBody + 1
+	}
+	p, x := r.send(spec.Kind, o, keep)
 	if spec.Kind == ProbeValid && r.ch.Auth.Source != nil && x.err == nil &&
 		(x.status == http.StatusUnauthorized || x.status == http.StatusForbidden) {
 		// A cached token the target no longer takes: log in again, once.
@@ -47,7 +53,7 @@ func (r *protectedRun) probe(spec ProbeSpec) (ProbeResult, error, bool) {
 		if r.credErr != nil {
 			return r.noCredential(), nil, true
 		}
-		p, x = r.send(spec.Kind, offer{cred: r.cred})
+		p, x = r.send(spec.Kind, offer{cred: r.cred}, keep)
 	}
 	r.judge(spec, &p, x)
 	return p, x.err, true
@@ -70,8 +76,8 @@ func (r *protectedRun) noCredential() ProbeResult {
 
 // send sends one probe's request: the check's method, URL and headers,
 // with the offer's credentials, through a client presenting its
-// certificate when it has one.
-func (r *protectedRun) send(k ProbeKind, o offer) (ProbeResult, exchange) {
+// certificate when it has one. It keeps the first keep bytes of the body.
+func (r *protectedRun) send(k ProbeKind, o offer, keep int64) (ProbeResult, exchange) {
 	p := ProbeResult{Kind: k, Method: r.method(), URL: r.ch.URL}
 	hc := r.hc
 	if o.cred.Kind == AuthMTLS {
@@ -96,7 +102,7 @@ func (r *protectedRun) send(k ProbeKind, o offer) (ProbeResult, exchange) {
 			return p, exchange{err: errDigest{err}}
 		}
 	}
-	x := send(hc, req, r.maxBody)
+	x := sendKeeping(hc, req, r.maxBody, keep)
 	x.fill(&p, r.timeout, r.maxBody)
 	return p, x
 }
