@@ -59,7 +59,7 @@ func sendKeeping(hc *http.Client, req *http.Request, maxBody, keep int64) exchan
 		return x
 	}
 	defer resp.Body.Close()
-	body, size, err := readBody(resp.Body, maxBody+1, min(keep, maxBody+1))
+	body, size, err := readBody(resp.Body, maxBody+1, min(keep, maxBody+1), resp.ContentLength)
 	x.ev.timing = t.timing()
 	x.ev.tls = tlsInfo(resp.TLS)
 	if resp.Request != nil && resp.Request != req && resp.Request.URL != nil {
@@ -77,15 +77,41 @@ func sendKeeping(hc *http.Client, req *http.Request, maxBody, keep int64) exchan
 }
 
 // readBody reads at most limit bytes of r, keeping the first keep of them,
-// and returns them with the number of bytes read.
-func readBody(r io.Reader, limit, keep int64) ([]byte, int64, error) {
-	body, err := io.ReadAll(io.LimitReader(r, keep))
+// and returns them with the number of bytes read. hint is the announced
+// length (-1: unknown), to size the buffer.
+func readBody(r io.Reader, limit, keep, hint int64) ([]byte, int64, error) {
+	body, err := readAtMost(r, keep, hint)
 	size := int64(len(body))
 	if err != nil || size < keep || keep >= limit {
 		return body, size, err
 	}
 	rest, err := io.Copy(io.Discard, io.LimitReader(r, limit-keep))
 	return body, size + rest, err
+}
+
+// readAtMost is io.ReadAll(io.LimitReader(r, n)) with a buffer sized for
+// the announced length, one byte more so that reading the end needs no
+// larger one: a probe's answer is mostly a few bytes, or none.
+func readAtMost(r io.Reader, n, hint int64) ([]byte, error) {
+	size := min(n, 512)
+	if hint >= 0 {
+		size = min(n, hint+1)
+	}
+	b := make([]byte, 0, size)
+	lr := io.LimitedReader{R: r, N: n}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		k, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+k]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // newRequest builds a probe request with the check's method, URL and headers.
@@ -128,6 +154,7 @@ func (x exchange) fill(p *ProbeResult, timeout time.Duration, maxBody int64) {
 // on a goroutine of its own, which can outlive the request (a timed-out
 // request leaves its dial running), so every field is behind mu.
 type phaseTimer struct {
+	hooks                         httptrace.ClientTrace // in the same allocation
 	start                         time.Time
 	mu                            sync.Mutex
 	dnsStart, connStart, tlsStart time.Time
@@ -144,7 +171,7 @@ func (t *phaseTimer) at(f func()) {
 }
 
 func (t *phaseTimer) trace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
+	t.hooks = httptrace.ClientTrace{
 		DNSStart:             func(httptrace.DNSStartInfo) { t.at(func() { t.dnsStart = time.Now() }) },
 		DNSDone:              func(httptrace.DNSDoneInfo) { t.at(func() { t.dns = since(t.dnsStart) }) },
 		ConnectStart:         func(string, string) { t.at(func() { t.connStart = time.Now() }) },
@@ -155,6 +182,7 @@ func (t *phaseTimer) trace() *httptrace.ClientTrace {
 		WroteRequest:         func(httptrace.WroteRequestInfo) { t.at(func() { t.wrote = time.Now() }) },
 		GotFirstResponseByte: func() { t.at(func() { t.firstByte = time.Now() }) },
 	}
+	return &t.hooks
 }
 
 func since(t time.Time) time.Duration {
@@ -208,12 +236,15 @@ func SecretHeader(name string) bool {
 // recordHeaders lists headers in name order with credential values redacted.
 // A Set-Cookie keeps its name and attributes, since cookie flags are evidence.
 func recordHeaders(h http.Header) []Header {
+	if len(h) == 0 {
+		return nil
+	}
 	names := make([]string, 0, len(h))
 	for name := range h {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	var out []Header
+	out := make([]Header, 0, len(names)) // one value each, nearly always
 	for _, name := range names {
 		canon := textproto.CanonicalMIMEHeaderKey(name)
 		for _, v := range h[name] {
@@ -232,6 +263,12 @@ func recordHeaders(h http.Header) []Header {
 // redactCredential keeps an Authorization value's scheme: "Bearer [REDACTED]".
 func redactCredential(v string) string {
 	if scheme, _, ok := strings.Cut(v, " "); ok && IsToken(scheme) {
+		switch scheme { // the common ones without a new string
+		case "Bearer":
+			return "Bearer " + redacted
+		case "Basic":
+			return "Basic " + redacted
+		}
 		return scheme + " " + redacted
 	}
 	return redacted
