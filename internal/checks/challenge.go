@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -138,7 +139,6 @@ type parser struct {
 	pos      int
 	field    int
 	state    listState
-	seen     map[string]struct{} // lower-cased parameter names of the last challenge
 	out      []Challenge
 	problems []Problem
 }
@@ -181,7 +181,6 @@ func (p *parser) challenge(end int) {
 	p.checkToken(p.pos, end, "auth-scheme", scheme)
 	p.out = append(p.out, Challenge{Scheme: scheme})
 	p.state = afterScheme
-	clear(p.seen)
 	p.pos = end
 	p.skipOWS()
 	gap := p.s[end:p.pos]
@@ -256,14 +255,13 @@ func (p *parser) strayParam() {
 // addParam appends prm to c. A repeated name is reported, since RFC 9110 §11.2
 // allows each name once per challenge, but kept: Param returns the first.
 func (p *parser) addParam(c *Challenge, prm Param, off int) {
-	key := lowerASCII(prm.Name)
-	if _, dup := p.seen[key]; dup {
+	// c is the last challenge, and its params are all it has seen: a few.
+	if slices.ContainsFunc(c.Params, func(q Param) bool { return asciiEqualFold(q.Name, prm.Name) }) {
 		p.report(off, "parameter %q repeated in challenge %q", prm.Name, c.Scheme)
 	}
-	if p.seen == nil {
-		p.seen = make(map[string]struct{})
+	if c.Params == nil {
+		c.Params = make([]Param, 0, 4)
 	}
-	p.seen[key] = struct{}{}
 	c.Params = append(c.Params, prm)
 }
 

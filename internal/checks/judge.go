@@ -32,7 +32,8 @@ func judgeValid(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
 	if len(spec.Status) > 0 {
 		ok = slices.Contains(spec.Status, p.Status)
 	}
-	out := []Assertion{check("A2", ok, want, gotStatus(p), spec.Kind)}
+	// Room for the body, json and the configured JWT's alg and expiry.
+	out := append(make([]Assertion, 0, 4), check("A2", ok, want, gotStatus(p), spec.Kind))
 	if spec.BodyContains != "" {
 		found := bytes.Contains(body, []byte(spec.BodyContains))
 		got := "a body without it"
@@ -146,7 +147,9 @@ func judgeDenied(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	if is2xx(p.Status) && p.RedirectedTo != "" && locationOK(spec.Location, p.URL, p.RedirectedTo) {
 		return redirectedToLogin(spec, e, p)
 	}
-	out := []Assertion{bypass(e.bypassID, spec, p, refusal)}
+	// Room for what a refusal is usually judged on: bypass, status, and
+	// the challenge's grammar, scheme, realm, error and limits.
+	out := append(make([]Assertion, 0, 8), bypass(e.bypassID, spec, p, refusal))
 	if is2xx(p.Status) {
 		return out // the bypass says it all; a status assertion would repeat it
 	}
@@ -165,7 +168,7 @@ func judgeDenied(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	if p.Status >= 300 && p.Status < 400 && spec.Location != "" {
 		out = append(out, locationAssertion(spec, e, p))
 	}
-	return append(out, challengeAssertions(spec, e, p)...)
+	return challengeAssertions(out, spec, e, p)
 }
 
 // redirectedToLogin judges a denied probe whose followed redirect ended on
@@ -304,6 +307,14 @@ func headerValue(hs []Header, name string) string {
 
 // challengeWords is "a Basic challenge", "an ApiKey challenge".
 func challengeWords(scheme string) string {
+	switch scheme { // the common ones without a new string
+	case "Bearer":
+		return "a Bearer challenge"
+	case "Basic":
+		return "a Basic challenge"
+	case "Digest":
+		return "a Digest challenge"
+	}
 	if scheme != "" && strings.ContainsRune("AEIOUaeiou", rune(scheme[0])) {
 		return "an " + scheme + " challenge"
 	}

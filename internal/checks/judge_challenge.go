@@ -8,21 +8,22 @@ import (
 	"strings"
 )
 
-// challengeAssertions judges the WWW-Authenticate fields of a refusal. A
+// challengeAssertions appends to out its judgement of the WWW-Authenticate
+// fields of a refusal. A
 // 401 must carry a challenge (RFC 9110 §15.5.2), and so must a Bearer 403
 // for insufficient scope (RFC 6750 §3); on other statuses a challenge is
 // optional but, when sent, is still judged.
-func challengeAssertions(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
+func challengeAssertions(out []Assertion, spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	k := spec.Kind
 	required := p.Status == 401 ||
 		k == ProbeScope && p.Status == 403 && strings.EqualFold(spec.Scheme, "Bearer")
 	if len(p.ChallengeRaw) == 0 {
 		if required {
-			return []Assertion{challengeAbsent(e.statusID, k, p)}
+			return append(out, challengeAbsent(e.statusID, k, p))
 		}
-		return nil
+		return out
 	}
-	out := []Assertion{strictness(p, k)}
+	out = append(out, strictness(p, k))
 	if !required {
 		return append(out, bearerLimits(p.Challenges, k)...)
 	}
