@@ -239,7 +239,8 @@ func recordHeaders(h http.Header) []Header {
 	if len(h) == 0 {
 		return nil
 	}
-	names := make([]string, 0, len(h))
+	var buf [24]string // on the stack: most answers have fewer headers
+	names := buf[:0]
 	for name := range h {
 		names = append(names, name)
 	}

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -16,6 +17,27 @@ type memo struct {
 	mu   sync.Mutex
 	reds map[string]*checkRedactor // by check name
 	jwts map[jwtKey]jwtVerdict
+	// stay holds a copy of each client that follows no redirect.
+	stay map[*http.Client]*http.Client
+}
+
+// redirectPolicy is the package's redirectPolicy, with the copy of a
+// client that follows no redirect (nearly every check's) made once.
+func (m *memo) redirectPolicy(hc *http.Client, follow bool, cred Credential) *http.Client {
+	if m == nil || follow {
+		return redirectPolicy(hc, follow, cred)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	c, ok := m.stay[hc]
+	if !ok {
+		if m.stay == nil || len(m.stay) >= memoLimit {
+			m.stay = map[*http.Client]*http.Client{}
+		}
+		c = redirectPolicy(hc, false, cred)
+		m.stay[hc] = c
+	}
+	return c
 }
 
 // memoLimit bounds each of memo's maps: past it (checks removed and added

@@ -163,7 +163,7 @@ func runProtected(ctx context.Context, hc *http.Client, ch Check, red protectedR
 	if ch.Auth.Source != nil {
 		r.obtain()
 	}
-	r.hc = redirectPolicy(hc, ch.FollowRedirects, r.cred)
+	r.hc = r.memo.redirectPolicy(hc, ch.FollowRedirects, r.cred)
 	out := make([]ProbeResult, 0, len(ch.Probes))
 	errs := make([]error, 0, len(ch.Probes))
 	for _, spec := range ch.Probes {
