@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/authmon/monitor/internal/redact"
 )
@@ -233,14 +234,57 @@ func refusedAtHandshake(spec ProbeSpec, why string) []Assertion {
 func check(id string, pass bool, want, got string, k ProbeKind) Assertion {
 	a := assertion(id)
 	a.Pass, a.Expected, a.Got = pass, want, got
-	// Concatenation, not fmt: every probe of every run builds several.
-	if pass {
-		a.Reason = k.Phrase() + ": got " + got + " as expected"
-	} else {
-		a.Reason = k.Phrase() + ": expected " + want + ", got " + got
-	}
+	a.Reason = reason(k, pass, want, got)
 	return a
 }
+
+// reason is check's sentence. Every probe of every run writes several,
+// nearly all of them the same as on the run before: the latest are kept
+// (short ones, a bounded number) and handed out again.
+func reason(k ProbeKind, pass bool, want, got string) string {
+	key := reasonKey{k: k, pass: pass, got: got}
+	if !pass {
+		key.want = want // a passing sentence does not name it
+	}
+	reasons.Lock()
+	s, ok := reasons.m[key]
+	reasons.Unlock()
+	if ok {
+		return s
+	}
+	if pass {
+		s = k.Phrase() + ": got " + got + " as expected"
+	} else {
+		s = k.Phrase() + ": expected " + want + ", got " + got
+	}
+	if len(s) <= maxKeptReason {
+		reasons.Lock()
+		if reasons.m == nil || len(reasons.m) >= keptReasons {
+			reasons.m = map[reasonKey]string{}
+		}
+		reasons.m[key] = s
+		reasons.Unlock()
+	}
+	return s
+}
+
+type reasonKey struct {
+	k         ProbeKind
+	pass      bool
+	want, got string
+}
+
+// reasons are the sentences reason keeps: at most keptReasons of at most
+// maxKeptReason bytes (about 1 MB), started afresh when full.
+var reasons struct {
+	sync.Mutex
+	m map[reasonKey]string
+}
+
+const (
+	keptReasons   = 4096
+	maxKeptReason = 200
+)
 
 func is2xx(code int) bool { return code >= 200 && code < 300 }
 
