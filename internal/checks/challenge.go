@@ -56,6 +56,11 @@ func (c Challenge) Realm() (string, bool) { return c.Param("realm") }
 // and parameters is written with the token68 first, which a strict parse flags.
 func (c Challenge) String() string {
 	var b strings.Builder
+	n := len(c.Scheme) + len(c.Token68) + 2 // the length without escapes: grown once
+	for _, p := range c.Params {
+		n += len(p.Name) + len(p.Value) + 5
+	}
+	b.Grow(n)
 	b.WriteString(c.Scheme)
 	sep := " "
 	if c.Token68 != "" {

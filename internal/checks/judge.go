@@ -41,7 +41,8 @@ func judgeValid(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
 		if found {
 			got = "a body containing it"
 		}
-		out = append(out, check("A2.body", found, "body containing "+strconv.Quote(spec.BodyContains), got, spec.Kind))
+		want := keptText("body containing", spec.BodyContains, func(s string) string { return "body containing " + strconv.Quote(s) })
+		out = append(out, check("A2.body", found, want, got, spec.Kind))
 	}
 	if len(spec.JSON) > 0 {
 		out = append(out, judgeJSON(spec, body))
@@ -257,6 +258,29 @@ func reason(k ProbeKind, pass bool, want, got string) string {
 	} else {
 		s = k.Phrase() + ": expected " + want + ", got " + got
 	}
+	if len(s) <= maxKeptReason {
+		reasons.Lock()
+		if reasons.m == nil || len(reasons.m) >= keptReasons {
+			reasons.m = map[reasonKey]string{}
+		}
+		reasons.m[key] = s
+		reasons.Unlock()
+	}
+	return s
+}
+
+// keptText is make(in), kept like reason's sentences under (kind, in):
+// for the texts a judge derives from one input only. make must depend on
+// nothing else.
+func keptText(kind, in string, make func(string) string) string {
+	key := reasonKey{k: ProbeKind(kind), want: "\x00text", got: in}
+	reasons.Lock()
+	s, ok := reasons.m[key]
+	reasons.Unlock()
+	if ok {
+		return s
+	}
+	s = make(in)
 	if len(s) <= maxKeptReason {
 		reasons.Lock()
 		if reasons.m == nil || len(reasons.m) >= keptReasons {

@@ -36,8 +36,14 @@ func challengeAssertions(out []Assertion, spec ProbeSpec, e expectation, p *Prob
 	c := p.Challenges[0]
 	if spec.Scheme != "" {
 		found, ok := FindChallenge(p.Challenges, spec.Scheme)
-		out = append(out, check(e.statusID+".scheme", ok, challengeWords(spec.Scheme),
-			"WWW-Authenticate: "+FormatChallenges(p.Challenges), k))
+		got := "WWW-Authenticate: " + FormatChallenges(p.Challenges)
+		if len(p.ChallengeRaw) == 1 { // then p.Challenges are ParseChallenges of it alone
+			got = keptText("WWW-Authenticate", p.ChallengeRaw[0], func(raw string) string {
+				cs, _ := ParseChallenges([]string{raw})
+				return "WWW-Authenticate: " + FormatChallenges(cs)
+			})
+		}
+		out = append(out, check(e.statusID+".scheme", ok, challengeWords(spec.Scheme), got, k))
 		if !ok {
 			return out
 		}
@@ -109,7 +115,7 @@ func bearerError(spec ProbeSpec, e expectation, c Challenge) Assertion {
 	code, has := c.Param("error")
 	got := "no error parameter"
 	if has {
-		got = "error=" + strconv.Quote(clip(code))
+		got = keptText("error=", code, func(code string) string { return "error=" + strconv.Quote(clip(code)) })
 	}
 	rfcWant, rfcPass := e.errWords, errorOK(e.errors, code, has)
 	if spec.Error == "" {
