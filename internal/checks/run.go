@@ -98,7 +98,10 @@ func (rn *Runner) WithKeyHistory(k KeyHistory) *Runner {
 func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 	res := Result{Check: ch.Name, Started: time.Now().UTC()}
 	checkRed := rn.memo.redactor(rn.red, ch)
-	red := checkRed.Scope() // learns what this run obtains, which the next run must not need
+	red := checkRed
+	if learnsPerRun(ch) {
+		red = checkRed.Scope() // learns what this run obtains, which the next run must not need
+	}
 	hc, rl := rn.conns.clientFor(rn.hc, ch.Conn), rn.rl
 	g := gate{b: rn.budget, check: ch.Name, lim: ch.FailedLogins.OrDefault()}
 	var probes []ProbeResult
@@ -124,6 +127,16 @@ func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 	res.Probes = probes
 	res.Duration = time.Since(res.Started)
 	return res
+}
+
+// learnsPerRun reports whether a run of ch may learn secrets of its own: a
+// credential a Source obtains, a Digest answer, what a login, token or
+// OIDC run is issued. A protected check with a static credential learns
+// only what its configuration determines (see probe), so its runs use the
+// check's redactor itself.
+func learnsPerRun(ch Check) bool {
+	protected := ch.Kind == "" || ch.Kind == KindProtected
+	return !protected || ch.Auth.Source != nil || ch.Auth.Kind == AuthDigest
 }
 
 // protectedRun is one run of the protected-endpoint matrix.
@@ -165,16 +178,22 @@ func runProtected(ctx context.Context, hc *http.Client, ch Check, red protectedR
 	}
 	r.hc = r.memo.redirectPolicy(hc, ch.FollowRedirects, r.cred)
 	out := make([]ProbeResult, 0, len(ch.Probes))
-	errs := make([]error, 0, len(ch.Probes))
+	var errs []error // by index in out; nil while no probe had a transport error
 	for _, spec := range ch.Probes {
 		// Asked before each probe: a 429 earlier in this run stops the
 		// rest of its negative probes too.
 		if until, paused := rl.paused(ch.Name); paused && spec.Kind != ProbeValid {
-			out, errs = append(out, skippedProbe(spec.Kind, r.method(), ch.URL, until)), append(errs, nil)
+			out = append(out, skippedProbe(spec.Kind, r.method(), ch.URL, until))
 			continue
 		}
 		if p, err, ok := r.probe(spec); ok {
-			out, errs = append(out, p), append(errs, err)
+			out = append(out, p)
+			if err != nil {
+				if errs == nil {
+					errs = make([]error, len(ch.Probes))
+				}
+				errs[len(out)-1] = err
+			}
 		}
 	}
 	judgeTLS(out, errs, ch.TLSWarnDays, time.Now())
