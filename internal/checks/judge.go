@@ -41,7 +41,9 @@ func judgeValid(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
 		if found {
 			got = "a body containing it"
 		}
-		want := keptText("body containing", spec.BodyContains, func(s string) string { return "body containing " + strconv.Quote(s) })
+		want := keptText("body containing", spec.BodyContains, "", func(s, _ string) string {
+			return "body containing " + strconv.Quote(s)
+		})
 		out = append(out, check("A2.body", found, want, got, spec.Kind))
 	}
 	if len(spec.JSON) > 0 {
@@ -144,7 +146,9 @@ func judgeDenied(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	want := statusWords(accepted, "")
 	refusal := want
 	if spec.Scheme != "" && slices.Contains(accepted, 401) {
-		refusal += " with " + challengeWords(spec.Scheme)
+		refusal = keptText("refusal", want, spec.Scheme, func(want, scheme string) string {
+			return want + " with " + challengeWords(scheme)
+		})
 	}
 	if is2xx(p.Status) && p.RedirectedTo != "" && locationOK(spec.Location, p.URL, p.RedirectedTo) {
 		return redirectedToLogin(spec, e, p)
@@ -210,7 +214,9 @@ func bypass(id string, spec ProbeSpec, p *ProbeResult, want string) Assertion {
 	k := spec.Kind
 	a := bypassRef(check(id, !is2xx(p.Status), want, gotStatus(p), k), k, spec.Scheme)
 	if a.Pass {
-		a.Reason = k.Phrase() + ": refused with " + gotStatus(p)
+		a.Reason = keptText("refused with", string(k), gotStatus(p), func(k, status string) string {
+			return ProbeKind(k).Phrase() + ": refused with " + status
+		})
 	} else {
 		a.Reason += ": auth bypass"
 	}
@@ -269,18 +275,18 @@ func reason(k ProbeKind, pass bool, want, got string) string {
 	return s
 }
 
-// keptText is make(in), kept like reason's sentences under (kind, in):
-// for the texts a judge derives from one input only. make must depend on
-// nothing else.
-func keptText(kind, in string, make func(string) string) string {
-	key := reasonKey{k: ProbeKind(kind), want: "\x00text", got: in}
+// keptText is make(a, b), kept like reason's sentences under (kind, a, b):
+// for the texts a judge derives from a and b only. make must depend on
+// nothing else, and kind name what it makes.
+func keptText(kind, a, b string, make func(a, b string) string) string {
+	key := reasonKey{text: kind, want: a, got: b}
 	reasons.Lock()
 	s, ok := reasons.m[key]
 	reasons.Unlock()
 	if ok {
 		return s
 	}
-	s = make(in)
+	s = make(a, b)
 	if len(s) <= maxKeptReason {
 		reasons.Lock()
 		if reasons.m == nil || len(reasons.m) >= keptReasons {
@@ -293,6 +299,7 @@ func keptText(kind, in string, make func(string) string) string {
 }
 
 type reasonKey struct {
+	text      string // keptText's kind; "" for reason's sentences
 	k         ProbeKind
 	pass      bool
 	want, got string

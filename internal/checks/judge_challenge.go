@@ -25,7 +25,7 @@ func challengeAssertions(out []Assertion, spec ProbeSpec, e expectation, p *Prob
 	}
 	out = append(out, strictness(p, k))
 	if !required {
-		return append(out, bearerLimits(p.Challenges, k)...)
+		return appendBearerLimits(out, p.Challenges, k)
 	}
 	if len(p.Challenges) == 0 {
 		// A field that is present but holds no challenge ("", ",") tells
@@ -38,7 +38,7 @@ func challengeAssertions(out []Assertion, spec ProbeSpec, e expectation, p *Prob
 		found, ok := FindChallenge(p.Challenges, spec.Scheme)
 		got := "WWW-Authenticate: " + FormatChallenges(p.Challenges)
 		if len(p.ChallengeRaw) == 1 { // then p.Challenges are ParseChallenges of it alone
-			got = keptText("WWW-Authenticate", p.ChallengeRaw[0], func(raw string) string {
+			got = keptText("WWW-Authenticate", p.ChallengeRaw[0], "", func(raw, _ string) string {
 				cs, _ := ParseChallenges([]string{raw})
 				return "WWW-Authenticate: " + FormatChallenges(cs)
 			})
@@ -54,8 +54,8 @@ func challengeAssertions(out []Assertion, spec ProbeSpec, e expectation, p *Prob
 		out = append(out, check(e.statusID+".realm", ok && realm == spec.Realm,
 			"realm "+strconv.Quote(spec.Realm), realmWords(realm, ok), k))
 	}
-	out = append(out, schemeRules(spec, e, c)...)
-	return append(out, bearerLimits(p.Challenges, k)...)
+	out = appendSchemeRules(out, spec, e, c)
+	return appendBearerLimits(out, p.Challenges, k)
 }
 
 // challengeAbsent flags a refusal that must carry a challenge and does not,
@@ -83,16 +83,17 @@ func strictness(p *ProbeResult, k ProbeKind) Assertion {
 
 }
 
-// schemeRules applies what the scheme's own RFC asks of its challenge.
-func schemeRules(spec ProbeSpec, e expectation, c Challenge) []Assertion {
+// appendSchemeRules appends to out what the scheme's own RFC asks of its
+// challenge.
+func appendSchemeRules(out []Assertion, spec ProbeSpec, e expectation, c Challenge) []Assertion {
 	k := spec.Kind
 	switch {
 	case strings.EqualFold(c.Scheme, "Basic"):
-		return basicRules(c, k)
+		return append(out, basicRules(c, k)...)
 	case strings.EqualFold(c.Scheme, "Digest"):
-		return digestRules(c, k)
+		return append(out, digestRules(c, k)...)
 	case strings.EqualFold(c.Scheme, "Bearer"):
-		out := []Assertion{bearerError(spec, e, c)}
+		out = append(out, bearerError(spec, e, c))
 		if k == ProbeMissing {
 			bare := c.Token68 == "" && len(c.Params) == 0
 			got := "a bare Bearer challenge"
@@ -104,7 +105,7 @@ func schemeRules(spec ProbeSpec, e expectation, c Challenge) []Assertion {
 		}
 		return out
 	}
-	return nil
+	return out
 }
 
 // bearerError checks the error parameter RFC 6750 §3.1 asks for: none
@@ -115,7 +116,7 @@ func bearerError(spec ProbeSpec, e expectation, c Challenge) Assertion {
 	code, has := c.Param("error")
 	got := "no error parameter"
 	if has {
-		got = keptText("error=", code, func(code string) string { return "error=" + strconv.Quote(clip(code)) })
+		got = keptText("error=", code, "", func(code, _ string) string { return "error=" + strconv.Quote(clip(code)) })
 	}
 	rfcWant, rfcPass := e.errWords, errorOK(e.errors, code, has)
 	if spec.Error == "" {
@@ -158,7 +159,10 @@ var (
 
 // bearerLimits is C10: the attribute limits of RFC 6750 §3 (and RFC 9449
 // §7.1) on every Bearer and DPoP challenge of the answer.
-func bearerLimits(cs []Challenge, k ProbeKind) []Assertion {
+func bearerLimits(cs []Challenge, k ProbeKind) []Assertion { return appendBearerLimits(nil, cs, k) }
+
+// appendBearerLimits appends bearerLimits(cs, k) to out.
+func appendBearerLimits(out []Assertion, cs []Challenge, k ProbeKind) []Assertion {
 	var problems []string
 	seen, sawDPoP := false, false
 	for _, c := range cs {
@@ -170,18 +174,18 @@ func bearerLimits(cs []Challenge, k ProbeKind) []Assertion {
 		problems = appendLimitProblems(problems, c, dpop)
 	}
 	if !seen {
-		return nil
+		return out
 	}
-	refs := []string{"RFC 6750 §3"}
+	ref := "RFC 6750 §3"
 	if sawDPoP {
-		refs = append(refs, "RFC 9449 §7.1") // DPoP's own error codes
+		ref += refSep + "RFC 9449 §7.1" // DPoP's own error codes
 	}
 	got := "attributes within the limits"
 	if len(problems) > 0 {
 		got = strings.Join(problems, "; ")
 	}
-	return []Assertion{withRef(check("C10", len(problems) == 0,
-		"realm, scope, error, error_description and error_uri at most once, error values from the registry without \" or \\", got, k), refs...)}
+	return append(out, withRef(check("C10", len(problems) == 0,
+		"realm, scope, error, error_description and error_uri at most once, error values from the registry without \" or \\", got, k), ref))
 }
 
 func appendLimitProblems(problems []string, c Challenge, dpop bool) []string {
