@@ -1,6 +1,7 @@
 package alert
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -169,5 +170,53 @@ func TestResolvedEventSaysHowLong(t *testing.T) {
 	_, inc, evs := Decide(st, run(14), 2, p)
 	if inc.Open() || evs[0].Resolved.Sub(evs[0].Since) != 14*time.Minute {
 		t.Fatalf("resolved %+v after %s", inc, evs[0].Resolved.Sub(evs[0].Since))
+	}
+}
+
+// A passing run's snapshot is what snapshot builds, whether or not it
+// takes the last pass's: same values, duplicates, more or fewer assertions.
+func TestPassingSnapshotIsSnapshot(t *testing.T) {
+	base := run(0)
+	changed := run(1)
+	changed.Probes[0].Assertions[1].Got = "403 Forbidden"
+	fewer := run(2)
+	fewer.Probes[0].Assertions = fewer.Probes[0].Assertions[:2]
+	more := run(3)
+	more.Probes[0].Assertions = append(more.Probes[0].Assertions, checks.Assertion{ID: "C6", Pass: true, Got: "x"})
+	dupProbe := run(4)
+	dupProbe.Probes = append(dupProbe.Probes, dupProbe.Probes[0])
+	dupID := run(5)
+	dupID.Probes[0].Assertions = append(dupID.Probes[0].Assertions, checks.Assertion{ID: "C1", Pass: true, Got: "other"})
+	otherKind := run(6)
+	otherKind.Probes[0].Kind = checks.ProbeWrong
+	for name, res := range map[string]checks.Result{"same": run(7), "changed": changed, "fewer": fewer, "more": more,
+		"duplicate probe": dupProbe, "duplicate id": dupID, "other kind": otherKind} {
+		t.Run(name, func(t *testing.T) {
+			prev, _, _ := Decide(State{}, base, 1, DefaultPolicy())
+			st, _, _ := Decide(prev, res, 2, DefaultPolicy())
+			want := snapshot(res, 2)
+			if st.LastPass == nil || st.LastPass.RunID != 2 || !st.LastPass.At.Equal(res.Started) ||
+				!maps.Equal(st.LastPass.Got, want.Got) {
+				t.Errorf("last pass %+v, want %+v", st.LastPass, want)
+			}
+		})
+	}
+}
+
+// BenchmarkDecidePassing is the decision on a passing run that repeats the
+// last one, nearly every run of a healthy monitor: three probes.
+func BenchmarkDecidePassing(b *testing.B) {
+	res := run(0)
+	for _, k := range []checks.ProbeKind{checks.ProbeValid, checks.ProbeWrong} {
+		p := res.Probes[0]
+		p.Kind = k
+		res.Probes = append(res.Probes, p)
+	}
+	p := DefaultPolicy()
+	st, _, _ := Decide(State{}, res, 1, p)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		res.Started = res.Started.Add(time.Minute)
+		st, _, _ = Decide(st, res, int64(i+2), p)
 	}
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -55,6 +56,11 @@ func (c Challenge) Realm() (string, bool) { return c.Param("realm") }
 // and parameters is written with the token68 first, which a strict parse flags.
 func (c Challenge) String() string {
 	var b strings.Builder
+	n := len(c.Scheme) + len(c.Token68) + 2 // the length without escapes: grown once
+	for _, p := range c.Params {
+		n += len(p.Name) + len(p.Value) + 5
+	}
+	b.Grow(n)
 	b.WriteString(c.Scheme)
 	sep := " "
 	if c.Token68 != "" {
@@ -138,7 +144,6 @@ type parser struct {
 	pos      int
 	field    int
 	state    listState
-	seen     map[string]struct{} // lower-cased parameter names of the last challenge
 	out      []Challenge
 	problems []Problem
 }
@@ -181,7 +186,6 @@ func (p *parser) challenge(end int) {
 	p.checkToken(p.pos, end, "auth-scheme", scheme)
 	p.out = append(p.out, Challenge{Scheme: scheme})
 	p.state = afterScheme
-	clear(p.seen)
 	p.pos = end
 	p.skipOWS()
 	gap := p.s[end:p.pos]
@@ -256,14 +260,13 @@ func (p *parser) strayParam() {
 // addParam appends prm to c. A repeated name is reported, since RFC 9110 §11.2
 // allows each name once per challenge, but kept: Param returns the first.
 func (p *parser) addParam(c *Challenge, prm Param, off int) {
-	key := lowerASCII(prm.Name)
-	if _, dup := p.seen[key]; dup {
+	// c is the last challenge, and its params are all it has seen: a few.
+	if slices.ContainsFunc(c.Params, func(q Param) bool { return asciiEqualFold(q.Name, prm.Name) }) {
 		p.report(off, "parameter %q repeated in challenge %q", prm.Name, c.Scheme)
 	}
-	if p.seen == nil {
-		p.seen = make(map[string]struct{})
+	if c.Params == nil {
+		c.Params = make([]Param, 0, 4)
 	}
-	p.seen[key] = struct{}{}
 	c.Params = append(c.Params, prm)
 }
 

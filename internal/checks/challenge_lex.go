@@ -118,6 +118,18 @@ func (p *parser) token68End(i int) (int, bool) {
 // to the end of the line, as much as a lenient reading can recover.
 func (p *parser) quotedString() string {
 	open := p.pos
+	if n := strings.IndexAny(p.s[open+1:], `"\`); n >= 0 && p.s[open+1+n] == '"' {
+		// No quoted-pair: the value is the text as it stands, as the loop
+		// below would copy it.
+		end := open + 1 + n
+		for i := open + 1; i < end; i++ {
+			if !isText(p.s[i]) {
+				p.report(i, "%s in quoted-string", describe(p.s[i]))
+			}
+		}
+		p.pos = end + 1
+		return p.s[open+1 : end]
+	}
 	var b strings.Builder
 	for i := open + 1; i < len(p.s); i++ {
 		c := p.s[i]

@@ -40,6 +40,14 @@ type evidence struct {
 // send performs req with hc, timing every phase, and reads at most maxBody
 // bytes of the answer. It never follows redirects unless hc does.
 func send(hc *http.Client, req *http.Request, maxBody int64) exchange {
+	return sendKeeping(hc, req, maxBody, maxBody+1)
+}
+
+// sendKeeping is send keeping only the first keep bytes of the body in
+// x.body, for an answer of which only the excerpt is recorded: the rest is
+// read and counted, so that a body over maxBody is still an error, but not
+// held in memory.
+func sendKeeping(hc *http.Client, req *http.Request, maxBody, keep int64) exchange {
 	var x exchange
 	x.ev.requestHeaders = recordHeaders(req.Header)
 	t := &phaseTimer{start: time.Now()}
@@ -51,7 +59,7 @@ func send(hc *http.Client, req *http.Request, maxBody int64) exchange {
 		return x
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	body, size, err := readBody(resp.Body, maxBody+1, min(keep, maxBody+1), resp.ContentLength)
 	x.ev.timing = t.timing()
 	x.ev.tls = tlsInfo(resp.TLS)
 	if resp.Request != nil && resp.Request != req && resp.Request.URL != nil {
@@ -60,12 +68,50 @@ func send(hc *http.Client, req *http.Request, maxBody int64) exchange {
 	switch {
 	case err != nil:
 		x.err = fmt.Errorf("reading body: %w", err)
-	case int64(len(body)) > maxBody:
+	case size > maxBody:
 		x.err = errBodyTooLarge
 	default:
 		x.status, x.header, x.body = resp.StatusCode, resp.Header, body
 	}
 	return x
+}
+
+// readBody reads at most limit bytes of r, keeping the first keep of them,
+// and returns them with the number of bytes read. hint is the announced
+// length (-1: unknown), to size the buffer.
+func readBody(r io.Reader, limit, keep, hint int64) ([]byte, int64, error) {
+	body, err := readAtMost(r, keep, hint)
+	size := int64(len(body))
+	if err != nil || size < keep || keep >= limit {
+		return body, size, err
+	}
+	rest, err := io.Copy(io.Discard, io.LimitReader(r, limit-keep))
+	return body, size + rest, err
+}
+
+// readAtMost is io.ReadAll(io.LimitReader(r, n)) with a buffer sized for
+// the announced length, one byte more so that reading the end needs no
+// larger one: a probe's answer is mostly a few bytes, or none.
+func readAtMost(r io.Reader, n, hint int64) ([]byte, error) {
+	size := min(n, 512)
+	if hint >= 0 {
+		size = min(n, hint+1)
+	}
+	b := make([]byte, 0, size)
+	lr := io.LimitedReader{R: r, N: n}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		k, err := lr.Read(b[len(b):cap(b)])
+		b = b[:len(b)+k]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 // newRequest builds a probe request with the check's method, URL and headers.
@@ -108,6 +154,7 @@ func (x exchange) fill(p *ProbeResult, timeout time.Duration, maxBody int64) {
 // on a goroutine of its own, which can outlive the request (a timed-out
 // request leaves its dial running), so every field is behind mu.
 type phaseTimer struct {
+	hooks                         httptrace.ClientTrace // in the same allocation
 	start                         time.Time
 	mu                            sync.Mutex
 	dnsStart, connStart, tlsStart time.Time
@@ -124,7 +171,7 @@ func (t *phaseTimer) at(f func()) {
 }
 
 func (t *phaseTimer) trace() *httptrace.ClientTrace {
-	return &httptrace.ClientTrace{
+	t.hooks = httptrace.ClientTrace{
 		DNSStart:             func(httptrace.DNSStartInfo) { t.at(func() { t.dnsStart = time.Now() }) },
 		DNSDone:              func(httptrace.DNSDoneInfo) { t.at(func() { t.dns = since(t.dnsStart) }) },
 		ConnectStart:         func(string, string) { t.at(func() { t.connStart = time.Now() }) },
@@ -135,6 +182,7 @@ func (t *phaseTimer) trace() *httptrace.ClientTrace {
 		WroteRequest:         func(httptrace.WroteRequestInfo) { t.at(func() { t.wrote = time.Now() }) },
 		GotFirstResponseByte: func() { t.at(func() { t.firstByte = time.Now() }) },
 	}
+	return &t.hooks
 }
 
 func since(t time.Time) time.Duration {
@@ -188,12 +236,16 @@ func SecretHeader(name string) bool {
 // recordHeaders lists headers in name order with credential values redacted.
 // A Set-Cookie keeps its name and attributes, since cookie flags are evidence.
 func recordHeaders(h http.Header) []Header {
-	names := make([]string, 0, len(h))
+	if len(h) == 0 {
+		return nil
+	}
+	var buf [24]string // on the stack: most answers have fewer headers
+	names := buf[:0]
 	for name := range h {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	var out []Header
+	out := make([]Header, 0, len(names)) // one value each, nearly always
 	for _, name := range names {
 		canon := textproto.CanonicalMIMEHeaderKey(name)
 		for _, v := range h[name] {
@@ -212,6 +264,12 @@ func recordHeaders(h http.Header) []Header {
 // redactCredential keeps an Authorization value's scheme: "Bearer [REDACTED]".
 func redactCredential(v string) string {
 	if scheme, _, ok := strings.Cut(v, " "); ok && IsToken(scheme) {
+		switch scheme { // the common ones without a new string
+		case "Bearer":
+			return "Bearer " + redacted
+		case "Basic":
+			return "Basic " + redacted
+		}
 		return scheme + " " + redacted
 	}
 	return redacted

@@ -3,9 +3,11 @@ package checks
 import (
 	"bytes"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/authmon/monitor/internal/redact"
 )
@@ -13,7 +15,7 @@ import (
 // unreachable is the verdict when no answer arrived at all.
 func unreachable(k ProbeKind, why string) Assertion {
 	a := assertion("A0")
-	a.Expected, a.Got, a.Reason = "an HTTP answer", why, fmt.Sprintf("%s: no answer: %s", k.Phrase(), why)
+	a.Expected, a.Got, a.Reason = "an HTTP answer", why, k.Phrase()+": no answer: "+why
 	return a
 }
 
@@ -31,14 +33,18 @@ func judgeValid(spec ProbeSpec, p *ProbeResult, body []byte) []Assertion {
 	if len(spec.Status) > 0 {
 		ok = slices.Contains(spec.Status, p.Status)
 	}
-	out := []Assertion{check("A2", ok, want, gotStatus(p), spec.Kind)}
+	// Room for the body, json and the configured JWT's alg and expiry.
+	out := append(make([]Assertion, 0, 4), check("A2", ok, want, gotStatus(p), spec.Kind))
 	if spec.BodyContains != "" {
 		found := bytes.Contains(body, []byte(spec.BodyContains))
 		got := "a body without it"
 		if found {
 			got = "a body containing it"
 		}
-		out = append(out, check("A2.body", found, fmt.Sprintf("body containing %q", spec.BodyContains), got, spec.Kind))
+		want := keptText("body containing", spec.BodyContains, "", func(s, _ string) string {
+			return "body containing " + strconv.Quote(s)
+		})
+		out = append(out, check("A2.body", found, want, got, spec.Kind))
 	}
 	if len(spec.JSON) > 0 {
 		out = append(out, judgeJSON(spec, body))
@@ -91,18 +97,26 @@ type expectation struct {
 	statusID string
 	errorID  string   // the assertion on the Bearer error code
 	errors   []string // the codes RFC 6750 §3.1 expects; nil: none at all
+	errWords string   // errorWords(errors), made once
+}
+
+// withErrors sets the Bearer error codes e expects (none: no error
+// parameter at all).
+func withErrors(e expectation, codes ...string) expectation {
+	e.errors, e.errWords = codes, errorWords(codes)
+	return e
 }
 
 var (
-	expectMissing = expectation{rfc: []int{401}, words: "401 with a WWW-Authenticate challenge", ref: "RFC 9110 §11.4",
-		bypassID: "B1", statusID: "C1", errorID: "C6"}
-	expectMalformed = expectation{rfc: []int{400, 401}, words: "401 with a WWW-Authenticate challenge (or 400 for a malformed request)",
-		ref: "RFC 9110 §11.4 and RFC 6750 §3.1", bypassID: "B2", statusID: "C5", errorID: "C7",
-		errors: []string{"invalid_request", "invalid_token"}}
-	expectBad = expectation{rfc: []int{401}, words: "401 with a WWW-Authenticate challenge", ref: "RFC 9110 §11.4",
-		bypassID: "B2", statusID: "C5", errorID: "C7", errors: []string{"invalid_token"}}
-	expectScope = expectation{rfc: []int{403}, words: `403 with error="insufficient_scope"`, ref: "RFC 6750 §3.1",
-		bypassID: "B2", statusID: "C8", errorID: "C8.error", errors: []string{"insufficient_scope"}}
+	expectMissing = withErrors(expectation{rfc: []int{401}, words: "401 with a WWW-Authenticate challenge", ref: "RFC 9110 §11.4",
+		bypassID: "B1", statusID: "C1", errorID: "C6"})
+	expectMalformed = withErrors(expectation{rfc: []int{400, 401}, words: "401 with a WWW-Authenticate challenge (or 400 for a malformed request)",
+		ref: "RFC 9110 §11.4 and RFC 6750 §3.1", bypassID: "B2", statusID: "C5", errorID: "C7"},
+		"invalid_request", "invalid_token")
+	expectBad = withErrors(expectation{rfc: []int{401}, words: "401 with a WWW-Authenticate challenge", ref: "RFC 9110 §11.4",
+		bypassID: "B2", statusID: "C5", errorID: "C7"}, "invalid_token")
+	expectScope = withErrors(expectation{rfc: []int{403}, words: `403 with error="insufficient_scope"`, ref: "RFC 6750 §3.1",
+		bypassID: "B2", statusID: "C8", errorID: "C8.error"}, "insufficient_scope")
 )
 
 func expectFor(k ProbeKind) expectation {
@@ -132,12 +146,16 @@ func judgeDenied(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	want := statusWords(accepted, "")
 	refusal := want
 	if spec.Scheme != "" && slices.Contains(accepted, 401) {
-		refusal += " with " + challengeWords(spec.Scheme)
+		refusal = keptText("refusal", want, spec.Scheme, func(want, scheme string) string {
+			return want + " with " + challengeWords(scheme)
+		})
 	}
 	if is2xx(p.Status) && p.RedirectedTo != "" && locationOK(spec.Location, p.URL, p.RedirectedTo) {
 		return redirectedToLogin(spec, e, p)
 	}
-	out := []Assertion{bypass(e.bypassID, spec, p, refusal)}
+	// Room for what a refusal is usually judged on: bypass, status, and
+	// the challenge's grammar, scheme, realm, error and limits.
+	out := append(make([]Assertion, 0, 8), bypass(e.bypassID, spec, p, refusal))
 	if is2xx(p.Status) {
 		return out // the bypass says it all; a status assertion would repeat it
 	}
@@ -156,7 +174,7 @@ func judgeDenied(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	if p.Status >= 300 && p.Status < 400 && spec.Location != "" {
 		out = append(out, locationAssertion(spec, e, p))
 	}
-	return append(out, challengeAssertions(spec, e, p)...)
+	return challengeAssertions(out, spec, e, p)
 }
 
 // redirectedToLogin judges a denied probe whose followed redirect ended on
@@ -165,7 +183,7 @@ func redirectedToLogin(spec ProbeSpec, e expectation, p *ProbeResult) []Assertio
 	k := spec.Kind
 	b := bypassRef(assertion(e.bypassID), k, spec.Scheme)
 	b.Pass, b.Expected, b.Got = true, "no access to the resource", "redirected to "+p.RedirectedTo
-	b.Reason = fmt.Sprintf("%s: redirected to the login page", k.Phrase())
+	b.Reason = k.Phrase() + ": redirected to the login page"
 	st := check(e.statusID, true, "a redirect to "+spec.Location, "redirected to "+p.RedirectedTo, k)
 	st.Deviation = deviation("a redirect to the login page", e)
 	return []Assertion{b, st}
@@ -174,7 +192,7 @@ func redirectedToLogin(spec ProbeSpec, e expectation, p *ProbeResult) []Assertio
 // deviation says, in one sentence, how an answer the check allows differs
 // from what the standard expects.
 func deviation(got string, e expectation) string {
-	return fmt.Sprintf("%s is allowed by this check; %s expects %s", got, e.ref, e.words)
+	return got + " is allowed by this check; " + e.ref + " expects " + e.words
 }
 
 // locationAssertion: an allowed redirect must go where the check says, or
@@ -196,7 +214,9 @@ func bypass(id string, spec ProbeSpec, p *ProbeResult, want string) Assertion {
 	k := spec.Kind
 	a := bypassRef(check(id, !is2xx(p.Status), want, gotStatus(p), k), k, spec.Scheme)
 	if a.Pass {
-		a.Reason = fmt.Sprintf("%s: refused with %s", k.Phrase(), gotStatus(p))
+		a.Reason = keptText("refused with", string(k), gotStatus(p), func(k, status string) string {
+			return ProbeKind(k).Phrase() + ": refused with " + status
+		})
 	} else {
 		a.Reason += ": auth bypass"
 	}
@@ -221,12 +241,81 @@ func refusedAtHandshake(spec ProbeSpec, why string) []Assertion {
 func check(id string, pass bool, want, got string, k ProbeKind) Assertion {
 	a := assertion(id)
 	a.Pass, a.Expected, a.Got = pass, want, got
-	a.Reason = fmt.Sprintf("%s: expected %s, got %s", k.Phrase(), want, got)
-	if pass {
-		a.Reason = fmt.Sprintf("%s: got %s as expected", k.Phrase(), got)
-	}
+	a.Reason = reason(k, pass, want, got)
 	return a
 }
+
+// reason is check's sentence. Every probe of every run writes several,
+// nearly all of them the same as on the run before: the latest are kept
+// (short ones, a bounded number) and handed out again.
+func reason(k ProbeKind, pass bool, want, got string) string {
+	key := reasonKey{k: k, pass: pass, got: got}
+	if !pass {
+		key.want = want // a passing sentence does not name it
+	}
+	reasons.Lock()
+	s, ok := reasons.m[key]
+	reasons.Unlock()
+	if ok {
+		return s
+	}
+	if pass {
+		s = k.Phrase() + ": got " + got + " as expected"
+	} else {
+		s = k.Phrase() + ": expected " + want + ", got " + got
+	}
+	if len(s) <= maxKeptReason {
+		reasons.Lock()
+		if reasons.m == nil || len(reasons.m) >= keptReasons {
+			reasons.m = map[reasonKey]string{}
+		}
+		reasons.m[key] = s
+		reasons.Unlock()
+	}
+	return s
+}
+
+// keptText is make(a, b), kept like reason's sentences under (kind, a, b):
+// for the texts a judge derives from a and b only. make must depend on
+// nothing else, and kind name what it makes.
+func keptText(kind, a, b string, make func(a, b string) string) string {
+	key := reasonKey{text: kind, want: a, got: b}
+	reasons.Lock()
+	s, ok := reasons.m[key]
+	reasons.Unlock()
+	if ok {
+		return s
+	}
+	s = make(a, b)
+	if len(s) <= maxKeptReason {
+		reasons.Lock()
+		if reasons.m == nil || len(reasons.m) >= keptReasons {
+			reasons.m = map[reasonKey]string{}
+		}
+		reasons.m[key] = s
+		reasons.Unlock()
+	}
+	return s
+}
+
+type reasonKey struct {
+	text      string // keptText's kind; "" for reason's sentences
+	k         ProbeKind
+	pass      bool
+	want, got string
+}
+
+// reasons are the sentences reason keeps: at most keptReasons of at most
+// maxKeptReason bytes (about 1 MB), started afresh when full.
+var reasons struct {
+	sync.Mutex
+	m map[reasonKey]string
+}
+
+const (
+	keptReasons   = 4096
+	maxKeptReason = 200
+)
 
 func is2xx(code int) bool { return code >= 200 && code < 300 }
 
@@ -242,18 +331,44 @@ func statusWords(list []int, def string) string {
 	if len(list) == 0 {
 		return def
 	}
+	if len(list) == 1 {
+		return statusCode(list[0])
+	}
 	parts := make([]string, len(list))
 	for i, c := range list {
-		parts[i] = strconv.Itoa(c)
+		parts[i] = statusCode(c)
 	}
 	return strings.Join(parts, " or ")
 }
 
 func gotStatus(p *ProbeResult) string {
 	if p.StatusText == "" {
-		return strconv.Itoa(p.Status)
+		return statusCode(p.Status)
+	}
+	if p.Status >= 0 && p.Status < len(statusLines) && statusLines[p.Status].text == p.StatusText {
+		return statusLines[p.Status].line
 	}
 	return strconv.Itoa(p.Status) + " " + p.StatusText
+}
+
+// statusLines are "200 OK", "401 Unauthorized" and every other status
+// net/http names, made once: judging writes them for every probe.
+var statusLines = func() (out [600]struct{ text, line string }) {
+	for code := range out {
+		if text := http.StatusText(code); text != "" {
+			out[code].text, out[code].line = text, strconv.Itoa(code)+" "+text
+		}
+	}
+	return out
+}()
+
+// statusCode is strconv.Itoa(code), without allocating for a status code.
+func statusCode(code int) string {
+	if code >= 100 && code < len(statusLines) && statusLines[code].text != "" {
+		line := statusLines[code].line
+		return line[:len(line)-len(statusLines[code].text)-1]
+	}
+	return strconv.Itoa(code)
 }
 
 func headerValue(hs []Header, name string) string {
@@ -267,6 +382,14 @@ func headerValue(hs []Header, name string) string {
 
 // challengeWords is "a Basic challenge", "an ApiKey challenge".
 func challengeWords(scheme string) string {
+	switch scheme { // the common ones without a new string
+	case "Bearer":
+		return "a Bearer challenge"
+	case "Basic":
+		return "a Basic challenge"
+	case "Digest":
+		return "a Digest challenge"
+	}
 	if scheme != "" && strings.ContainsRune("AEIOUaeiou", rune(scheme[0])) {
 		return "an " + scheme + " challenge"
 	}

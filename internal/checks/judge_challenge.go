@@ -4,26 +4,28 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
-// challengeAssertions judges the WWW-Authenticate fields of a refusal. A
+// challengeAssertions appends to out its judgement of the WWW-Authenticate
+// fields of a refusal. A
 // 401 must carry a challenge (RFC 9110 §15.5.2), and so must a Bearer 403
 // for insufficient scope (RFC 6750 §3); on other statuses a challenge is
 // optional but, when sent, is still judged.
-func challengeAssertions(spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
+func challengeAssertions(out []Assertion, spec ProbeSpec, e expectation, p *ProbeResult) []Assertion {
 	k := spec.Kind
 	required := p.Status == 401 ||
 		k == ProbeScope && p.Status == 403 && strings.EqualFold(spec.Scheme, "Bearer")
 	if len(p.ChallengeRaw) == 0 {
 		if required {
-			return []Assertion{challengeAbsent(e.statusID, k, p)}
+			return append(out, challengeAbsent(e.statusID, k, p))
 		}
-		return nil
+		return out
 	}
-	out := []Assertion{strictness(p, k)}
+	out = append(out, strictness(p, k))
 	if !required {
-		return append(out, bearerLimits(p.Challenges, k)...)
+		return appendBearerLimits(out, p.Challenges, k)
 	}
 	if len(p.Challenges) == 0 {
 		// A field that is present but holds no challenge ("", ",") tells
@@ -34,8 +36,14 @@ func challengeAssertions(spec ProbeSpec, e expectation, p *ProbeResult) []Assert
 	c := p.Challenges[0]
 	if spec.Scheme != "" {
 		found, ok := FindChallenge(p.Challenges, spec.Scheme)
-		out = append(out, check(e.statusID+".scheme", ok, challengeWords(spec.Scheme),
-			"WWW-Authenticate: "+FormatChallenges(p.Challenges), k))
+		got := "WWW-Authenticate: " + FormatChallenges(p.Challenges)
+		if len(p.ChallengeRaw) == 1 { // then p.Challenges are ParseChallenges of it alone
+			got = keptText("WWW-Authenticate", p.ChallengeRaw[0], "", func(raw, _ string) string {
+				cs, _ := ParseChallenges([]string{raw})
+				return "WWW-Authenticate: " + FormatChallenges(cs)
+			})
+		}
+		out = append(out, check(e.statusID+".scheme", ok, challengeWords(spec.Scheme), got, k))
 		if !ok {
 			return out
 		}
@@ -44,10 +52,10 @@ func challengeAssertions(spec ProbeSpec, e expectation, p *ProbeResult) []Assert
 	if spec.Realm != "" {
 		realm, ok := c.Realm()
 		out = append(out, check(e.statusID+".realm", ok && realm == spec.Realm,
-			fmt.Sprintf("realm %q", spec.Realm), realmWords(realm, ok), k))
+			"realm "+strconv.Quote(spec.Realm), realmWords(realm, ok), k))
 	}
-	out = append(out, schemeRules(spec, e, c)...)
-	return append(out, bearerLimits(p.Challenges, k)...)
+	out = appendSchemeRules(out, spec, e, c)
+	return appendBearerLimits(out, p.Challenges, k)
 }
 
 // challengeAbsent flags a refusal that must carry a challenge and does not,
@@ -60,7 +68,7 @@ func challengeAbsent(id string, k ProbeKind, p *ProbeResult) Assertion {
 		reason = "with a WWW-Authenticate that holds no challenge"
 	}
 	a := assertion(id + ".challenge")
-	a.Expected, a.Got, a.Reason = "a WWW-Authenticate challenge", got, fmt.Sprintf("%s: got %d %s", k.Phrase(), p.Status, reason)
+	a.Expected, a.Got, a.Reason = "a WWW-Authenticate challenge", got, k.Phrase()+": got "+statusCode(p.Status)+" "+reason
 	return a
 }
 
@@ -75,16 +83,17 @@ func strictness(p *ProbeResult, k ProbeKind) Assertion {
 
 }
 
-// schemeRules applies what the scheme's own RFC asks of its challenge.
-func schemeRules(spec ProbeSpec, e expectation, c Challenge) []Assertion {
+// appendSchemeRules appends to out what the scheme's own RFC asks of its
+// challenge.
+func appendSchemeRules(out []Assertion, spec ProbeSpec, e expectation, c Challenge) []Assertion {
 	k := spec.Kind
 	switch {
 	case strings.EqualFold(c.Scheme, "Basic"):
-		return basicRules(c, k)
+		return append(out, basicRules(c, k)...)
 	case strings.EqualFold(c.Scheme, "Digest"):
-		return digestRules(c, k)
+		return append(out, digestRules(c, k)...)
 	case strings.EqualFold(c.Scheme, "Bearer"):
-		out := []Assertion{bearerError(spec, e, c)}
+		out = append(out, bearerError(spec, e, c))
 		if k == ProbeMissing {
 			bare := c.Token68 == "" && len(c.Params) == 0
 			got := "a bare Bearer challenge"
@@ -96,7 +105,7 @@ func schemeRules(spec ProbeSpec, e expectation, c Challenge) []Assertion {
 		}
 		return out
 	}
-	return nil
+	return out
 }
 
 // bearerError checks the error parameter RFC 6750 §3.1 asks for: none
@@ -107,17 +116,17 @@ func bearerError(spec ProbeSpec, e expectation, c Challenge) Assertion {
 	code, has := c.Param("error")
 	got := "no error parameter"
 	if has {
-		got = fmt.Sprintf("error=%q", clip(code))
+		got = keptText("error=", code, "", func(code, _ string) string { return "error=" + strconv.Quote(clip(code)) })
 	}
-	rfcWant, rfcPass := errorWords(e.errors), errorOK(e.errors, code, has)
+	rfcWant, rfcPass := e.errWords, errorOK(e.errors, code, has)
 	if spec.Error == "" {
 		return check(e.errorID, rfcPass, rfcWant, got, spec.Kind)
 	}
 	a := check(e.errorID, has && code == spec.Error,
-		fmt.Sprintf("error=%q", spec.Error), got, spec.Kind)
+		"error="+strconv.Quote(spec.Error), got, spec.Kind)
 
 	if a.Pass && !rfcPass {
-		a.Deviation = fmt.Sprintf("%s is allowed by this check; RFC 6750 §3.1 expects %s", got, rfcWant)
+		a.Deviation = got + " is allowed by this check; RFC 6750 §3.1 expects " + rfcWant
 	}
 	return a
 }
@@ -135,7 +144,7 @@ func errorWords(codes []string) string {
 	}
 	parts := make([]string, len(codes))
 	for i, c := range codes {
-		parts[i] = fmt.Sprintf("error=%q", c)
+		parts[i] = "error=" + strconv.Quote(c)
 	}
 	return strings.Join(parts, " or ")
 }
@@ -150,7 +159,10 @@ var (
 
 // bearerLimits is C10: the attribute limits of RFC 6750 §3 (and RFC 9449
 // §7.1) on every Bearer and DPoP challenge of the answer.
-func bearerLimits(cs []Challenge, k ProbeKind) []Assertion {
+func bearerLimits(cs []Challenge, k ProbeKind) []Assertion { return appendBearerLimits(nil, cs, k) }
+
+// appendBearerLimits appends bearerLimits(cs, k) to out.
+func appendBearerLimits(out []Assertion, cs []Challenge, k ProbeKind) []Assertion {
 	var problems []string
 	seen, sawDPoP := false, false
 	for _, c := range cs {
@@ -162,18 +174,18 @@ func bearerLimits(cs []Challenge, k ProbeKind) []Assertion {
 		problems = appendLimitProblems(problems, c, dpop)
 	}
 	if !seen {
-		return nil
+		return out
 	}
-	refs := []string{"RFC 6750 §3"}
+	ref := "RFC 6750 §3"
 	if sawDPoP {
-		refs = append(refs, "RFC 9449 §7.1") // DPoP's own error codes
+		ref += refSep + "RFC 9449 §7.1" // DPoP's own error codes
 	}
 	got := "attributes within the limits"
 	if len(problems) > 0 {
 		got = strings.Join(problems, "; ")
 	}
-	return []Assertion{withRef(check("C10", len(problems) == 0,
-		"realm, scope, error, error_description and error_uri at most once, error values from the registry without \" or \\", got, k), refs...)}
+	return append(out, withRef(check("C10", len(problems) == 0,
+		"realm, scope, error, error_description and error_uri at most once, error values from the registry without \" or \\", got, k), ref))
 }
 
 func appendLimitProblems(problems []string, c Challenge, dpop bool) []string {
@@ -221,7 +233,7 @@ func realmWords(realm string, ok bool) string {
 	if !ok {
 		return "no realm"
 	}
-	return fmt.Sprintf("realm %q", realm)
+	return "realm " + strconv.Quote(realm)
 }
 
 // locationOK reports whether target, resolved against the probe's URL,

@@ -24,14 +24,27 @@ func (r *protectedRun) probe(spec ProbeSpec) (ProbeResult, error, bool) {
 	}
 	switch spec.Kind {
 	case ProbeExpired, ProbeScope, ProbeForged:
-		r.red.Add(secretOf(o.cred)) // a configured token, or one derived from the valid one
+		// A configured token, or one derived from the valid one: the
+		// check's redactor learns it once when the configuration alone
+		// determines it, the run's when it comes from an obtained token.
+		red := r.red
+		if r.checkRed != nil && (spec.Kind != ProbeForged || r.ch.Auth.Source == nil) {
+			red = r.checkRed
+		}
+		red.Add(secretOf(o.cred))
 	}
 	if user, failsLogin := failedLoginOf(spec.Kind, o); failsLogin {
 		if skip, ok := r.gate.spend(r.ctx, user, 1, spec.Kind, r.method(), r.ch.URL); !ok {
 			return skip, nil, true
 		}
 	}
-	p, x := r.send(spec.Kind, o)
+	// The answer's body is judged only for the valid probe's body_contains
+	// and json; otherwise only its excerpt is recorded.
+	keep := int64(BodyExcerpt + 1)
+	if spec.Kind == ProbeValid && (spec.BodyContains != "" || len(spec.JSON) > 0) {
+		keep = r.maxBody + 1
+	}
+	p, x := r.send(spec.Kind, o, keep)
 	if spec.Kind == ProbeValid && r.ch.Auth.Source != nil && x.err == nil &&
 		(x.status == http.StatusUnauthorized || x.status == http.StatusForbidden) {
 		// A cached token the target no longer takes: log in again, once.
@@ -40,7 +53,7 @@ func (r *protectedRun) probe(spec ProbeSpec) (ProbeResult, error, bool) {
 		if r.credErr != nil {
 			return r.noCredential(), nil, true
 		}
-		p, x = r.send(spec.Kind, offer{cred: r.cred})
+		p, x = r.send(spec.Kind, offer{cred: r.cred}, keep)
 	}
 	r.judge(spec, &p, x)
 	return p, x.err, true
@@ -63,8 +76,8 @@ func (r *protectedRun) noCredential() ProbeResult {
 
 // send sends one probe's request: the check's method, URL and headers,
 // with the offer's credentials, through a client presenting its
-// certificate when it has one.
-func (r *protectedRun) send(k ProbeKind, o offer) (ProbeResult, exchange) {
+// certificate when it has one. It keeps the first keep bytes of the body.
+func (r *protectedRun) send(k ProbeKind, o offer, keep int64) (ProbeResult, exchange) {
 	p := ProbeResult{Kind: k, Method: r.method(), URL: r.ch.URL}
 	hc := r.hc
 	if o.cred.Kind == AuthMTLS {
@@ -89,7 +102,7 @@ func (r *protectedRun) send(k ProbeKind, o offer) (ProbeResult, exchange) {
 			return p, exchange{err: errDigest{err}}
 		}
 	}
-	x := send(hc, req, r.maxBody)
+	x := sendKeeping(hc, req, r.maxBody, keep)
 	x.fill(&p, r.timeout, r.maxBody)
 	return p, x
 }
@@ -114,6 +127,12 @@ func (r *protectedRun) judge(spec ProbeSpec, p *ProbeResult, x exchange) {
 	if spec.Kind == ProbeValid && r.ch.Auth.Source == nil {
 		// A configured token is judged as configured (B9.expiry); tokens a
 		// Source issues are judged by the login or token check that gets them.
-		p.Assertions = append(p.Assertions, JudgeJWT(ProbeValid, secretOf(r.cred), r.ch.JWT, time.Now(), false)...)
+		var as []Assertion
+		if r.memo != nil {
+			as = r.memo.judgeConfiguredJWT(ProbeValid, secretOf(r.cred), r.ch.JWT, time.Now())
+		} else {
+			as = JudgeJWT(ProbeValid, secretOf(r.cred), r.ch.JWT, time.Now(), false)
+		}
+		p.Assertions = append(p.Assertions, as...)
 	}
 }

@@ -10,9 +10,10 @@ import (
 // one placeholder of the whole monitor.
 const redacted = redact.Placeholder
 
-// runRedactor is the redactor of one run of ch: a scope of the process's
-// redactor (every configured secret of every check), to which the run adds
-// what it obtains. Without a process redactor (a check run on its own) it
+// runRedactor is the redactor of ch's definition: a scope of the process's
+// redactor (every configured secret of every check) that knows ch's own
+// secrets, to which a scope of each run adds what it obtains (see
+// memo.redactor). Without a process redactor (a check run on its own) it
 // knows the check's own secrets.
 func runRedactor(process *redact.Redactor, ch Check) *redact.Redactor {
 	if process == nil {

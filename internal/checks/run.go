@@ -39,8 +39,14 @@ func NewClient(perHost int) *http.Client {
 // checks through one Runner, which remembers what targets asked for between
 // runs and spends its failed-login budget.
 func Run(ctx context.Context, hc *http.Client, ch Check) Result {
-	return NewRunner(hc, nil, nil).Run(ctx, ch)
+	rn := NewRunner(hc, nil, nil)
+	rn.memo = &standalone
+	return rn.Run(ctx, ch)
 }
+
+// standalone is what single runs share: a cache only, it changes nothing
+// a run records.
+var standalone memo
 
 // Runner runs checks and holds what they remember between runs: the
 // pauses a target asked for with a 429, how long it has rate limited good
@@ -57,12 +63,13 @@ type Runner struct {
 	keys   KeyHistory       // the signing keys seen per jwks_uri
 	// conns holds one client per distinct [check.tls]/proxy setting.
 	conns clients
+	memo  *memo // each check definition's redactor and JWT verdicts
 }
 
 // NewRunner returns a Runner whose probes go through hc, spend from b (nil:
 // no budget, as for a single run) and record no secret red knows.
 func NewRunner(hc *http.Client, b Budget, red *redact.Redactor) *Runner {
-	return &Runner{hc: hc, rl: newRateLimits(time.Now, nil), budget: b, red: red, keys: NewMemoryKeyHistory()}
+	return &Runner{hc: hc, rl: newRateLimits(time.Now, nil), budget: b, red: red, keys: NewMemoryKeyHistory(), memo: &memo{}}
 }
 
 // WithPauses keeps the pauses targets asked for and the enumeration
@@ -90,7 +97,11 @@ func (rn *Runner) WithKeyHistory(k KeyHistory) *Runner {
 // configured secret of the process (nor any the run obtains).
 func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 	res := Result{Check: ch.Name, Started: time.Now().UTC()}
-	red := runRedactor(rn.red, ch)
+	checkRed := rn.memo.redactor(rn.red, ch)
+	red := checkRed
+	if learnsPerRun(ch) {
+		red = checkRed.Scope() // learns what this run obtains, which the next run must not need
+	}
 	hc, rl := rn.conns.clientFor(rn.hc, ch.Conn), rn.rl
 	g := gate{b: rn.budget, check: ch.Name, lim: ch.FailedLogins.OrDefault()}
 	var probes []ProbeResult
@@ -104,7 +115,7 @@ func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 	case KindOIDCLogin:
 		probes = runOIDCLogin(ctx, hc, ch, red)
 	default:
-		probes = runProtected(ctx, hc, ch, red, rl, g)
+		probes = runProtected(ctx, hc, ch, protectedRedactors{run: red, check: checkRed}, rl, g, rn.memo)
 	}
 	rl.settle(ch.Name, probes)
 	judgeInsecure(probes, ch.Conn, ch.URL)
@@ -118,17 +129,31 @@ func (rn *Runner) Run(ctx context.Context, ch Check) Result {
 	return res
 }
 
+// learnsPerRun reports whether a run of ch may learn secrets of its own: a
+// credential a Source obtains, a Digest answer, what a login, token or
+// OIDC run is issued. A protected check with a static credential learns
+// only what its configuration determines (see probe), so its runs use the
+// check's redactor itself.
+func learnsPerRun(ch Check) bool {
+	protected := ch.Kind == "" || ch.Kind == KindProtected
+	return !protected || ch.Auth.Source != nil || ch.Auth.Kind == AuthDigest
+}
+
 // protectedRun is one run of the protected-endpoint matrix.
 type protectedRun struct {
-	ctx     context.Context
-	base    *http.Client // as given: a Source's login step decides on redirects itself
-	hc      *http.Client // the check's redirect policy applied
-	ch      Check
-	red     *redact.Redactor
-	rl      *rateLimits
-	gate    gate
-	timeout time.Duration
-	maxBody int64
+	ctx  context.Context
+	base *http.Client // as given: a Source's login step decides on redirects itself
+	hc   *http.Client // the check's redirect policy applied
+	ch   Check
+	red  *redact.Redactor // the run's
+	// checkRed is the check definition's redactor (red's parent): it
+	// learns the tokens derived from the configuration alone, once.
+	checkRed *redact.Redactor
+	memo     *memo // nil: nothing remembered
+	rl       *rateLimits
+	gate     gate
+	timeout  time.Duration
+	maxBody  int64
 	// cred is what the valid probe presents: the configured credential,
 	// or the one its Source obtained. credErr says why obtaining failed.
 	cred    Credential
@@ -139,27 +164,36 @@ type protectedRun struct {
 	nonces []string
 }
 
+// protectedRedactors are a run's redactor and its parent, the check's.
+type protectedRedactors struct{ run, check *redact.Redactor }
+
 // runProtected runs the protected-endpoint matrix: every configured probe
 // in order, the same request but for the credentials, then A4 on the first
 // TLS answer.
-func runProtected(ctx context.Context, hc *http.Client, ch Check, red *redact.Redactor, rl *rateLimits, g gate) []ProbeResult {
-	r := &protectedRun{ctx: ctx, base: hc, ch: ch, red: red, rl: rl, gate: g,
+func runProtected(ctx context.Context, hc *http.Client, ch Check, red protectedRedactors, rl *rateLimits, g gate, m *memo) []ProbeResult {
+	r := &protectedRun{ctx: ctx, base: hc, ch: ch, red: red.run, checkRed: red.check, memo: m, rl: rl, gate: g,
 		timeout: timeoutOf(ch), maxBody: maxBodyOf(ch), cred: ch.Auth}
 	if ch.Auth.Source != nil {
 		r.obtain()
 	}
-	r.hc = redirectPolicy(hc, ch.FollowRedirects, r.cred)
+	r.hc = r.memo.redirectPolicy(hc, ch.FollowRedirects, r.cred)
 	out := make([]ProbeResult, 0, len(ch.Probes))
-	errs := make([]error, 0, len(ch.Probes))
+	var errs []error // by index in out; nil while no probe had a transport error
 	for _, spec := range ch.Probes {
 		// Asked before each probe: a 429 earlier in this run stops the
 		// rest of its negative probes too.
 		if until, paused := rl.paused(ch.Name); paused && spec.Kind != ProbeValid {
-			out, errs = append(out, skippedProbe(spec.Kind, r.method(), ch.URL, until)), append(errs, nil)
+			out = append(out, skippedProbe(spec.Kind, r.method(), ch.URL, until))
 			continue
 		}
 		if p, err, ok := r.probe(spec); ok {
-			out, errs = append(out, p), append(errs, err)
+			out = append(out, p)
+			if err != nil {
+				if errs == nil {
+					errs = make([]error, len(ch.Probes))
+				}
+				errs[len(out)-1] = err
+			}
 		}
 	}
 	judgeTLS(out, errs, ch.TLSWarnDays, time.Now())

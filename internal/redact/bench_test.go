@@ -41,3 +41,18 @@ func BenchmarkScopeAdd(b *testing.B) {
 		p.Scope().Add("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtb25pdG9yIn0.c2lnbmF0dXJl")
 	}
 }
+
+// BenchmarkAddOneByOne is a redactor learning the secrets of 1,000 checks
+// one check at a time (as a monitor wiring its checks may), then redacting.
+func BenchmarkAddOneByOne(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		r := New()
+		for i := range 1000 {
+			r.Add(fmt.Sprintf("pw-%d-Zq8vLr2x", i), fmt.Sprintf("key-%d-9fK2mQ7wBx", i))
+		}
+		if r.String("x pw-7-Zq8vLr2x") != "x "+Placeholder {
+			b.Fatal("not redacted")
+		}
+	}
+}

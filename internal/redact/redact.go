@@ -30,8 +30,11 @@ const partialMin = 4
 type Redactor struct {
 	parent *Redactor // a Scope's: removes its secrets too
 
-	mu    sync.Mutex          // serialises Add
+	mu    sync.Mutex          // serialises Add and building t
 	known map[string]struct{} // the secrets added, guarded by mu
+	// stale says known holds secrets t lacks: the next use builds t anew,
+	// so that adding secrets one at a time builds it once, not each time.
+	stale atomic.Bool
 	t     atomic.Pointer[table]
 }
 
@@ -62,8 +65,21 @@ func (r *Redactor) Add(secrets ...string) {
 		added = true
 	}
 	if added {
-		r.t.Store(newTable(slices.Collect(maps.Keys(r.known))))
+		r.stale.Store(true)
 	}
+}
+
+// table is r's own table, built first if secrets were added since.
+func (r *Redactor) table() *table {
+	if r.stale.Load() {
+		r.mu.Lock()
+		if r.stale.Load() {
+			r.t.Store(newTable(slices.Collect(maps.Keys(r.known))))
+			r.stale.Store(false)
+		}
+		r.mu.Unlock()
+	}
+	return r.t.Load()
 }
 
 // knows reports whether s is one of r's or a parent's secrets. The caller
@@ -87,7 +103,7 @@ func (r *Redactor) String(s string) string {
 	if r == nil || s == "" {
 		return s
 	}
-	if t := r.t.Load(); t != nil {
+	if t := r.table(); t != nil {
 		s = t.replace(s)
 	}
 	return r.parent.String(s)
@@ -98,7 +114,7 @@ func (r *Redactor) Contains(s string) bool {
 	if r == nil {
 		return false
 	}
-	if t := r.t.Load(); t != nil && t.m.any(s) {
+	if t := r.table(); t != nil && t.m.any(s) {
 		return true
 	}
 	return r.parent.Contains(s)
@@ -111,7 +127,7 @@ func (r *Redactor) Tail(s string) string {
 	if r == nil {
 		return s
 	}
-	if t := r.t.Load(); t != nil {
+	if t := r.table(); t != nil {
 		s = t.tail(s)
 	}
 	return r.parent.Tail(s)

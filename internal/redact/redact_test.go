@@ -170,3 +170,25 @@ func TestConcurrentAdd(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A secret is removed from the first use after Add, however the adds and
+// uses interleave: the table is built on use, not on each Add.
+func TestAddThenUse(t *testing.T) {
+	r := New()
+	for i := range 20 {
+		s := strings.Repeat(string(rune('a'+i)), 8)
+		if i%3 == 0 {
+			r.Add(s)
+		} else {
+			r.Add(s, s+"-pair")
+		}
+		for _, use := range []func(string) bool{
+			func(x string) bool { return r.String(x) == "x "+Placeholder },
+			func(x string) bool { return r.Contains(x) },
+		} {
+			if !use("x "+s) || !use("x "+strings.Repeat("a", 8)) {
+				t.Fatalf("after adding %q: not removed", s)
+			}
+		}
+	}
+}
