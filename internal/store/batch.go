@@ -25,6 +25,11 @@ type batchWriter struct {
 	merged   map[rollKey]*rollAgg // what flushRollups wrote
 	recent   map[int64]int64      // strip hours (recent.go) read or written
 	latest   map[int64]*latestRun // each check's newest run (latest.go)
+	// deferRollups keeps the merged rollups pending in memory rather than
+	// writing them (writeBatch on SQLite); wrote says this transaction
+	// wrote every pending rollup; lastRun is the newest run id it wrote.
+	deferRollups, wrote bool
+	lastRun             int64
 }
 
 type rollKey struct {
@@ -205,9 +210,12 @@ func (w *batchWriter) rollup(checkID int64, res checks.Result) {
 	}
 }
 
-// flushRollups merges the batch's aggregates into the stored rollups. The
-// current hour and day of each check are cached, so most merges write
-// without reading first.
+// flushRollups merges the batch's aggregates into the rollups. On a store
+// of its own (SQLite) the sums are kept in memory, pending, and written
+// about once a second (writePending), and sooner when a strip is rebuilt
+// from the stored rollups; on a shared store (PostgreSQL) they are written
+// now. The current hour and day of each check are cached, so most merges
+// read nothing.
 func (w *batchWriter) flushRollups() error {
 	ctx := context.Background()
 	var q querier = w.tx
@@ -216,17 +224,25 @@ func (w *batchWriter) flushRollups() error {
 	}
 	w.merged = map[rollKey]*rollAgg{}
 	for k, a := range w.roll {
-		var base *rollAgg
-		if w.s != nil {
-			if c, ok := w.s.rollups[rollSlot{k.check, k.period}]; ok && c.start == k.start && !w.s.Shared() {
-				base = c.agg
-			}
-		}
-		merged, err := mergeRollup(ctx, q, k, base, a)
+		base, err := w.baseRollup(ctx, q, k)
 		if err != nil {
 			return err
 		}
-		w.merged[k] = merged
+		w.merged[k] = addRollup(base, a)
+	}
+	switch {
+	case w.deferRollups:
+	case w.s != nil && !w.s.Shared():
+		if err := w.writeAllRollups(ctx); err != nil { // SeedHistory
+			return err
+		}
+	default: // PostgreSQL, or a migration's backfill
+		for k, a := range w.merged {
+			if err := writeRollup(ctx, q, k, a); err != nil {
+				return err
+			}
+		}
+		w.wrote = true
 	}
 	if w.s != nil {
 		if err := w.refreshRecent(ctx); err != nil {
@@ -237,25 +253,36 @@ func (w *batchWriter) flushRollups() error {
 	return nil
 }
 
-// mergeRollup adds a to the stored rollup k (base, when cached; otherwise it
-// is read) and writes the sum, which it returns.
-func mergeRollup(ctx context.Context, q querier, k rollKey, base, a *rollAgg) (*rollAgg, error) {
-	if base == nil {
-		var old rollAgg
-		var blob []byte
-		err := q.QueryRowContext(ctx, `SELECT runs, failures, lat_min, lat_max, lat_sum, hist FROM rollups
-			WHERE check_id = ? AND period = ? AND start_ms = ?`, k.check, k.period, k.start).
-			Scan(&old.runs, &old.failures, &old.latMin, &old.latMax, &old.latSum, &blob)
-		switch {
-		case err == nil:
-			if old.h, err = decodeHist(blob); err != nil {
-				return nil, err
-			}
-			base = &old
-		case !errors.Is(err, sql.ErrNoRows):
-			return nil, fmt.Errorf("rollup: %w", err)
+// baseRollup is the rollup k before this batch: pending in memory, cached,
+// or read (nil when there is none).
+func (w *batchWriter) baseRollup(ctx context.Context, q querier, k rollKey) (*rollAgg, error) {
+	if w.s != nil && !w.s.Shared() {
+		if p, ok := w.s.pending[k]; ok {
+			return p, nil
+		}
+		if c, ok := w.s.rollups[rollSlot{k.check, k.period}]; ok && c.start == k.start {
+			return c.agg, nil
 		}
 	}
+	var old rollAgg
+	var blob []byte
+	err := q.QueryRowContext(ctx, `SELECT runs, failures, lat_min, lat_max, lat_sum, hist FROM rollups
+		WHERE check_id = ? AND period = ? AND start_ms = ?`, k.check, k.period, k.start).
+		Scan(&old.runs, &old.failures, &old.latMin, &old.latMax, &old.latSum, &blob)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("rollup: %w", err)
+	}
+	if old.h, err = decodeHist(blob); err != nil {
+		return nil, err
+	}
+	return &old, nil
+}
+
+// addRollup returns base (nil: none) plus a, leaving both as they are.
+func addRollup(base, a *rollAgg) *rollAgg {
 	sum := *a
 	sum.h = newHist()
 	sum.h.merge(a.h)
@@ -264,15 +291,57 @@ func mergeRollup(ctx context.Context, q querier, k rollKey, base, a *rollAgg) (*
 		sum.runs, sum.failures, sum.latSum = a.runs+base.runs, a.failures+base.failures, a.latSum+base.latSum
 		sum.latMin, sum.latMax = min(a.latMin, base.latMin), max(a.latMax, base.latMax)
 	}
+	return &sum
+}
+
+// writeRollup stores rollup k as a.
+func writeRollup(ctx context.Context, q querier, k rollKey, a *rollAgg) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO rollups (check_id, period, start_ms, runs, failures,
 		lat_min, lat_max, lat_sum, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (check_id, period, start_ms) DO UPDATE SET runs = excluded.runs, failures = excluded.failures,
 		lat_min = excluded.lat_min, lat_max = excluded.lat_max, lat_sum = excluded.lat_sum, hist = excluded.hist`,
-		k.check, k.period, k.start, sum.runs, sum.failures, sum.latMin, sum.latMax, sum.latSum, sum.h.encode())
+		k.check, k.period, k.start, a.runs, a.failures, a.latMin, a.latMax, a.latSum, a.h.encode())
 	if err != nil {
-		return nil, fmt.Errorf("rollup: %w", err)
+		return fmt.Errorf("rollup: %w", err)
 	}
-	return &sum, nil
+	return nil
+}
+
+// writeAllRollups stores, in the batch's transaction, the pending rollups
+// and the batch's own: after it every run so far is counted in the stored
+// rollups. refreshRecent needs that before it reads them.
+func (w *batchWriter) writeAllRollups(ctx context.Context) error {
+	if w.wrote {
+		return nil
+	}
+	for k, a := range w.s.pending {
+		if _, mine := w.merged[k]; !mine {
+			if err := writeRollup(ctx, w, k, a); err != nil {
+				return err
+			}
+		}
+	}
+	for k, a := range w.merged {
+		if err := writeRollup(ctx, w, k, a); err != nil {
+			return err
+		}
+	}
+	if err := w.writeMark(ctx); err != nil {
+		return err
+	}
+	w.wrote = true
+	return nil
+}
+
+// writeMark records that the stored rollups count every run up to the
+// newest one written so far (see migration 14). Only SQLite keeps the mark:
+// PostgreSQL never defers.
+func (w *batchWriter) writeMark(ctx context.Context) error {
+	last := max(w.lastRun, w.s.lastRun)
+	if _, err := w.ExecContext(ctx, `UPDATE rollup_mark SET run_id = ? WHERE id = 1`, last); err != nil {
+		return fmt.Errorf("rollup mark: %w", err)
+	}
+	return nil
 }
 
 // publish makes the committed batch's knowledge the store's cache.
@@ -289,6 +358,14 @@ func (w *batchWriter) publish() {
 	for k, v := range w.recent {
 		w.s.recentAt[k] = v
 	}
+	if w.wrote {
+		clear(w.s.pending)
+	} else {
+		for k, v := range w.merged {
+			w.s.pending[k] = v
+		}
+	}
+	w.s.lastRun = max(w.s.lastRun, w.lastRun)
 	for k, v := range w.merged {
 		slot := rollSlot{k.check, k.period}
 		if cur, ok := w.s.rollups[slot]; !ok || cur.start <= k.start { // keep the newest period

@@ -100,8 +100,14 @@ func (s *Store) pruneSteps(now time.Time, r Retention) []pruneStep {
 	if s.dial == Postgres {
 		runs = "runs_default"
 	}
+	// On SQLite the newest run stays too: a new run must never get the id
+	// of a deleted one, or the rollup mark (migration 14) would count it.
+	newest := ""
+	if s.dial == SQLite {
+		newest = ` AND id < (SELECT MAX(id) FROM runs)`
+	}
 	add(r.Raw, "runs", `DELETE FROM `+runs+` WHERE id IN (SELECT id FROM `+runs+` WHERE started_ms < ?
-		AND id NOT IN (SELECT last_run_id FROM check_state)`+limit)
+		AND id NOT IN (SELECT last_run_id FROM check_state)`+newest+limit)
 	add(r.Raw, "sent notifications", `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
 		WHERE (sent_ms IS NOT NULL OR failed = 1) AND created_ms < ?`+limit)
 	add(max(r.Raw, r.Hourly), "resolved incidents", `DELETE FROM incidents WHERE id IN (SELECT id FROM incidents

@@ -157,6 +157,11 @@ func (s *Store) Recent(ctx context.Context, now time.Time) ([]CheckRecent, error
 		return nil, fmt.Errorf("recent history: %w", err)
 	}
 	rows.Close()
+	if len(stray) > 0 {
+		if err := s.syncRollups(ctx); err != nil {
+			return nil, err
+		}
+	}
 	for _, sh := range stray {
 		var hour stripSlot
 		var hourHist []byte

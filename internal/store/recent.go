@@ -332,6 +332,9 @@ func (w *batchWriter) refreshRecent(ctx context.Context) error {
 		if target == at && sp.oldestHour >= at && sp.oldestDay >= floorTo(at, dayMs) {
 			continue // the batch only added to the strip's own hour and day
 		}
+		if err := w.writeAllRollups(ctx); err != nil { // the strip is built from them
+			return err
+		}
 		s, err := buildStrip(ctx, w.tx, check, target)
 		if err != nil {
 			return err

@@ -63,6 +63,7 @@ func (s *Store) seedChunk(ctx context.Context, n int, from, to time.Time, every 
 			if err != nil {
 				return fmt.Errorf("seed: %w", err)
 			}
+			w.lastRun = max(w.lastRun, runID)
 			if err := w.noteLatest(id, runID, res, evidenceID, reused); err != nil {
 				return err
 			}

@@ -42,6 +42,9 @@ type Store struct {
 	states       map[string]alert.State
 	lastEvidence map[int64]evidenceRef
 	rollups      map[rollSlot]cachedRollup // the current hour and day of each check
+	pending      map[rollKey]*rollAgg      // rollups merged in memory, not yet written (SQLite)
+	lastRun      int64                     // the newest run id written
+	syncs        chan chan error           // to the writer: write the pending rollups now
 	recentAt     map[int64]int64           // the hour of each check's recent-history strip
 	stmts        map[string]*sql.Stmt
 	instance     instanceID // this process in a fleet (SetInstance)
@@ -77,6 +80,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	s.r = r
+	if err := s.recoverRollups(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	go s.writer()
 	return s, nil
 }
@@ -85,7 +93,8 @@ func newStore(w *sql.DB, path, dsn string, dial Dialect) *Store {
 	return &Store{w: w, now: time.Now, path: path, dsn: dsn, dial: dial, writes: make(chan writeReq),
 		closing: make(chan struct{}), writerDone: make(chan struct{}), checkIDs: map[string]int64{},
 		states: map[string]alert.State{}, lastEvidence: map[int64]evidenceRef{}, rollups: map[rollSlot]cachedRollup{},
-		stmts: map[string]*sql.Stmt{}, recentAt: map[int64]int64{}}
+		stmts: map[string]*sql.Stmt{}, recentAt: map[int64]int64{}, pending: map[rollKey]*rollAgg{},
+		syncs: make(chan chan error)}
 }
 
 // openPG opens a PostgreSQL store. One pool serves the writer and the

@@ -65,14 +65,34 @@ func (s *Store) record(ctx context.Context, req writeReq) (Run, []alert.Event, e
 	return r.run, r.evs, r.err
 }
 
+// rollupEvery is how often the writer stores the rollups it merged in
+// memory (SQLite): one upsert per check and period a second, instead of two
+// per run.
+const rollupEvery = time.Second
+
 // writer is the single goroutine that writes runs.
 func (s *Store) writer() {
 	defer close(s.writerDone)
+	timer := time.NewTimer(rollupEvery)
+	timer.Stop()
+	var due <-chan time.Time // armed while rollups are pending
 	for {
+		if len(s.pending) > 0 && due == nil {
+			timer.Reset(rollupEvery)
+			due = timer.C
+		}
 		var first writeReq
 		select {
 		case first = <-s.writes:
+		case <-due:
+			due = nil
+			_ = s.writePending() // on error they stay pending: tried again in a second
+			continue
+		case reply := <-s.syncs:
+			reply <- s.writePending()
+			continue
 		case <-s.closing:
+			_ = s.writePending() // else the next Open folds their runs in again
 			return
 		}
 		batch := []writeReq{first}
@@ -121,6 +141,7 @@ func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 	}
 	defer tx.Rollback()
 	w := newBatchWriter(s, tx)
+	w.deferRollups = !s.Shared()
 	if s.Shared() {
 		names := make([]string, len(batch))
 		for i, r := range batch {
@@ -142,6 +163,7 @@ func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 			return nil, err
 		}
 		resps[i] = writeResp{run: run, evs: evs}
+		w.lastRun = max(w.lastRun, run.ID)
 	}
 	if err := w.flushRollups(); err != nil {
 		return nil, err
@@ -151,6 +173,80 @@ func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 	}
 	w.publish()
 	return resps, nil
+}
+
+// writePending stores the rollups merged in memory, with the mark saying
+// that every run so far is counted in them (migration 14).
+func (s *Store) writePending() error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	ctx := context.Background()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("write rollups: %w", err)
+	}
+	defer tx.Rollback()
+	w := newBatchWriter(s, tx)
+	w.merged = map[rollKey]*rollAgg{}
+	if err := w.writeAllRollups(ctx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("write rollups: commit: %w", err)
+	}
+	w.publish()
+	s.prepareSeen(ctx)
+	return nil
+}
+
+// syncRollups has the writer store its pending rollups, for a reader of the
+// rollups table: what it reads then counts every run recorded before.
+func (s *Store) syncRollups(ctx context.Context) error {
+	if s.Shared() {
+		return nil // written with their runs
+	}
+	reply := make(chan error, 1)
+	select {
+	case s.syncs <- reply:
+	case <-ctx.Done():
+		return fmt.Errorf("rollups: %w", ctx.Err())
+	case <-s.writerDone:
+		return nil // closed: Close wrote them
+	}
+	return <-reply
+}
+
+// recoverRollups counts in the rollups the runs past the mark: those whose
+// rollups were still in memory when the process stopped without Close.
+// The mark moves in the same transaction, so each run is counted once.
+func (s *Store) recoverRollups(ctx context.Context) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	defer tx.Rollback()
+	var mark, last int64
+	if err := tx.QueryRowContext(ctx, `SELECT run_id FROM rollup_mark WHERE id = 1`).Scan(&mark); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM runs`).Scan(&last); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	s.lastRun = max(mark, last)
+	if last <= mark {
+		return nil
+	}
+	if err := foldRuns(ctx, tx, `id > ?`, mark); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE rollup_mark SET run_id = ? WHERE id = 1`, last); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	return nil
 }
 
 // evidenceRef is the latest evidence row of a check and what it says.
