@@ -67,18 +67,19 @@ func (s *Store) record(ctx context.Context, req writeReq) (Run, []alert.Event, e
 
 // rollupEvery is how often the writer stores the rollups it merged in
 // memory (SQLite): one upsert per check and period a second, instead of two
-// per run.
-const rollupEvery = time.Second
+// per run. A variable for tests.
+var rollupEvery = time.Second
 
 // writer is the single goroutine that writes runs.
 func (s *Store) writer() {
 	defer close(s.writerDone)
-	timer := time.NewTimer(rollupEvery)
+	every := rollupEvery
+	timer := time.NewTimer(every)
 	timer.Stop()
 	var due <-chan time.Time // armed while rollups are pending
 	for {
 		if len(s.pending) > 0 && due == nil {
-			timer.Reset(rollupEvery)
+			timer.Reset(every)
 			due = timer.C
 		}
 		var first writeReq
