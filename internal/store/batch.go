@@ -30,6 +30,7 @@ type batchWriter struct {
 	// wrote every pending rollup; lastRun is the newest run id it wrote.
 	deferRollups, wrote bool
 	lastRun             int64
+	queued              bool // notifications were queued (outboxChanged)
 }
 
 type rollKey struct {
@@ -173,6 +174,7 @@ func (w *batchWriter) decide(ctx context.Context, res checks.Result, runID int64
 		if _, err := enqueue(ctx, w, evs[i], w.s.now()); err != nil {
 			return nil, err
 		}
+		w.queued = true
 	}
 	return evs, nil
 }

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -45,6 +46,8 @@ type Store struct {
 	pending      map[rollKey]*rollAgg      // rollups merged in memory, not yet written (SQLite)
 	lastRun      int64                     // the newest run id written
 	syncs        chan chan error           // to the writer: write the pending rollups now
+	outboxGen    atomic.Uint64             // outbox writes committed (outboxChanged)
+	idle         outboxIdle                // NextDue's memory of an empty outbox (SQLite)
 	recentAt     map[int64]int64           // the hour of each check's recent-history strip
 	stmts        map[string]*sql.Stmt
 	instance     instanceID // this process in a fleet (SetInstance)
@@ -136,6 +139,12 @@ func (s *Store) Close() error {
 				st.Close()
 			}
 		}
+		s.idle.mu.Lock()
+		if s.idle.stmt != nil {
+			s.idle.stmt.Close()
+			s.idle.stmt = nil
+		}
+		s.idle.mu.Unlock()
 	}
 	if s.dial == Postgres {
 		return s.w.Close()

@@ -169,6 +169,9 @@ func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 	if err := w.flushRollups(); err != nil {
 		return nil, err
 	}
+	if w.queued {
+		defer s.outboxChanged() // after the commit, or a NextDue between might miss them
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("record run: commit: %w", err)
 	}
