@@ -76,12 +76,9 @@ func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluat
 	if err != nil {
 		return Run{}, nil, err
 	}
-	var runID int64
-	err = w.QueryRowContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id, location)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(),
-		evidenceID, res.Location).Scan(&runID)
+	runID, err := w.insertRun(ctx, checkID, res, evidenceID)
 	if err != nil {
-		return Run{}, nil, fmt.Errorf("record run: %w", err)
+		return Run{}, nil, err
 	}
 	if err := w.noteLatest(checkID, runID, res, evidenceID, reused); err != nil {
 		return Run{}, nil, err
@@ -101,6 +98,30 @@ func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluat
 	}
 	w.rollup(checkID, res)
 	return Run{ID: runID, Result: res}, evs, nil
+}
+
+// insertRun writes the run's row and returns its id. On SQLite the writer
+// is the only one to add runs and knows the newest id (lastRun; pruning
+// never removes the newest run), so it gives the id itself: an insert
+// without RETURNING, which costs less than reading a row back.
+func (w *batchWriter) insertRun(ctx context.Context, checkID int64, res checks.Result, evidenceID int64) (int64, error) {
+	var runID int64
+	var err error
+	if w.s.Shared() {
+		err = w.QueryRowContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id, location)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(),
+			evidenceID, res.Location).Scan(&runID)
+	} else {
+		runID = max(w.lastRun, w.s.lastRun) + 1
+		_, err = w.ExecContext(ctx, `INSERT INTO runs (id, check_id, started_ms, duration_us, passed, evidence_id, location)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, runID, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(),
+			evidenceID, res.Location)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("record run: %w", err)
+	}
+	w.lastRun = max(w.lastRun, runID)
+	return runID, nil
 }
 
 // checkID returns the id of a check name, creating it on first use.
@@ -124,12 +145,11 @@ func (w *batchWriter) checkID(ctx context.Context, name string) (int64, error) {
 // evidenceFor writes the run's probe outcomes, unless the run passed and
 // they equal the check's latest evidence: then the run shares that row.
 func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks.Result) (id int64, reused bool, err error) {
-	sig := signature(res.Probes)
 	last, ok := w.evidence[checkID]
 	if !ok {
 		last, ok = w.s.lastEvidence[checkID]
 	}
-	if ok && last.sig == sig && res.Passed() {
+	if ok && res.Passed() && sameOutcomes(last.probes, res.Probes) {
 		return last.id, true, nil
 	}
 	full, err := json.Marshal(res.Probes)
@@ -145,7 +165,7 @@ func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks
 	if err != nil {
 		return 0, false, fmt.Errorf("record evidence: %w", err)
 	}
-	w.evidence[checkID] = evidenceRef{id: id, sig: sig}
+	w.evidence[checkID] = evidenceRef{id: id, probes: outcomesOf(res.Probes)}
 	return id, false, nil
 }
 
