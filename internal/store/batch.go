@@ -234,9 +234,9 @@ func (w *batchWriter) rollup(checkID int64, res checks.Result) {
 
 // flushRollups merges the batch's aggregates into the rollups. On a store
 // of its own (SQLite) the sums are kept in memory, pending, and written
-// about once a second (writePending), and sooner when a strip is rebuilt
-// from the stored rollups; on a shared store (PostgreSQL) they are written
-// now. The current hour and day of each check are cached, so most merges
+// about once a second (writePending) with what derives from them and from
+// the newest runs (check_latest, check_recent); on a shared store
+// (PostgreSQL) they are all written now. The current hour and day of each check are cached, so most merges
 // read nothing.
 func (w *batchWriter) flushRollups() error {
 	ctx := context.Background()
@@ -266,11 +266,13 @@ func (w *batchWriter) flushRollups() error {
 		}
 		w.wrote = true
 	}
-	if w.s != nil {
-		if err := w.refreshRecent(ctx); err != nil {
+	if w.s != nil && !w.deferRollups { // else writePending writes them
+		spans := map[int64]*recentSpan{}
+		addSpans(spans, w.roll)
+		if err := w.refreshRecent(ctx, spans); err != nil {
 			return err
 		}
-		return w.writeLatest(ctx)
+		return w.writeLatest(ctx, w.latest, w.merged)
 	}
 	return nil
 }
@@ -382,10 +384,16 @@ func (w *batchWriter) publish() {
 	}
 	if w.wrote {
 		clear(w.s.pending)
+		clear(w.s.pendingLatest)
+		clear(w.s.pendingSpans)
 	} else {
 		for k, v := range w.merged {
 			w.s.pending[k] = v
 		}
+		for k, v := range w.latest {
+			w.s.pendingLatest[k] = v
+		}
+		addSpans(w.s.pendingSpans, w.roll)
 	}
 	w.s.lastRun = max(w.s.lastRun, w.lastRun)
 	for k, v := range w.merged {

@@ -39,6 +39,11 @@ func (s *Store) Maintain(ctx context.Context, r Retention, log *slog.Logger) {
 // the freed pages back to the file system a little at a time and
 // checkpoints the WAL. It returns the number of rows deleted.
 func (s *Store) PruneOnce(ctx context.Context, r Retention) (int64, error) {
+	// Rollups still in memory first: written after the deletes, an old one
+	// would come back.
+	if err := s.syncRollups(ctx); err != nil {
+		return 0, err
+	}
 	now := s.now()
 	var total int64
 	if s.dial == Postgres && r.Raw > 0 {

@@ -33,6 +33,9 @@ func (s *Store) SeedHistory(ctx context.Context, n, days int, every time.Duratio
 }
 
 func (s *Store) seedChunk(ctx context.Context, n int, from, to time.Time, every time.Duration, perDay int, pass func(string, time.Time) checks.Result) error {
+	if err := s.writePending(); err != nil { // it writes its rollups at once
+		return err
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)

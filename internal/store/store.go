@@ -39,18 +39,20 @@ type Store struct {
 	closing    chan struct{}
 	writerDone chan struct{}
 	// Caches owned by the writer goroutine, filled as batches commit.
-	checkIDs     map[string]int64
-	states       map[string]alert.State
-	lastEvidence map[int64]evidenceRef
-	rollups      map[rollSlot]cachedRollup // the current hour and day of each check
-	pending      map[rollKey]*rollAgg      // rollups merged in memory, not yet written (SQLite)
-	lastRun      int64                     // the newest run id written
-	syncs        chan chan error           // to the writer: write the pending rollups now
-	outboxGen    atomic.Uint64             // outbox writes committed (outboxChanged)
-	idle         outboxIdle                // NextDue's memory of an empty outbox (SQLite)
-	recentAt     map[int64]int64           // the hour of each check's recent-history strip
-	stmts        map[string]*sql.Stmt
-	instance     instanceID // this process in a fleet (SetInstance)
+	checkIDs      map[string]int64
+	states        map[string]alert.State
+	lastEvidence  map[int64]evidenceRef
+	rollups       map[rollSlot]cachedRollup // the current hour and day of each check
+	pending       map[rollKey]*rollAgg      // rollups merged in memory, not yet written (SQLite)
+	pendingLatest map[int64]*latestRun      // each check's newest run since, for check_latest
+	pendingSpans  map[int64]*recentSpan     // what those runs reached, for check_recent
+	lastRun       int64                     // the newest run id written
+	syncs         chan chan error           // to the writer: write the pending rollups now
+	outboxGen     atomic.Uint64             // outbox writes committed (outboxChanged)
+	idle          outboxIdle                // NextDue's memory of an empty outbox (SQLite)
+	recentAt      map[int64]int64           // the hour of each check's recent-history strip
+	stmts         map[string]*sql.Stmt
+	instance      instanceID // this process in a fleet (SetInstance)
 }
 
 // Open opens (creating if needed) and migrates the database at path: a
@@ -97,6 +99,7 @@ func newStore(w *sql.DB, path, dsn string, dial Dialect) *Store {
 		closing: make(chan struct{}), writerDone: make(chan struct{}), checkIDs: map[string]int64{},
 		states: map[string]alert.State{}, lastEvidence: map[int64]evidenceRef{}, rollups: map[rollSlot]cachedRollup{},
 		stmts: map[string]*sql.Stmt{}, recentAt: map[int64]int64{}, pending: map[rollKey]*rollAgg{},
+		pendingLatest: map[int64]*latestRun{}, pendingSpans: map[int64]*recentSpan{},
 		syncs: make(chan chan error)}
 }
 

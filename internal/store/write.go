@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/authmon/monitor/internal/alert"
@@ -179,7 +183,9 @@ func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 }
 
 // writePending stores the rollups merged in memory, with the mark saying
-// that every run so far is counted in them (migration 14).
+// that every run so far is counted in them (migration 14), the strips
+// rebuilt from them and each check's latest run (check_recent,
+// check_latest).
 func (s *Store) writePending() error {
 	if len(s.pending) == 0 {
 		return nil
@@ -195,6 +201,12 @@ func (s *Store) writePending() error {
 	if err := w.writeAllRollups(ctx); err != nil {
 		return err
 	}
+	if err := w.refreshRecent(ctx, s.pendingSpans); err != nil {
+		return err
+	}
+	if err := w.writeLatest(ctx, s.pendingLatest, s.pending); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("write rollups: commit: %w", err)
 	}
@@ -204,7 +216,8 @@ func (s *Store) writePending() error {
 }
 
 // syncRollups has the writer store its pending rollups, for a reader of the
-// rollups table: what it reads then counts every run recorded before.
+// rollups, check_latest or check_recent: what it reads then counts every
+// run recorded before.
 func (s *Store) syncRollups(ctx context.Context) error {
 	if s.Shared() {
 		return nil // written with their runs
@@ -243,12 +256,91 @@ func (s *Store) recoverRollups(ctx context.Context) error {
 	if err := foldRuns(ctx, tx, `id > ?`, mark); err != nil {
 		return fmt.Errorf("recover rollups: %w", err)
 	}
+	if err := s.recoverLatest(ctx, tx, mark); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
 	if _, err := tx.ExecContext(ctx, `UPDATE rollup_mark SET run_id = ? WHERE id = 1`, last); err != nil {
 		return fmt.Errorf("recover rollups: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("recover rollups: %w", err)
 	}
+	return nil
+}
+
+// recoverLatest rewrites check_latest and check_recent for the checks with
+// runs past the mark, from their runs, evidence and (recovered) rollups.
+func (s *Store) recoverLatest(ctx context.Context, tx *sql.Tx, mark int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT check_id FROM runs WHERE id > ?`, mark)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	w := newBatchWriter(s, tx)
+	w.wrote = true // the rollups are stored
+	hours := map[rollKey]*rollAgg{}
+	spans := map[int64]*recentSpan{}
+	for _, check := range ids {
+		l := &latestRun{hasVerdict: true}
+		var full, verdict string
+		err := tx.QueryRowContext(ctx, `SELECT r.id, r.started_ms, r.duration_us, r.passed, r.evidence_id,
+			COALESCE(e.probes_json, '[]'), COALESCE(e.verdict, '') FROM runs r LEFT JOIN evidence e ON e.id = r.evidence_id
+			WHERE r.check_id = ? ORDER BY r.started_ms DESC, r.id DESC LIMIT 1`, check).
+			Scan(&l.run, &l.started, &l.durationUS, &l.passed, &l.evidence, &full, &verdict)
+		if err != nil {
+			return err
+		}
+		if verdict == "" {
+			verdict = full
+		}
+		var probes []checks.ProbeResult
+		if err := json.Unmarshal([]byte(verdict), &probes); err != nil {
+			return fmt.Errorf("evidence %d: %w", l.evidence, err)
+		}
+		kinds := make([]string, len(probes))
+		for i, p := range probes {
+			kinds[i] = string(p.Kind)
+		}
+		l.kinds = strings.Join(kinds, ",")
+		if !l.passed {
+			v, err := json.Marshal(verdictOf(probes))
+			if err != nil {
+				return err
+			}
+			l.verdict = string(v)
+		}
+		w.latest[check] = l
+		var hour sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(start_ms) FROM rollups WHERE check_id = ? AND period = 0`,
+			check).Scan(&hour); err != nil || !hour.Valid {
+			return fmt.Errorf("newest hour of check %d: %v", check, err)
+		}
+		k := rollKey{check: check, period: 0, start: hour.Int64}
+		if hours[k], err = w.baseRollup(ctx, w, k); err != nil {
+			return err
+		}
+		// Rebuilt whatever the strip's hour: runs may have reached any hour.
+		spans[check] = &recentSpan{newest: hour.Int64, oldestHour: math.MinInt64, oldestDay: math.MinInt64}
+	}
+	if err := w.refreshRecent(ctx, spans); err != nil {
+		return err
+	}
+	if err := w.writeLatest(ctx, w.latest, hours); err != nil {
+		return err
+	}
+	w.publish()
 	return nil
 }
 
