@@ -30,7 +30,8 @@ type batchWriter struct {
 	// wrote every pending rollup; lastRun is the newest run id it wrote.
 	deferRollups, wrote bool
 	lastRun             int64
-	queued              bool // notifications were queued (outboxChanged)
+	queued              bool                    // notifications were queued (outboxChanged)
+	txStmts             map[*sql.Stmt]*sql.Stmt // prepared statements bound to tx (txStmt)
 }
 
 type rollKey struct {
