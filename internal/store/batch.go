@@ -150,7 +150,8 @@ func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks
 	if !ok {
 		last, ok = w.s.lastEvidence[checkID]
 	}
-	if ok && res.Passed() && sameOutcomes(last.probes, res.Probes) {
+	sig := signature(res.Probes)
+	if ok && last.sig == sig && res.Passed() {
 		return last.id, true, nil
 	}
 	full, err := json.Marshal(res.Probes)
@@ -166,7 +167,7 @@ func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks
 	if err != nil {
 		return 0, false, fmt.Errorf("record evidence: %w", err)
 	}
-	w.evidence[checkID] = evidenceRef{id: id, probes: outcomesOf(res.Probes)}
+	w.evidence[checkID] = evidenceRef{id: id, sig: sig}
 	return id, false, nil
 }
 
