@@ -33,7 +33,7 @@ func (s *Store) SeedHistory(ctx context.Context, n, days int, every time.Duratio
 }
 
 func (s *Store) seedChunk(ctx context.Context, n int, from, to time.Time, every time.Duration, perDay int, pass func(string, time.Time) checks.Result) error {
-	if err := s.writePending(); err != nil { // it writes its rollups at once
+	if err := s.syncRollups(ctx); err != nil { // it writes its rollups at once: nothing may be pending
 		return err
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
