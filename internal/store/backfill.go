@@ -18,7 +18,12 @@ var migrationCode = map[int]func(ctx context.Context, tx *sql.Tx) error{
 
 // backfillRollups builds the rollups of the runs that predate them.
 func backfillRollups(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT check_id, started_ms, duration_us, passed FROM runs`)
+	return foldRuns(ctx, tx, `1 = 1`)
+}
+
+// foldRuns adds the runs that match where to the stored rollups.
+func foldRuns(ctx context.Context, tx *sql.Tx, where string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, `SELECT check_id, started_ms, duration_us, passed FROM runs WHERE `+where, args...)
 	if err != nil {
 		return fmt.Errorf("backfill rollups: %w", err)
 	}

@@ -25,6 +25,13 @@ type batchWriter struct {
 	merged   map[rollKey]*rollAgg // what flushRollups wrote
 	recent   map[int64]int64      // strip hours (recent.go) read or written
 	latest   map[int64]*latestRun // each check's newest run (latest.go)
+	// deferRollups keeps the merged rollups pending in memory rather than
+	// writing them (writeBatch on SQLite); wrote says this transaction
+	// wrote every pending rollup; lastRun is the newest run id it wrote.
+	deferRollups, wrote bool
+	lastRun             int64
+	queued              bool                    // notifications were queued (outboxChanged)
+	txStmts             map[*sql.Stmt]*sql.Stmt // prepared statements bound to tx (txStmt)
 }
 
 type rollKey struct {
@@ -70,12 +77,9 @@ func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluat
 	if err != nil {
 		return Run{}, nil, err
 	}
-	var runID int64
-	err = w.QueryRowContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id, location)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(),
-		evidenceID, res.Location).Scan(&runID)
+	runID, err := w.insertRun(ctx, checkID, res, evidenceID)
 	if err != nil {
-		return Run{}, nil, fmt.Errorf("record run: %w", err)
+		return Run{}, nil, err
 	}
 	if err := w.noteLatest(checkID, runID, res, evidenceID, reused); err != nil {
 		return Run{}, nil, err
@@ -95,6 +99,30 @@ func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluat
 	}
 	w.rollup(checkID, res)
 	return Run{ID: runID, Result: res}, evs, nil
+}
+
+// insertRun writes the run's row and returns its id. On SQLite the writer
+// is the only one to add runs and knows the newest id (lastRun; pruning
+// never removes the newest run), so it gives the id itself: an insert
+// without RETURNING, which costs less than reading a row back.
+func (w *batchWriter) insertRun(ctx context.Context, checkID int64, res checks.Result, evidenceID int64) (int64, error) {
+	var runID int64
+	var err error
+	if w.s.Shared() {
+		err = w.QueryRowContext(ctx, `INSERT INTO runs (check_id, started_ms, duration_us, passed, evidence_id, location)
+			VALUES (?, ?, ?, ?, ?, ?) RETURNING id`, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(),
+			evidenceID, res.Location).Scan(&runID)
+	} else {
+		runID = max(w.lastRun, w.s.lastRun) + 1
+		_, err = w.ExecContext(ctx, `INSERT INTO runs (id, check_id, started_ms, duration_us, passed, evidence_id, location)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, runID, checkID, ms(res.Started), res.Duration.Microseconds(), res.Passed(),
+			evidenceID, res.Location)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("record run: %w", err)
+	}
+	w.lastRun = max(w.lastRun, runID)
+	return runID, nil
 }
 
 // checkID returns the id of a check name, creating it on first use.
@@ -118,11 +146,11 @@ func (w *batchWriter) checkID(ctx context.Context, name string) (int64, error) {
 // evidenceFor writes the run's probe outcomes, unless the run passed and
 // they equal the check's latest evidence: then the run shares that row.
 func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks.Result) (id int64, reused bool, err error) {
-	sig := signature(res.Probes)
 	last, ok := w.evidence[checkID]
 	if !ok {
 		last, ok = w.s.lastEvidence[checkID]
 	}
+	sig := signature(res.Probes)
 	if ok && last.sig == sig && res.Passed() {
 		return last.id, true, nil
 	}
@@ -168,6 +196,7 @@ func (w *batchWriter) decide(ctx context.Context, res checks.Result, runID int64
 		if _, err := enqueue(ctx, w, evs[i], w.s.now()); err != nil {
 			return nil, err
 		}
+		w.queued = true
 	}
 	return evs, nil
 }
@@ -205,9 +234,12 @@ func (w *batchWriter) rollup(checkID int64, res checks.Result) {
 	}
 }
 
-// flushRollups merges the batch's aggregates into the stored rollups. The
-// current hour and day of each check are cached, so most merges write
-// without reading first.
+// flushRollups merges the batch's aggregates into the rollups. On a store
+// of its own (SQLite) the sums are kept in memory, pending, and written
+// about once a second (writePending) with what derives from them and from
+// the newest runs (check_latest, check_recent); on a shared store
+// (PostgreSQL) they are all written now. The current hour and day of each check are cached, so most merges
+// read nothing.
 func (w *batchWriter) flushRollups() error {
 	ctx := context.Background()
 	var q querier = w.tx
@@ -216,46 +248,67 @@ func (w *batchWriter) flushRollups() error {
 	}
 	w.merged = map[rollKey]*rollAgg{}
 	for k, a := range w.roll {
-		var base *rollAgg
-		if w.s != nil {
-			if c, ok := w.s.rollups[rollSlot{k.check, k.period}]; ok && c.start == k.start && !w.s.Shared() {
-				base = c.agg
-			}
-		}
-		merged, err := mergeRollup(ctx, q, k, base, a)
+		base, err := w.baseRollup(ctx, q, k)
 		if err != nil {
 			return err
 		}
-		w.merged[k] = merged
+		w.merged[k] = addRollup(base, a)
 	}
-	if w.s != nil {
-		if err := w.refreshRecent(ctx); err != nil {
+	switch {
+	case w.deferRollups:
+	case w.s != nil && !w.s.Shared():
+		if err := w.writeAllRollups(ctx); err != nil { // SeedHistory
 			return err
 		}
-		return w.writeLatest(ctx)
+	default: // PostgreSQL, or a migration's backfill
+		for k, a := range w.merged {
+			if err := writeRollup(ctx, q, k, a); err != nil {
+				return err
+			}
+		}
+		w.wrote = true
+	}
+	if w.s != nil && !w.deferRollups { // else writePending writes them
+		spans := map[int64]*recentSpan{}
+		addSpans(spans, w.roll)
+		if err := w.refreshRecent(ctx, spans); err != nil {
+			return err
+		}
+		return w.writeLatest(ctx, w.latest, w.merged)
 	}
 	return nil
 }
 
-// mergeRollup adds a to the stored rollup k (base, when cached; otherwise it
-// is read) and writes the sum, which it returns.
-func mergeRollup(ctx context.Context, q querier, k rollKey, base, a *rollAgg) (*rollAgg, error) {
-	if base == nil {
-		var old rollAgg
-		var blob []byte
-		err := q.QueryRowContext(ctx, `SELECT runs, failures, lat_min, lat_max, lat_sum, hist FROM rollups
-			WHERE check_id = ? AND period = ? AND start_ms = ?`, k.check, k.period, k.start).
-			Scan(&old.runs, &old.failures, &old.latMin, &old.latMax, &old.latSum, &blob)
-		switch {
-		case err == nil:
-			if old.h, err = decodeHist(blob); err != nil {
-				return nil, err
-			}
-			base = &old
-		case !errors.Is(err, sql.ErrNoRows):
-			return nil, fmt.Errorf("rollup: %w", err)
+// baseRollup is the rollup k before this batch: pending in memory, cached,
+// or read (nil when there is none).
+func (w *batchWriter) baseRollup(ctx context.Context, q querier, k rollKey) (*rollAgg, error) {
+	if w.s != nil && !w.s.Shared() {
+		if p, ok := w.s.pending[k]; ok {
+			return p, nil
+		}
+		if c, ok := w.s.rollups[rollSlot{k.check, k.period}]; ok && c.start == k.start {
+			return c.agg, nil
 		}
 	}
+	var old rollAgg
+	var blob []byte
+	err := q.QueryRowContext(ctx, `SELECT runs, failures, lat_min, lat_max, lat_sum, hist FROM rollups
+		WHERE check_id = ? AND period = ? AND start_ms = ?`, k.check, k.period, k.start).
+		Scan(&old.runs, &old.failures, &old.latMin, &old.latMax, &old.latSum, &blob)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("rollup: %w", err)
+	}
+	if old.h, err = decodeHist(blob); err != nil {
+		return nil, err
+	}
+	return &old, nil
+}
+
+// addRollup returns base (nil: none) plus a, leaving both as they are.
+func addRollup(base, a *rollAgg) *rollAgg {
 	sum := *a
 	sum.h = newHist()
 	sum.h.merge(a.h)
@@ -264,15 +317,57 @@ func mergeRollup(ctx context.Context, q querier, k rollKey, base, a *rollAgg) (*
 		sum.runs, sum.failures, sum.latSum = a.runs+base.runs, a.failures+base.failures, a.latSum+base.latSum
 		sum.latMin, sum.latMax = min(a.latMin, base.latMin), max(a.latMax, base.latMax)
 	}
+	return &sum
+}
+
+// writeRollup stores rollup k as a.
+func writeRollup(ctx context.Context, q querier, k rollKey, a *rollAgg) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO rollups (check_id, period, start_ms, runs, failures,
 		lat_min, lat_max, lat_sum, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (check_id, period, start_ms) DO UPDATE SET runs = excluded.runs, failures = excluded.failures,
 		lat_min = excluded.lat_min, lat_max = excluded.lat_max, lat_sum = excluded.lat_sum, hist = excluded.hist`,
-		k.check, k.period, k.start, sum.runs, sum.failures, sum.latMin, sum.latMax, sum.latSum, sum.h.encode())
+		k.check, k.period, k.start, a.runs, a.failures, a.latMin, a.latMax, a.latSum, a.h.encode())
 	if err != nil {
-		return nil, fmt.Errorf("rollup: %w", err)
+		return fmt.Errorf("rollup: %w", err)
 	}
-	return &sum, nil
+	return nil
+}
+
+// writeAllRollups stores, in the batch's transaction, the pending rollups
+// and the batch's own: after it every run so far is counted in the stored
+// rollups. refreshRecent needs that before it reads them.
+func (w *batchWriter) writeAllRollups(ctx context.Context) error {
+	if w.wrote {
+		return nil
+	}
+	for k, a := range w.s.pending {
+		if _, mine := w.merged[k]; !mine {
+			if err := writeRollup(ctx, w, k, a); err != nil {
+				return err
+			}
+		}
+	}
+	for k, a := range w.merged {
+		if err := writeRollup(ctx, w, k, a); err != nil {
+			return err
+		}
+	}
+	if err := w.writeMark(ctx); err != nil {
+		return err
+	}
+	w.wrote = true
+	return nil
+}
+
+// writeMark records that the stored rollups count every run up to the
+// newest one written so far (see migration 14). Only SQLite keeps the mark:
+// PostgreSQL never defers.
+func (w *batchWriter) writeMark(ctx context.Context) error {
+	last := max(w.lastRun, w.s.lastRun)
+	if _, err := w.ExecContext(ctx, `UPDATE rollup_mark SET run_id = ? WHERE id = 1`, last); err != nil {
+		return fmt.Errorf("rollup mark: %w", err)
+	}
+	return nil
 }
 
 // publish makes the committed batch's knowledge the store's cache.
@@ -289,6 +384,20 @@ func (w *batchWriter) publish() {
 	for k, v := range w.recent {
 		w.s.recentAt[k] = v
 	}
+	if w.wrote {
+		clear(w.s.pending)
+		clear(w.s.pendingLatest)
+		clear(w.s.pendingSpans)
+	} else {
+		for k, v := range w.merged {
+			w.s.pending[k] = v
+		}
+		for k, v := range w.latest {
+			w.s.pendingLatest[k] = v
+		}
+		addSpans(w.s.pendingSpans, w.roll)
+	}
+	w.s.lastRun = max(w.s.lastRun, w.lastRun)
 	for k, v := range w.merged {
 		slot := rollSlot{k.check, k.period}
 		if cur, ok := w.s.rollups[slot]; !ok || cur.start <= k.start { // keep the newest period

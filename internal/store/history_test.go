@@ -13,6 +13,9 @@ import (
 func count(t *testing.T, s *Store, query string, args ...any) int {
 	t.Helper()
 	var n int
+	if err := s.syncRollups(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.w.QueryRow(query, args...).Scan(&n); err != nil {
 		t.Fatal(err)
 	}

@@ -31,6 +31,9 @@ type latestRun struct {
 // newest so far. reused says the run shares the evidence of an earlier run.
 func (w *batchWriter) noteLatest(check, runID int64, res checks.Result, evidenceID int64, reused bool) error {
 	cur := w.latest[check]
+	if cur == nil && w.deferRollups {
+		cur = w.s.pendingLatest[check]
+	}
 	if cur != nil && ms(res.Started) < cur.started {
 		return nil // recorded late: not the latest
 	}
@@ -57,21 +60,21 @@ func (w *batchWriter) noteLatest(check, runID int64, res checks.Result, evidence
 	return nil
 }
 
-// writeLatest stores each check's newest run of the batch and its newest
-// hourly rollup, as merged by flushRollups. Neither goes back in time: a
+// writeLatest stores each check's newest run of latest and its newest
+// hourly rollup of rolls. Neither goes back in time: a
 // late run or an older hour leaves what is stored.
-func (w *batchWriter) writeLatest(ctx context.Context) error {
+func (w *batchWriter) writeLatest(ctx context.Context, latest map[int64]*latestRun, rolls map[rollKey]*rollAgg) error {
 	hours := map[int64]rollKey{}
-	for k := range w.merged {
+	for k := range rolls {
 		if h, ok := hours[k.check]; k.period == 0 && (!ok || h.start < k.start) {
 			hours[k.check] = k
 		}
 	}
-	for check, l := range w.latest {
+	for check, l := range latest {
 		var hourMs, runs, failures int64
 		var blob []byte
 		if k, ok := hours[check]; ok {
-			agg := w.merged[k]
+			agg := rolls[k]
 			hourMs, runs, failures, blob = k.start, agg.runs, agg.failures, agg.h.encode()
 		} else {
 			blob = newHist().encode()

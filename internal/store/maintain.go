@@ -39,6 +39,11 @@ func (s *Store) Maintain(ctx context.Context, r Retention, log *slog.Logger) {
 // the freed pages back to the file system a little at a time and
 // checkpoints the WAL. It returns the number of rows deleted.
 func (s *Store) PruneOnce(ctx context.Context, r Retention) (int64, error) {
+	// Rollups still in memory first: written after the deletes, an old one
+	// would come back.
+	if err := s.syncRollups(ctx); err != nil {
+		return 0, err
+	}
 	now := s.now()
 	var total int64
 	if s.dial == Postgres && r.Raw > 0 {
@@ -100,8 +105,14 @@ func (s *Store) pruneSteps(now time.Time, r Retention) []pruneStep {
 	if s.dial == Postgres {
 		runs = "runs_default"
 	}
+	// On SQLite the newest run stays too: a new run must never get the id
+	// of a deleted one, or the rollup mark (migration 14) would count it.
+	newest := ""
+	if s.dial == SQLite {
+		newest = ` AND id < (SELECT MAX(id) FROM runs)`
+	}
 	add(r.Raw, "runs", `DELETE FROM `+runs+` WHERE id IN (SELECT id FROM `+runs+` WHERE started_ms < ?
-		AND id NOT IN (SELECT last_run_id FROM check_state)`+limit)
+		AND id NOT IN (SELECT last_run_id FROM check_state)`+newest+limit)
 	add(r.Raw, "sent notifications", `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
 		WHERE (sent_ms IS NOT NULL OR failed = 1) AND created_ms < ?`+limit)
 	add(max(r.Raw, r.Hourly), "resolved incidents", `DELETE FROM incidents WHERE id IN (SELECT id FROM incidents

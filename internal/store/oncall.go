@@ -53,6 +53,7 @@ func (s *Store) Acknowledge(ctx context.Context, id int64, by string, at time.Ti
 	if _, err := enqueue(ctx, tx, ev, at); err != nil {
 		return Ack{}, err
 	}
+	defer s.outboxChanged()
 	return a, tx.Commit()
 }
 

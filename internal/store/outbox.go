@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"sync"
 	"time"
 
 	"github.com/authmon/monitor/internal/alert"
@@ -50,6 +52,7 @@ func (s *Store) Enqueue(ctx context.Context, ev alert.Event) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
+	defer s.outboxChanged()
 	return id, tx.Commit()
 }
 
@@ -62,7 +65,7 @@ func (s *Store) Enqueue(ctx context.Context, ev alert.Event) (int64, error) {
 // up before re-posting it (it is in flight).
 func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, error) {
 	if !s.Shared() {
-		return nextDue(ctx, s.w, s.dial, now, "")
+		return s.nextDueLocal(ctx, now)
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
@@ -93,14 +96,22 @@ func (s *Store) NextDue(ctx context.Context, now time.Time) (alert.Delivery, err
 const outboxClaim = 45 * time.Second
 
 func nextDue(ctx context.Context, q querier, d Dialect, now time.Time, claimable string, args ...any) (alert.Delivery, error) {
-	row := q.QueryRowContext(ctx, `SELECT o.id, o.attempts, o.event_json, o.inflight_ms != 0, o.channel,
+	return scanDue(q.QueryRowContext(ctx, dueSQL(d, claimable), append([]any{now.UnixMilli()}, args...)...))
+}
+
+// dueSQL selects the next due delivery; its first argument is now (ms).
+func dueSQL(d Dialect, claimable string) string {
+	return `SELECT o.id, o.attempts, o.event_json, o.inflight_ms != 0, o.channel,
 		COALESCE(t.thread_channel, i.thread_channel, ''), COALESCE(t.thread_ts, i.thread_ts, '')
 		FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id AND o.channel = ''
 		LEFT JOIN incident_threads t ON t.incident_id = o.incident_id AND t.channel = o.channel
-		WHERE o.sent_ms IS NULL AND o.failed = 0 AND o.next_try_ms <= ?`+claimable+`
+		WHERE o.sent_ms IS NULL AND o.failed = 0 AND o.next_try_ms <= ?` + claimable + `
 		AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.check_name = o.check_name AND p.channel = o.channel
 			AND p.id < o.id AND p.sent_ms IS NULL AND p.failed = 0)
-		ORDER BY o.id LIMIT 1`+lockOutboxRow[d], append([]any{now.UnixMilli()}, args...)...)
+		ORDER BY o.id LIMIT 1` + lockOutboxRow[d]
+}
+
+func scanDue(row *sql.Row) (alert.Delivery, error) {
 	var dl alert.Delivery
 	var body string
 	if err := row.Scan(&dl.ID, &dl.Attempts, &body, &dl.InFlight, &dl.Channel, &dl.Thread.Channel, &dl.Thread.TS); err != nil {
@@ -118,8 +129,63 @@ func nextDue(ctx context.Context, q querier, d Dialect, now time.Time, claimable
 // lockOutboxRow locks the delivery taken, skipping those a peer is taking.
 var lockOutboxRow = map[Dialect]string{SQLite: ``, Postgres: ` FOR UPDATE OF o SKIP LOCKED`}
 
+// outboxIdle is what the last NextDue that found nothing learnt, on SQLite:
+// no pending notification is due before until. It holds while no outbox
+// write of this process has committed since (gen), and for outboxRecheck at
+// most, for a notification queued by another process (the command line).
+// The sender asks every second: an idle monitor then runs no query at all.
+type outboxIdle struct {
+	mu    sync.Mutex
+	valid bool
+	gen   uint64
+	until int64 // ms
+	at    time.Time
+	stmt  *sql.Stmt // dueSQL, prepared once
+}
+
+const outboxRecheck = 10 * time.Second
+
+// outboxChanged says that an outbox write committed (or failed: it costs
+// only one query more): NextDue asks the database again.
+func (s *Store) outboxChanged() { s.outboxGen.Add(1) }
+
+func (s *Store) nextDueLocal(ctx context.Context, now time.Time) (alert.Delivery, error) {
+	gen := s.outboxGen.Load()
+	idle := &s.idle
+	idle.mu.Lock()
+	defer idle.mu.Unlock()
+	if idle.valid && idle.gen == gen && now.UnixMilli() < idle.until && time.Since(idle.at) < outboxRecheck {
+		return alert.Delivery{}, alert.ErrNothingDue
+	}
+	idle.valid = false
+	if idle.stmt == nil {
+		st, err := s.w.PrepareContext(ctx, dueSQL(s.dial, ""))
+		if err != nil {
+			return alert.Delivery{}, fmt.Errorf("next due: %w", err)
+		}
+		idle.stmt = st
+	}
+	d, err := scanDue(idle.stmt.QueryRowContext(ctx, now.UnixMilli()))
+	if !errors.Is(err, alert.ErrNothingDue) {
+		return d, err
+	}
+	// Nothing is due before the earliest retry after now: one due already
+	// waits behind an older one of its check and channel that is not.
+	var next sql.NullInt64
+	if qerr := s.w.QueryRowContext(ctx, `SELECT MIN(next_try_ms) FROM outbox
+		WHERE sent_ms IS NULL AND failed = 0 AND next_try_ms > ?`, now.UnixMilli()).Scan(&next); qerr != nil {
+		return alert.Delivery{}, err
+	}
+	idle.valid, idle.gen, idle.at, idle.until = true, gen, time.Now(), math.MaxInt64
+	if next.Valid {
+		idle.until = next.Int64
+	}
+	return d, err
+}
+
 // MarkInFlight implements alert.Outbox.
 func (s *Store) MarkInFlight(ctx context.Context, id int64, at time.Time) error {
+	defer s.outboxChanged()
 	return updateOutbox(ctx, s.w, `UPDATE outbox SET inflight_ms = ? WHERE id = ?`, at.UnixMilli(), id)
 }
 
@@ -129,6 +195,7 @@ func (s *Store) MarkInFlight(ctx context.Context, id int64, at time.Time) error 
 // due now: the receiver takes messages again, and those queued during an
 // outage should not each sit out the rest of their backoff.
 func (s *Store) MarkSent(ctx context.Context, id int64, at time.Time, root alert.Thread) error {
+	defer s.outboxChanged()
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
@@ -180,6 +247,7 @@ func releaseChannel(ctx context.Context, tx execer, d Dialect, id int64, at time
 
 // MarkRetry implements alert.Outbox.
 func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText string) error {
+	defer s.outboxChanged()
 	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?,
 		inflight_ms = 0, claim_until_ms = 0, first_error_ms = IIF(first_error_ms = 0, ?, first_error_ms) WHERE id = ?`,
 		next.UnixMilli(), errText, s.now().UnixMilli(), id)
@@ -187,6 +255,7 @@ func (s *Store) MarkRetry(ctx context.Context, id int64, next time.Time, errText
 
 // MarkRetryUnsure implements alert.Outbox: inflight_ms is kept.
 func (s *Store) MarkRetryUnsure(ctx context.Context, id int64, next time.Time, errText string) error {
+	defer s.outboxChanged()
 	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, next_try_ms = ?, last_error = ?,
 		claim_until_ms = 0, first_error_ms = IIF(first_error_ms = 0, ?, first_error_ms) WHERE id = ?`,
 		next.UnixMilli(), errText, s.now().UnixMilli(), id)
@@ -194,6 +263,7 @@ func (s *Store) MarkRetryUnsure(ctx context.Context, id int64, next time.Time, e
 
 // MarkFailed implements alert.Outbox.
 func (s *Store) MarkFailed(ctx context.Context, id int64, errText string) error {
+	defer s.outboxChanged()
 	return updateOutbox(ctx, s.w, `UPDATE outbox SET attempts = attempts + 1, failed = 1, last_error = ?,
 		inflight_ms = 0, claim_until_ms = 0 WHERE id = ?`, errText, id)
 }

@@ -24,6 +24,9 @@ import (
 //     failed run also its method, URL and failed assertions. Runs has the
 //     full evidence.
 func (s *Store) Overview(ctx context.Context) ([]CheckSummary, error) {
+	if err := s.syncRollups(ctx); err != nil {
+		return nil, err
+	}
 	open, err := s.openIncidents(ctx)
 	if err != nil {
 		return nil, err
@@ -127,6 +130,9 @@ type CheckRecent struct {
 // windows; it must not be before the latest run (a strip holds the 24 hours
 // before its check's newest hour, not any 24 hours).
 func (s *Store) Recent(ctx context.Context, now time.Time) ([]CheckRecent, error) {
+	if err := s.syncRollups(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT cr.check_id, cn.name, cr.hour_ms, cr.strip,
 		ifnull(l.hour_ms, -1), ifnull(l.hour_runs, 0), ifnull(l.hour_failures, 0), l.hour_hist
 		FROM check_recent cr JOIN check_names cn ON cn.id = cr.check_id
@@ -157,6 +163,11 @@ func (s *Store) Recent(ctx context.Context, now time.Time) ([]CheckRecent, error
 		return nil, fmt.Errorf("recent history: %w", err)
 	}
 	rows.Close()
+	if len(stray) > 0 {
+		if err := s.syncRollups(ctx); err != nil {
+			return nil, err
+		}
+	}
 	for _, sh := range stray {
 		var hour stripSlot
 		var hourHist []byte

@@ -304,18 +304,17 @@ func writeStrip(ctx context.Context, q querier, check int64, s *strip) error {
 	return nil
 }
 
-// refreshRecent keeps the strip invariant for the checks of this batch: it
-// rebuilds a check's strip when the batch's runs reached a newer hour than
-// the strip's, or fell into an hour or day the strip holds (a late run).
-// That is about once per check per hour.
-func (w *batchWriter) refreshRecent(ctx context.Context) error {
-	type span struct{ newest, oldestHour, oldestDay int64 }
-	touched := map[int64]*span{}
-	for k := range w.roll {
-		sp := touched[k.check]
+// recentSpan is what runs not yet in a check's strip reached: the newest
+// hour, the oldest hour and the oldest day.
+type recentSpan struct{ newest, oldestHour, oldestDay int64 }
+
+// addSpans widens spans by the rollups of roll.
+func addSpans(spans map[int64]*recentSpan, roll map[rollKey]*rollAgg) {
+	for k := range roll {
+		sp := spans[k.check]
 		if sp == nil {
-			sp = &span{newest: math.MinInt64, oldestHour: math.MaxInt64, oldestDay: math.MaxInt64}
-			touched[k.check] = sp
+			sp = &recentSpan{newest: math.MinInt64, oldestHour: math.MaxInt64, oldestDay: math.MaxInt64}
+			spans[k.check] = sp
 		}
 		if k.period == 0 {
 			sp.newest, sp.oldestHour = max(sp.newest, k.start), min(sp.oldestHour, k.start)
@@ -323,6 +322,13 @@ func (w *batchWriter) refreshRecent(ctx context.Context) error {
 			sp.oldestDay = min(sp.oldestDay, k.start)
 		}
 	}
+}
+
+// refreshRecent keeps the strip invariant for the checks whose runs reached
+// touched: it rebuilds a check's strip when they reached a newer hour than
+// the strip's, or fell into an hour or day the strip holds (a late run).
+// That is about once per check per hour.
+func (w *batchWriter) refreshRecent(ctx context.Context, touched map[int64]*recentSpan) error {
 	for check, sp := range touched {
 		at, err := w.recentHour(ctx, check)
 		if err != nil {
@@ -331,6 +337,9 @@ func (w *batchWriter) refreshRecent(ctx context.Context) error {
 		target := max(at, sp.newest)
 		if target == at && sp.oldestHour >= at && sp.oldestDay >= floorTo(at, dayMs) {
 			continue // the batch only added to the strip's own hour and day
+		}
+		if err := w.writeAllRollups(ctx); err != nil { // the strip is built from them
+			return err
 		}
 		s, err := buildStrip(ctx, w.tx, check, target)
 		if err != nil {

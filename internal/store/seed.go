@@ -33,6 +33,9 @@ func (s *Store) SeedHistory(ctx context.Context, n, days int, every time.Duratio
 }
 
 func (s *Store) seedChunk(ctx context.Context, n int, from, to time.Time, every time.Duration, perDay int, pass func(string, time.Time) checks.Result) error {
+	if err := s.syncRollups(ctx); err != nil { // it writes its rollups at once: nothing may be pending
+		return err
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
@@ -63,6 +66,7 @@ func (s *Store) seedChunk(ctx context.Context, n int, from, to time.Time, every 
 			if err != nil {
 				return fmt.Errorf("seed: %w", err)
 			}
+			w.lastRun = max(w.lastRun, runID)
 			if err := w.noteLatest(id, runID, res, evidenceID, reused); err != nil {
 				return err
 			}

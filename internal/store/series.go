@@ -27,6 +27,9 @@ const maxBuckets = 24 * 62
 // from up to the one holding to, oldest first. Steps without runs are
 // present with Runs 0, so a chart can show the gap.
 func (s *Store) Series(ctx context.Context, check string, step time.Duration, from, to time.Time) ([]Bucket, error) {
+	if err := s.syncRollups(ctx); err != nil {
+		return nil, err
+	}
 	var period int
 	switch step {
 	case time.Hour:

@@ -28,6 +28,9 @@ var StatWindows = []time.Duration{24 * time.Hour, 7 * 24 * time.Hour, 30 * 24 * 
 // rollups alone: hourly ones for a day, daily ones beyond (whole days, so a
 // 7-day window covers the last 7 calendar days in UTC, today included).
 func (s *Store) Stats(ctx context.Context, check string, spans []time.Duration) ([]Window, error) {
+	if err := s.syncRollups(ctx); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	out := make([]Window, len(spans))
 	for i, span := range spans {

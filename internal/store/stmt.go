@@ -42,18 +42,37 @@ func (s *Store) prepareSeen(ctx context.Context) {
 	}
 }
 
+// txStmt is the prepared statement of query bound to the batch's
+// transaction, once per batch rather than once per use; nil when the query
+// is not prepared yet.
+func (w *batchWriter) txStmt(ctx context.Context, query string) *sql.Stmt {
+	st := w.s.stmt(query)
+	if st == nil {
+		return nil
+	}
+	if ts, ok := w.txStmts[st]; ok {
+		return ts
+	}
+	if w.txStmts == nil {
+		w.txStmts = map[*sql.Stmt]*sql.Stmt{}
+	}
+	ts := w.tx.StmtContext(ctx, st)
+	w.txStmts[st] = ts
+	return ts
+}
+
 // ExecContext runs query in the batch's transaction, prepared when it can.
 func (w *batchWriter) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	if st := w.s.stmt(query); st != nil {
-		return w.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if st := w.txStmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
 	}
 	return w.tx.ExecContext(ctx, query, args...)
 }
 
 // QueryRowContext runs query in the batch's transaction, prepared when it can.
 func (w *batchWriter) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	if st := w.s.stmt(query); st != nil {
-		return w.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	if st := w.txStmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
 	}
 	return w.tx.QueryRowContext(ctx, query, args...)
 }

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -38,13 +39,20 @@ type Store struct {
 	closing    chan struct{}
 	writerDone chan struct{}
 	// Caches owned by the writer goroutine, filled as batches commit.
-	checkIDs     map[string]int64
-	states       map[string]alert.State
-	lastEvidence map[int64]evidenceRef
-	rollups      map[rollSlot]cachedRollup // the current hour and day of each check
-	recentAt     map[int64]int64           // the hour of each check's recent-history strip
-	stmts        map[string]*sql.Stmt
-	instance     instanceID // this process in a fleet (SetInstance)
+	checkIDs      map[string]int64
+	states        map[string]alert.State
+	lastEvidence  map[int64]evidenceRef
+	rollups       map[rollSlot]cachedRollup // the current hour and day of each check
+	pending       map[rollKey]*rollAgg      // rollups merged in memory, not yet written (SQLite)
+	pendingLatest map[int64]*latestRun      // each check's newest run since, for check_latest
+	pendingSpans  map[int64]*recentSpan     // what those runs reached, for check_recent
+	lastRun       int64                     // the newest run id written
+	syncs         chan chan error           // to the writer: write the pending rollups now
+	outboxGen     atomic.Uint64             // outbox writes committed (outboxChanged)
+	idle          outboxIdle                // NextDue's memory of an empty outbox (SQLite)
+	recentAt      map[int64]int64           // the hour of each check's recent-history strip
+	stmts         map[string]*sql.Stmt
+	instance      instanceID // this process in a fleet (SetInstance)
 }
 
 // Open opens (creating if needed) and migrates the database at path: a
@@ -77,6 +85,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	}
 	r.SetMaxOpenConns(4)
 	s.r = r
+	if err := s.recoverRollups(ctx); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	go s.writer()
 	return s, nil
 }
@@ -85,7 +98,9 @@ func newStore(w *sql.DB, path, dsn string, dial Dialect) *Store {
 	return &Store{w: w, now: time.Now, path: path, dsn: dsn, dial: dial, writes: make(chan writeReq),
 		closing: make(chan struct{}), writerDone: make(chan struct{}), checkIDs: map[string]int64{},
 		states: map[string]alert.State{}, lastEvidence: map[int64]evidenceRef{}, rollups: map[rollSlot]cachedRollup{},
-		stmts: map[string]*sql.Stmt{}, recentAt: map[int64]int64{}}
+		stmts: map[string]*sql.Stmt{}, recentAt: map[int64]int64{}, pending: map[rollKey]*rollAgg{},
+		pendingLatest: map[int64]*latestRun{}, pendingSpans: map[int64]*recentSpan{},
+		syncs: make(chan chan error)}
 }
 
 // openPG opens a PostgreSQL store. One pool serves the writer and the
@@ -127,6 +142,12 @@ func (s *Store) Close() error {
 				st.Close()
 			}
 		}
+		s.idle.mu.Lock()
+		if s.idle.stmt != nil {
+			s.idle.stmt.Close()
+			s.idle.stmt = nil
+		}
+		s.idle.mu.Unlock()
 	}
 	if s.dial == Postgres {
 		return s.w.Close()

@@ -2,10 +2,14 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
+	"hash/maphash"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/authmon/monitor/internal/alert"
@@ -65,14 +69,35 @@ func (s *Store) record(ctx context.Context, req writeReq) (Run, []alert.Event, e
 	return r.run, r.evs, r.err
 }
 
+// rollupEvery is how often the writer stores the rollups it merged in
+// memory (SQLite): one upsert per check and period a second, instead of two
+// per run. A variable for tests.
+var rollupEvery = time.Second
+
 // writer is the single goroutine that writes runs.
 func (s *Store) writer() {
 	defer close(s.writerDone)
+	every := rollupEvery
+	timer := time.NewTimer(every)
+	timer.Stop()
+	var due <-chan time.Time // armed while rollups are pending
 	for {
+		if len(s.pending) > 0 && due == nil {
+			timer.Reset(every)
+			due = timer.C
+		}
 		var first writeReq
 		select {
 		case first = <-s.writes:
+		case <-due:
+			due = nil
+			_ = s.writePending() // on error they stay pending: tried again in a second
+			continue
+		case reply := <-s.syncs:
+			reply <- s.writePending()
+			continue
 		case <-s.closing:
+			_ = s.writePending() // else the next Open folds their runs in again
 			return
 		}
 		batch := []writeReq{first}
@@ -121,6 +146,7 @@ func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 	}
 	defer tx.Rollback()
 	w := newBatchWriter(s, tx)
+	w.deferRollups = !s.Shared()
 	if s.Shared() {
 		names := make([]string, len(batch))
 		for i, r := range batch {
@@ -142,9 +168,13 @@ func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 			return nil, err
 		}
 		resps[i] = writeResp{run: run, evs: evs}
+		w.lastRun = max(w.lastRun, run.ID)
 	}
 	if err := w.flushRollups(); err != nil {
 		return nil, err
+	}
+	if w.queued {
+		defer s.outboxChanged() // after the commit, or a NextDue between might miss them
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("record run: commit: %w", err)
@@ -153,33 +183,229 @@ func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 	return resps, nil
 }
 
+// writePending stores the rollups merged in memory, with the mark saying
+// that every run so far is counted in them (migration 14), the strips
+// rebuilt from them and each check's latest run (check_recent,
+// check_latest).
+func (s *Store) writePending() error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	ctx := context.Background()
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("write rollups: %w", err)
+	}
+	defer tx.Rollback()
+	w := newBatchWriter(s, tx)
+	w.merged = map[rollKey]*rollAgg{}
+	if err := w.writeAllRollups(ctx); err != nil {
+		return err
+	}
+	if err := w.refreshRecent(ctx, s.pendingSpans); err != nil {
+		return err
+	}
+	if err := w.writeLatest(ctx, s.pendingLatest, s.pending); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("write rollups: commit: %w", err)
+	}
+	w.publish()
+	s.prepareSeen(ctx)
+	return nil
+}
+
+// syncRollups has the writer store its pending rollups, for a reader of the
+// rollups, check_latest or check_recent: what it reads then counts every
+// run recorded before.
+func (s *Store) syncRollups(ctx context.Context) error {
+	if s.Shared() {
+		return nil // written with their runs
+	}
+	reply := make(chan error, 1)
+	select {
+	case s.syncs <- reply:
+	case <-ctx.Done():
+		return fmt.Errorf("rollups: %w", ctx.Err())
+	case <-s.writerDone:
+		return nil // closed: Close wrote them
+	}
+	return <-reply
+}
+
+// recoverRollups counts in the rollups the runs past the mark: those whose
+// rollups were still in memory when the process stopped without Close.
+// The mark moves in the same transaction, so each run is counted once.
+func (s *Store) recoverRollups(ctx context.Context) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	defer tx.Rollback()
+	var mark, last int64
+	if err := tx.QueryRowContext(ctx, `SELECT run_id FROM rollup_mark WHERE id = 1`).Scan(&mark); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM runs`).Scan(&last); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	s.lastRun = max(mark, last)
+	if last <= mark {
+		return nil
+	}
+	if err := foldRuns(ctx, tx, `id > ?`, mark); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	if err := s.recoverLatest(ctx, tx, mark); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE rollup_mark SET run_id = ? WHERE id = 1`, last); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("recover rollups: %w", err)
+	}
+	return nil
+}
+
+// recoverLatest rewrites check_latest and check_recent for the checks with
+// runs past the mark, from their runs, evidence and (recovered) rollups.
+func (s *Store) recoverLatest(ctx context.Context, tx *sql.Tx, mark int64) error {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT check_id FROM runs WHERE id > ?`, mark)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	w := newBatchWriter(s, tx)
+	w.wrote = true // the rollups are stored
+	hours := map[rollKey]*rollAgg{}
+	spans := map[int64]*recentSpan{}
+	for _, check := range ids {
+		l := &latestRun{hasVerdict: true}
+		var full, verdict string
+		err := tx.QueryRowContext(ctx, `SELECT r.id, r.started_ms, r.duration_us, r.passed, r.evidence_id,
+			COALESCE(e.probes_json, '[]'), COALESCE(e.verdict, '') FROM runs r LEFT JOIN evidence e ON e.id = r.evidence_id
+			WHERE r.check_id = ? ORDER BY r.started_ms DESC, r.id DESC LIMIT 1`, check).
+			Scan(&l.run, &l.started, &l.durationUS, &l.passed, &l.evidence, &full, &verdict)
+		if err != nil {
+			return err
+		}
+		if verdict == "" {
+			verdict = full
+		}
+		var probes []checks.ProbeResult
+		if err := json.Unmarshal([]byte(verdict), &probes); err != nil {
+			return fmt.Errorf("evidence %d: %w", l.evidence, err)
+		}
+		kinds := make([]string, len(probes))
+		for i, p := range probes {
+			kinds[i] = string(p.Kind)
+		}
+		l.kinds = strings.Join(kinds, ",")
+		if !l.passed {
+			v, err := json.Marshal(verdictOf(probes))
+			if err != nil {
+				return err
+			}
+			l.verdict = string(v)
+		}
+		w.latest[check] = l
+		var hour sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT MAX(start_ms) FROM rollups WHERE check_id = ? AND period = 0`,
+			check).Scan(&hour); err != nil || !hour.Valid {
+			return fmt.Errorf("newest hour of check %d: %v", check, err)
+		}
+		k := rollKey{check: check, period: 0, start: hour.Int64}
+		if hours[k], err = w.baseRollup(ctx, w, k); err != nil {
+			return err
+		}
+		// Rebuilt whatever the strip's hour: runs may have reached any hour.
+		spans[check] = &recentSpan{newest: hour.Int64, oldestHour: math.MinInt64, oldestDay: math.MinInt64}
+	}
+	if err := w.refreshRecent(ctx, spans); err != nil {
+		return err
+	}
+	if err := w.writeLatest(ctx, w.latest, hours); err != nil {
+		return err
+	}
+	w.publish()
+	return nil
+}
+
 // evidenceRef is the latest evidence row of a check and what it says.
 type evidenceRef struct {
 	id  int64
-	sig [32]byte
+	sig outcomeSig
 }
 
-// signature identifies a run's outcomes, latencies aside: two runs with the
-// same signature would show the same evidence. It hashes the fields directly:
-// encoding JSON twice per run was a quarter of the write path's CPU.
-func signature(probes []checks.ProbeResult) [32]byte {
-	h := sha256.New()
-	field := func(parts ...string) {
-		for _, p := range parts {
-			h.Write([]byte(p))
-			h.Write([]byte{0})
-		}
+// outcomeSig identifies a run's outcomes, latencies aside: two runs with the
+// same signature would show the same evidence. A seeded 64-bit maphash: 8
+// bytes per check in memory (a copy of the outcomes would be kilobytes, tens
+// of MB at 10,000 checks), and hashing costs a third of what SHA-256 did,
+// which was a tenth of the write path's CPU. Two different outcomes collide
+// with odds of 2^-64 per run: at 100,000 runs a second for ten years, about
+// one in a million of ever showing a passing run the previous passing
+// evidence.
+type outcomeSig uint64
+
+var sigSeed = maphash.MakeSeed()
+
+func signature(probes []checks.ProbeResult) outcomeSig {
+	var h maphash.Hash
+	h.SetSeed(sigSeed)
+	field := func(v string) {
+		h.WriteString(v)
+		h.WriteByte(0)
+	}
+	num := func(v int64) {
+		var b [8]byte
+		binary.LittleEndian.PutUint64(b[:], uint64(v))
+		h.Write(b[:])
 	}
 	for _, p := range probes {
-		field(string(p.Kind), p.Method, p.URL, strconv.Itoa(p.Status), p.StatusText, p.Error)
-		field(p.ChallengeRaw...)
-		field(p.ChallengeProblems...)
-		for _, a := range p.Assertions {
-			field(a.ID, a.Ref, a.Severity.String(), strconv.FormatBool(a.Pass), a.Expected, a.Got, a.Reason, a.Deviation)
+		field(string(p.Kind))
+		field(p.Method)
+		field(p.URL)
+		num(int64(p.Status))
+		field(p.StatusText)
+		field(p.Error)
+		num(int64(len(p.ChallengeRaw)))
+		for _, c := range p.ChallengeRaw {
+			field(c)
 		}
-		h.Write([]byte{1})
+		num(int64(len(p.ChallengeProblems)))
+		for _, c := range p.ChallengeProblems {
+			field(c)
+		}
+		num(int64(len(p.Assertions)))
+		for _, a := range p.Assertions {
+			field(a.ID)
+			field(a.Ref)
+			num(int64(a.Severity))
+			if a.Pass {
+				num(1)
+			} else {
+				num(0)
+			}
+			field(a.Expected)
+			field(a.Got)
+			field(a.Reason)
+			field(a.Deviation)
+		}
+		h.WriteByte(1)
 	}
-	var sum [32]byte
-	h.Sum(sum[:0])
-	return sum
+	return outcomeSig(h.Sum64())
 }
