@@ -385,9 +385,18 @@ func (w *batchWriter) publish() {
 		w.s.recentAt[k] = v
 	}
 	if w.wrote {
-		clear(w.s.pending)
-		clear(w.s.pendingLatest)
-		clear(w.s.pendingSpans)
+		// Only when not empty: SeedHistory publishes from outside the
+		// writer, which reads len(pending) meanwhile; clearing an empty
+		// map would still be a write.
+		if len(w.s.pending) > 0 {
+			clear(w.s.pending)
+		}
+		if len(w.s.pendingLatest) > 0 {
+			clear(w.s.pendingLatest)
+		}
+		if len(w.s.pendingSpans) > 0 {
+			clear(w.s.pendingSpans)
+		}
 	} else {
 		for k, v := range w.merged {
 			w.s.pending[k] = v
