@@ -206,57 +206,32 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "loadtest:", platformErr)
 		return 1
 	}
-	if o.fleet() {
-		return runFleetTest(ctx, o, stdout, stderr)
-	}
-	if o.serve != "" {
-		return runServeTest(ctx, o, stdout, stderr)
+	switch {
+	case o.fleet():
+		fmt.Fprintf(stderr, "loadtest: %d instances in %d locations, %d checks every %v for %v…\n",
+			o.instances, o.locations, o.checks, o.interval, o.duration)
+		rep, err := fleetTest(ctx, o, stderr)
+		return finish(o, rep, err, stdout, stderr)
+	case o.serve != "":
+		fmt.Fprintf(stderr, "loadtest: monitor serve, %d checks every %v for %v…\n", o.checks, o.interval, o.duration)
+		rep, err := serveTest(ctx, o, stderr)
+		return finish(o, rep, err, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "loadtest: %d checks every %v for %v…\n", o.checks, o.interval, o.duration)
 	rep, err := loadTest(ctx, o, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "loadtest:", err)
-		return 1
-	}
-	if o.json {
-		rep.writeTable(stderr)
-		_ = json.NewEncoder(stdout).Encode(rep)
-	} else {
-		rep.writeTable(stdout)
-	}
-	if why := rep.failure(); why != "" {
-		fmt.Fprintln(stderr, "loadtest: FAIL:", why)
-		return 1
-	}
-	return 0
+	return finish(o, rep, err, stdout, stderr)
 }
 
-// runServeTest is run for a serve load test.
-func runServeTest(ctx context.Context, o options, stdout, stderr io.Writer) int {
-	fmt.Fprintf(stderr, "loadtest: monitor serve, %d checks every %v for %v…\n", o.checks, o.interval, o.duration)
-	rep, err := serveTest(ctx, o, stderr)
-	if err != nil {
-		fmt.Fprintln(stderr, "loadtest:", err)
-		return 1
-	}
-	if o.json {
-		rep.writeTable(stderr)
-		_ = json.NewEncoder(stdout).Encode(rep)
-	} else {
-		rep.writeTable(stdout)
-	}
-	if why := rep.failure(); why != "" {
-		fmt.Fprintln(stderr, "loadtest: FAIL:", why)
-		return 1
-	}
-	return 0
+// outcome is what every kind of load test reports.
+type outcome interface {
+	writeTable(io.Writer)
+	failure() string
 }
 
-// runFleetTest is run for a fleet.
-func runFleetTest(ctx context.Context, o options, stdout, stderr io.Writer) int {
-	fmt.Fprintf(stderr, "loadtest: %d instances in %d locations, %d checks every %v for %v…\n",
-		o.instances, o.locations, o.checks, o.interval, o.duration)
-	rep, err := fleetTest(ctx, o, stderr)
+// finish prints a load test's report (the table, or with -json the table on
+// stderr and one JSON line on stdout) and returns the exit code: 1 on an
+// error or a failed target.
+func finish[R outcome](o options, rep R, err error, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "loadtest:", err)
 		return 1
