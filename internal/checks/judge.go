@@ -264,15 +264,22 @@ func reason(k ProbeKind, pass bool, want, got string) string {
 	} else {
 		s = k.Phrase() + ": expected " + want + ", got " + got
 	}
-	if len(s) <= maxKeptReason {
-		reasons.Lock()
-		if reasons.m == nil || len(reasons.m) >= keptReasons {
-			reasons.m = map[reasonKey]string{}
-		}
-		reasons.m[key] = s
-		reasons.Unlock()
-	}
+	keepReason(key, s)
 	return s
+}
+
+// keepReason keeps s under key, unless it is too long; a full table is
+// emptied first, which bounds it.
+func keepReason(key reasonKey, s string) {
+	if len(s) > maxKeptReason {
+		return
+	}
+	reasons.Lock()
+	if reasons.m == nil || len(reasons.m) >= keptReasons {
+		reasons.m = map[reasonKey]string{}
+	}
+	reasons.m[key] = s
+	reasons.Unlock()
 }
 
 // keptText is make(a, b), kept like reason's sentences under (kind, a, b):
@@ -287,14 +294,7 @@ func keptText(kind, a, b string, make func(a, b string) string) string {
 		return s
 	}
 	s = make(a, b)
-	if len(s) <= maxKeptReason {
-		reasons.Lock()
-		if reasons.m == nil || len(reasons.m) >= keptReasons {
-			reasons.m = map[reasonKey]string{}
-		}
-		reasons.m[key] = s
-		reasons.Unlock()
-	}
+	keepReason(key, s)
 	return s
 }
 
