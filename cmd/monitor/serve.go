@@ -87,6 +87,7 @@ type app struct {
 	budget       *store.LoginBudget // failed logins per account, shared by every check
 	fleet        *fleetMember       // nil unless the database is shared (PostgreSQL)
 	unwritable   atomic.Bool        // /readyz found the database not writable (logged once)
+	dbLock       *dbLock            // held on a SQLite file while serving (nil on PostgreSQL)
 
 	live     *live          // read by the dashboard and the metrics
 	reloadMu sync.Mutex     // one reload at a time
@@ -99,13 +100,22 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 	if red == nil {
 		red = redact.New(cfg.Secrets...)
 	}
+	var lock *dbLock
+	if !store.IsPostgres(dbPath) {
+		var err error
+		if lock, err = lockDB(dbPath); err != nil {
+			return nil, err
+		}
+	}
 	st, err := store.Open(ctx, dbPath)
 	if err != nil {
+		lock.release()
 		return nil, err
 	}
-	a := &app{log: log, redact: red, store: st, cfg: cfg, live: newLive(cfg, time.Now())}
+	a := &app{log: log, redact: red, store: st, dbLock: lock, cfg: cfg, live: newLive(cfg, time.Now())}
 	if a.budget, err = st.LoginBudget(ctx, time.Now); err != nil {
 		st.Close()
+		lock.release()
 		return nil, err
 	}
 	a.metrics = metrics.New(metrics.Sources{Checks: a.checkStates, QueueDepth: st.PendingNotifications}, versionString(), log)
@@ -310,4 +320,5 @@ func (a *app) close() {
 	if err := a.store.Close(); err != nil {
 		a.log.Error("close database", "err", err)
 	}
+	a.dbLock.release()
 }
