@@ -302,13 +302,9 @@ func (r *fleetReport) failure() string {
 		return fmt.Sprintf("duplicates: %d runs more than recorded slots, %d slot keys recorded twice", r.ExtraRuns, r.KeysTwice)
 	case r.RunsUnlocated != 0:
 		return fmt.Sprintf("%d runs without a location", r.RunsUnlocated)
-	case float64(r.RunsMissed) > missedTolerance*float64(r.RunsExpected):
-		return fmt.Sprintf("%d of %d runs missed (%.2f%%, more than %.0f%%): the fleet or the database did not keep up",
-			r.RunsMissed, r.RunsExpected, pct(r.RunsMissed, r.RunsExpected), missedTolerance*100)
-	case float64(r.RunsFailed) > missedTolerance*float64(r.RunsExecuted):
-		return fmt.Sprintf("%d of %d runs failed an assertion (timeouts or refused connections)", r.RunsFailed, r.RunsExecuted)
 	}
-	return ""
+	return runsVerdict(r.RunsExpected, r.RunsExecuted, r.RunsMissed, r.RunsFailed,
+		": the fleet or the database did not keep up", " (timeouts or refused connections)")
 }
 
 // writeTable prints the report for a person.

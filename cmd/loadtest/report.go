@@ -111,12 +111,21 @@ func (r *report) failure() string {
 		return "the window held no interval: raise -duration"
 	case r.DBRuns != r.RunsRecorded:
 		return fmt.Sprintf("the database holds %d runs but the store acknowledged %d", r.DBRuns, r.RunsRecorded)
-	case float64(r.RunsMissed) > missedTolerance*float64(r.RunsExpected):
-		return fmt.Sprintf("%d of %d runs missed (%.2f%%, more than %.0f%%): the scheduler or the store did not keep up",
-			r.RunsMissed, r.RunsExpected, pct(r.RunsMissed, r.RunsExpected), missedTolerance*100)
-	case float64(r.RunsFailed) > missedTolerance*float64(r.RunsExecuted):
-		return fmt.Sprintf("%d of %d runs failed an assertion (timeouts or refused connections): the target or the monitor did not keep up",
-			r.RunsFailed, r.RunsExecuted)
+	}
+	return runsVerdict(r.RunsExpected, r.RunsExecuted, r.RunsMissed, r.RunsFailed,
+		": the scheduler or the store did not keep up", " (timeouts or refused connections): the target or the monitor did not keep up")
+}
+
+// runsVerdict judges the run counts every mode reports: more missed slots
+// or failed runs than the tolerance fail the command. missedWhy and
+// failedWhy end the message with what the mode suspects.
+func runsVerdict(expected, executed, missed, failed int64, missedWhy, failedWhy string) string {
+	switch {
+	case float64(missed) > missedTolerance*float64(expected):
+		return fmt.Sprintf("%d of %d runs missed (%.2f%%, more than %.0f%%)%s",
+			missed, expected, pct(missed, expected), missedTolerance*100, missedWhy)
+	case float64(failed) > missedTolerance*float64(executed):
+		return fmt.Sprintf("%d of %d runs failed an assertion%s", failed, executed, failedWhy)
 	}
 	return ""
 }

@@ -357,16 +357,10 @@ func (p *procSampler) finish() (mean, peak float64) {
 
 // failure says why the run counts as failed, or "" when it does not.
 func (r *serveReport) failure() string {
-	switch {
-	case r.RunsExpected == 0:
+	if r.RunsExpected == 0 {
 		return "the window held no interval: raise -duration"
-	case float64(r.RunsMissed) > missedTolerance*float64(r.RunsExpected):
-		return fmt.Sprintf("%d of %d runs missed (%.2f%%, more than %.0f%%)",
-			r.RunsMissed, r.RunsExpected, pct(r.RunsMissed, r.RunsExpected), missedTolerance*100)
-	case float64(r.RunsFailed) > missedTolerance*float64(r.RunsExecuted):
-		return fmt.Sprintf("%d of %d runs failed an assertion", r.RunsFailed, r.RunsExecuted)
 	}
-	return ""
+	return runsVerdict(r.RunsExpected, r.RunsExecuted, r.RunsMissed, r.RunsFailed, "", "")
 }
 
 // writeTable prints the report for a person.
