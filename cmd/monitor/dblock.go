@@ -25,10 +25,10 @@ func lockDB(path string) (*dbLock, error) {
 		return nil, fmt.Errorf("lock %s: %w", path, err)
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
-		holder := make([]byte, 32)
-		n, _ := f.ReadAt(holder, 0)
-		f.Close()
+		defer f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
+			holder := make([]byte, 32)
+			n, _ := f.ReadAt(holder, 0)
 			who := "another process"
 			if pid, perr := strconv.Atoi(strings.TrimSpace(string(holder[:n]))); perr == nil && pid > 0 {
 				who = "process " + strconv.Itoa(pid)
