@@ -137,8 +137,14 @@ type apiRun struct {
 	Location string `json:"location,omitempty"`
 	// EvidenceFrom is set when this passing run showed the same outcomes as
 	// an earlier one and shares that run's evidence.
-	EvidenceFrom time.Time  `json:"evidence_from,omitzero"`
-	Probes       []APIProbe `json:"probes"`
+	EvidenceFrom time.Time `json:"evidence_from,omitzero"`
+	// Repeats counts the later passing runs with the same outcome folded
+	// into this one (README "Storage"): LastStarted is when the newest of
+	// them started, MaxDurationMS the slowest of them.
+	Repeats       int64      `json:"repeats,omitempty"`
+	LastStarted   time.Time  `json:"last_started,omitzero"`
+	MaxDurationMS float64    `json:"max_duration_ms,omitempty"`
+	Probes        []APIProbe `json:"probes"`
 }
 
 // APIProbe is one request of a run and its evidence, as the JSON API and
@@ -197,7 +203,8 @@ type APIAssertion struct {
 
 func newAPIRun(r store.Run, red *redact.Redactor) apiRun {
 	out := apiRun{ID: r.ID, Started: r.Started, DurationMS: millis(r.Duration), Passed: r.Passed(),
-		Severity: r.Severity().String(), Location: r.Location, EvidenceFrom: r.EvidenceFrom, Probes: make([]APIProbe, 0, len(r.Probes))}
+		Severity: r.Severity().String(), Location: r.Location, EvidenceFrom: r.EvidenceFrom, Repeats: r.Repeats,
+		LastStarted: r.LastStarted, MaxDurationMS: millis(r.MaxDuration), Probes: make([]APIProbe, 0, len(r.Probes))}
 	for _, p := range r.Probes {
 		out.Probes = append(out.Probes, NewAPIProbe(p, red))
 	}

@@ -26,9 +26,7 @@ func historyStore(t *testing.T, n int, extra ...checks.Result) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	eval := func(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
-		return alert.Decide(prev, res, runID, testPolicy())
-	}
+	s.SetFolding(false) // a row per run: these tests page through runs (fold_test.go folds)
 	for i := n - 1; i >= 0; i-- {
 		res := basicRun(t0.Add(-time.Duration(i) * time.Minute))
 		if i%10 == 5 {
@@ -45,6 +43,10 @@ func historyStore(t *testing.T, n int, extra ...checks.Result) *store.Store {
 		}
 	}
 	return s
+}
+
+func eval(prev alert.State, res checks.Result, runID int64) (alert.State, *alert.Incident, []alert.Event) {
+	return alert.Decide(prev, res, runID, testPolicy())
 }
 
 func historyHandler(t *testing.T, s *store.Store) http.Handler {

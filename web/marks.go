@@ -14,6 +14,17 @@ func runMark(r store.Run) string { return passMark(r.Passed()) }
 
 func runClass(r store.Run) string { return passClass(r.Passed()) }
 
+// foldNote says what else a row of folded runs (store.Run.Repeats) stands
+// for: the later passing runs with the same outcome.
+func foldNote(r store.Run) string {
+	more := " more run"
+	if r.Repeats > 1 {
+		more += "s"
+	}
+	return "+" + strconv.FormatInt(r.Repeats, 10) + more + ", same outcome, until " + fmtTime(r.LastStarted) +
+		", slowest " + ms(r.MaxDuration)
+}
+
 func probeMark(p checks.ProbeResult) string { return passMark(p.Passed()) }
 
 func probeClass(p checks.ProbeResult) string { return passClass(p.Passed()) }

@@ -79,14 +79,27 @@ func appendRunBar(b []byte, check string, marks []store.RunMark) []byte {
 		b = append(b, runBarClass(m)...)
 		b = append(b, `" href="`...)
 		b = append(b, href...)
-		if i > 0 {
+		// The page that starts at the run: before the next newer row (the
+		// marks of one row of folded runs share it).
+		newer := i - 1
+		for newer >= 0 && marks[newer].ID == m.ID {
+			newer--
+		}
+		if newer >= 0 {
 			b = append(b, "?before="...)
-			b = strconv.AppendInt(b, marks[i-1].ID, 10)
+			b = strconv.AppendInt(b, marks[newer].ID, 10)
 		}
 		b = append(b, "#run-"...)
 		b = strconv.AppendInt(b, m.ID, 10)
 		b = append(b, `" title="`...)
 		b = m.Started.UTC().AppendFormat(b, timeLayout)
+		if m.Runs > 1 {
+			b = append(b, `–`...)
+			b = m.Last.UTC().AppendFormat(b, timeLayout)
+			b = append(b, `: `...)
+			b = strconv.AppendInt(b, m.Runs, 10)
+			b = append(b, ` runs with the same outcome`...)
+		}
 		if m.Passed {
 			b = append(b, `: passed`...)
 		} else {

@@ -169,6 +169,7 @@ func (a *app) applyRest(old, next *config.Config) {
 	if old.Retention != next.Retention {
 		a.startMaintain(next.Retention)
 	}
+	a.store.SetFolding(next.FoldRepeats)
 	restart := map[string]bool{
 		"[slack]":    !reflect.DeepEqual(old.Slack, next.Slack),
 		"[channels]": !reflect.DeepEqual(old.Channels, next.Channels),

@@ -112,6 +112,7 @@ func start(ctx context.Context, cfg *config.Config, red *redact.Redactor, dbPath
 		lock.release()
 		return nil, err
 	}
+	st.SetFolding(cfg.FoldRepeats)
 	a := &app{log: log, redact: red, store: st, dbLock: lock, cfg: cfg, live: newLive(cfg, time.Now())}
 	if a.budget, err = st.LoginBudget(ctx, time.Now); err != nil {
 		st.Close()

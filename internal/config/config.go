@@ -46,6 +46,9 @@ type Config struct {
 	MaxPerHost     int
 	// Retention says how long stored history is kept.
 	Retention store.Retention
+	// FoldRepeats is [storage] fold_repeats (default true): a passing run
+	// that repeats its check's latest row is counted in it (SQLite).
+	FoldRepeats bool
 	// StorageURL is [storage] url: a PostgreSQL URL, or "" for the SQLite
 	// file. -db and AUTHMON_DB take precedence.
 	StorageURL string

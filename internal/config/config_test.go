@@ -247,11 +247,13 @@ func TestLimitsAndRetention(t *testing.T) {
 		name, doc          string
 		global, perHost    int
 		raw, hourly, daily time.Duration
+		noFold             bool
 		problem            string
 	}{
 		{name: "defaults", global: 256, perHost: 8, raw: 30 * day, hourly: 365 * day},
-		{name: "set", doc: "[monitor]\nmax_concurrency = 32\nmax_per_host = 2\n[storage]\nraw_days = 7\nhourly_days = 90\ndaily_days = 730\n",
-			global: 32, perHost: 2, raw: 7 * day, hourly: 90 * day, daily: 730 * day},
+		{name: "set", doc: "[monitor]\nmax_concurrency = 32\nmax_per_host = 2\n[storage]\nraw_days = 7\nhourly_days = 90\ndaily_days = 730\nfold_repeats = false\n",
+			global: 32, perHost: 2, raw: 7 * day, hourly: 90 * day, daily: 730 * day, noFold: true},
+		{name: "fold not a boolean", doc: "[storage]\nfold_repeats = \"no\"\n", problem: `c.toml:2: storage.fold_repeats: expected true or false, got string "no"`},
 		{name: "all forever", doc: "[storage]\nraw_days = 0\nhourly_days = 0\n", global: 256, perHost: 8},
 		{name: "raw forever, hourly by default", doc: "[storage]\nraw_days = 0\n",
 			problem: "c.toml:2: storage.raw_days: storage.raw_days (forever) must not be longer than storage.hourly_days (365 days, the default)"},
@@ -271,7 +273,8 @@ func TestLimitsAndRetention(t *testing.T) {
 				t.Fatal(err)
 			}
 			r := cfg.Retention
-			if cfg.MaxConcurrency != tc.global || cfg.MaxPerHost != tc.perHost || r.Raw != tc.raw || r.Hourly != tc.hourly || r.Daily != tc.daily {
+			if cfg.MaxConcurrency != tc.global || cfg.MaxPerHost != tc.perHost || r.Raw != tc.raw || r.Hourly != tc.hourly || r.Daily != tc.daily ||
+				cfg.FoldRepeats == tc.noFold {
 				t.Fatalf("limits %d/%d, retention %+v", cfg.MaxConcurrency, cfg.MaxPerHost, r)
 			}
 		})

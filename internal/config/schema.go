@@ -68,6 +68,9 @@ type storageSection struct {
 	RawDays    *int64 `toml:"raw_days"`
 	HourlyDays *int64 `toml:"hourly_days"`
 	DailyDays  *int64 `toml:"daily_days"`
+	// FoldRepeats folds passing runs that repeat the row before them
+	// (SQLite); nil: on.
+	FoldRepeats *bool `toml:"fold_repeats"`
 }
 
 type defaults struct {

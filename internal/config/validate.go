@@ -86,6 +86,7 @@ func build(c *collector, f *file) *Config {
 	}
 	cfg.MaxConcurrency, cfg.MaxPerHost = buildLimits(c, f.Monitor)
 	cfg.Retention = buildRetention(c, f.Storage)
+	cfg.FoldRepeats = f.Storage.FoldRepeats == nil || *f.Storage.FoldRepeats
 	cfg.StorageURL = buildStorageURL(c, f.Storage.URL)
 	cfg.Secrets = append(cfg.Secrets, storageSecrets(cfg.StorageURL)...)
 	cfg.Dashboard = buildDashboard(c, f.Dashboard)

@@ -30,8 +30,16 @@ type batchWriter struct {
 	// wrote every pending rollup; lastRun is the newest run id it wrote.
 	deferRollups, wrote bool
 	lastRun             int64
-	queued              bool                    // notifications were queued (outboxChanged)
-	txStmts             map[*sql.Stmt]*sql.Stmt // prepared statements bound to tx (txStmt)
+	queued              bool // notifications were queued (outboxChanged)
+	// folds are the fold tails the batch changed (nil: the check's latest
+	// row takes no more runs); folded counts the runs it folded (fold.go).
+	folds  map[int64]*foldTail
+	closed []*foldTail // tails the batch ended with counters still to write
+	folded int64
+	// open begins the transaction when the batch first needs one (tx nil
+	// until then): a batch of folded runs writes nothing.
+	open    func(context.Context) (*sql.Tx, error)
+	txStmts map[*sql.Stmt]*sql.Stmt // prepared statements bound to tx (txStmt)
 }
 
 type rollKey struct {
@@ -62,10 +70,35 @@ type rollAgg struct {
 func newBatchWriter(s *Store, tx *sql.Tx) *batchWriter {
 	return &batchWriter{s: s, tx: tx, ids: map[string]int64{}, states: map[string]alert.State{},
 		evidence: map[int64]evidenceRef{}, roll: map[rollKey]*rollAgg{}, recent: map[int64]int64{},
-		latest: map[int64]*latestRun{}}
+		latest: map[int64]*latestRun{}, folds: map[int64]*foldTail{}}
+}
+
+// begin makes sure the batch has its transaction.
+func (w *batchWriter) begin(ctx context.Context) error {
+	if w.tx != nil {
+		return nil
+	}
+	if w.open == nil {
+		return errors.New("record run: no transaction")
+	}
+	tx, err := w.open(ctx)
+	if err != nil {
+		return fmt.Errorf("record run: %w", err)
+	}
+	w.tx = tx
+	return nil
 }
 
 func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluator, feval FleetEvaluator) (Run, []alert.Event, error) {
+	sig := signature(res.Probes)
+	if feval == nil {
+		if run, evs, folded, err := w.tryFold(ctx, res, sig, eval); folded || err != nil {
+			return run, evs, err
+		}
+	}
+	if err := w.begin(ctx); err != nil {
+		return Run{}, nil, err
+	}
 	if err := w.fenceSlot(ctx, res); err != nil {
 		return Run{}, nil, err
 	}
@@ -73,7 +106,7 @@ func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluat
 	if err != nil {
 		return Run{}, nil, err
 	}
-	evidenceID, reused, err := w.evidenceFor(ctx, checkID, res)
+	evidenceID, reused, err := w.evidenceFor(ctx, checkID, res, sig)
 	if err != nil {
 		return Run{}, nil, err
 	}
@@ -81,6 +114,7 @@ func (w *batchWriter) apply(ctx context.Context, res checks.Result, eval Evaluat
 	if err != nil {
 		return Run{}, nil, err
 	}
+	w.startTail(checkID, runID, evidenceID, res)
 	if err := w.noteLatest(checkID, runID, res, evidenceID, reused); err != nil {
 		return Run{}, nil, err
 	}
@@ -145,12 +179,11 @@ func (w *batchWriter) checkID(ctx context.Context, name string) (int64, error) {
 
 // evidenceFor writes the run's probe outcomes, unless the run passed and
 // they equal the check's latest evidence: then the run shares that row.
-func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks.Result) (id int64, reused bool, err error) {
+func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks.Result, sig outcomeSig) (id int64, reused bool, err error) {
 	last, ok := w.evidence[checkID]
 	if !ok {
 		last, ok = w.s.lastEvidence[checkID]
 	}
-	sig := signature(res.Probes)
 	if ok && last.sig == sig && res.Passed() {
 		return last.id, true, nil
 	}
@@ -177,7 +210,18 @@ func (w *batchWriter) decide(ctx context.Context, res checks.Result, runID int64
 	if err != nil {
 		return nil, err
 	}
+	return w.decided(ctx, res, runID, prev, eval, sameEvidence)
+}
+
+// decided is decide from the check's previous state: what the run changed
+// is written in the batch's transaction, begun if it was not yet.
+func (w *batchWriter) decided(ctx context.Context, res checks.Result, runID int64, prev alert.State, eval Evaluator, sameEvidence bool) ([]alert.Event, error) {
 	next, inc, evs := eval(prev, res, runID)
+	if inc != nil || len(evs) > 0 || !routine(prev, next, sameEvidence) {
+		if err := w.begin(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if inc != nil {
 		if err := saveIncident(ctx, w, inc); err != nil {
 			return nil, err
@@ -290,6 +334,11 @@ func (w *batchWriter) baseRollup(ctx context.Context, q querier, k rollKey) (*ro
 			return c.agg, nil
 		}
 	}
+	if w.s != nil {
+		if err := w.begin(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var old rollAgg
 	var blob []byte
 	err := q.QueryRowContext(ctx, `SELECT runs, failures, lat_min, lat_max, lat_sum, hist FROM rollups
@@ -352,6 +401,9 @@ func (w *batchWriter) writeAllRollups(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := w.writeFolds(ctx); err != nil {
+		return err
+	}
 	if err := w.writeMark(ctx); err != nil {
 		return err
 	}
@@ -407,6 +459,7 @@ func (w *batchWriter) publish() {
 		addSpans(w.s.pendingSpans, w.roll)
 	}
 	w.s.lastRun = max(w.s.lastRun, w.lastRun)
+	w.publishFolds(w.wrote)
 	for k, v := range w.merged {
 		slot := rollSlot{k.check, k.period}
 		if cur, ok := w.s.rollups[slot]; !ok || cur.start <= k.start { // keep the newest period

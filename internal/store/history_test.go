@@ -34,6 +34,7 @@ func record(t *testing.T, s *Store, check string, at time.Time, status int, took
 func TestPassingRunsShareEvidence(t *testing.T) {
 	engines(t, func(t *testing.T) {
 		s, _ := openTemp(t)
+		s.SetFolding(false) // a row per run: this test is about what rows hold (fold_test.go folds)
 		t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 		for i, status := range []int{401, 401, 401, 200, 200, 401, 401} {
 			record(t, s, "api", t0.Add(time.Duration(i)*time.Minute), status, time.Millisecond)

@@ -111,8 +111,9 @@ func (s *Store) pruneSteps(now time.Time, r Retention) []pruneStep {
 	if s.dial == SQLite {
 		newest = ` AND id < (SELECT MAX(id) FROM runs)`
 	}
-	add(r.Raw, "runs", `DELETE FROM `+runs+` WHERE id IN (SELECT id FROM `+runs+` WHERE started_ms < ?
-		AND id NOT IN (SELECT last_run_id FROM check_state)`+newest+limit)
+	// A row of folded runs goes once its newest run is out of the window.
+	add(r.Raw, "runs", `DELETE FROM `+runs+` WHERE id IN (SELECT id FROM `+runs+` WHERE started_ms < ?1
+		AND last_ms < ?1 AND id NOT IN (SELECT last_run_id FROM check_state)`+newest+limit)
 	add(r.Raw, "sent notifications", `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox
 		WHERE (sent_ms IS NOT NULL OR failed = 1) AND created_ms < ?`+limit)
 	add(max(r.Raw, r.Hourly), "resolved incidents", `DELETE FROM incidents WHERE id IN (SELECT id FROM incidents

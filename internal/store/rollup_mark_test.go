@@ -77,6 +77,7 @@ func TestRollupsSurviveACrash(t *testing.T) {
 	rollupEvery = time.Hour // nothing is written behind the test's back
 	ctx := context.Background()
 	s, path := openTemp(t)
+	s.SetFolding(false) // a row per run: this test is about what rows hold (fold_test.go folds)
 	s.now = func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
 	t0 := time.Date(2026, 3, 1, 10, 40, 0, 0, time.UTC)
 	for i := range 10 { // written by a reader's sync below

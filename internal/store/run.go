@@ -11,6 +11,9 @@ import (
 // shows a run's evidence on demand. A run that is not this check's, or was
 // pruned, is an error wrapping ErrNotFound.
 func (s *Store) Run(ctx context.Context, check string, id int64) (Run, error) {
+	if err := s.syncFolds(ctx); err != nil {
+		return Run{}, err
+	}
 	row := s.r.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs r`+runJoins+`
 		WHERE r.id = ? AND r.check_id = (SELECT id FROM check_names WHERE name = ?)`, id, check)
 	run, err := scanRun(row)

@@ -15,6 +15,7 @@ func TestRun(t *testing.T) {
 	engines(t, func(t *testing.T) {
 		ctx := context.Background()
 		s, _ := openTemp(t)
+		s.SetFolding(false) // a row per run: this test is about what rows hold (fold_test.go folds)
 		t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 		for i := range 3 {
 			record(t, s, "api", t0.Add(time.Duration(i)*time.Minute), 401, time.Millisecond)
@@ -47,6 +48,7 @@ func TestRunSummaries(t *testing.T) {
 	engines(t, func(t *testing.T) {
 		ctx := context.Background()
 		s, _ := openTemp(t)
+		s.SetFolding(false) // a row per run: this test is about what rows hold (fold_test.go folds)
 		t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 		for i, status := range []int{401, 401, 200, 401, 200, 401, 401} {
 			res := result("api", t0.Add(time.Duration(i)*time.Minute), status)

@@ -17,6 +17,11 @@ type RunMark struct {
 	Started  time.Time
 	Passed   bool
 	Severity checks.Severity // SevNone for a passing run
+	// Runs is how many runs the mark's row stands for (fold.go) and Last
+	// when the newest of them started: a row of n folded runs gives up to n
+	// marks, each saying so.
+	Runs int64
+	Last time.Time
 }
 
 // RunMarks returns the latest n runs of each named check, newest first. It
@@ -29,6 +34,9 @@ func (s *Store) RunMarks(ctx context.Context, names []string, n int) (map[string
 	out := make(map[string][]RunMark, len(names))
 	if len(names) == 0 {
 		return out, nil
+	}
+	if err := s.syncFolds(ctx); err != nil {
+		return nil, err
 	}
 	conn, err := s.r.Conn(ctx)
 	if err != nil {
@@ -56,7 +64,7 @@ func (s *Store) RunMarks(ctx context.Context, names []string, n int) (map[string
 	return out, nil
 }
 
-const runMarksQuery = `SELECT r.id, r.started_ms, r.passed,
+const runMarksQuery = `SELECT r.id, r.started_ms, r.passed, r.repeats, r.last_ms,
 	CASE WHEN r.passed <> 0 THEN '' WHEN e.verdict = '' THEN e.probes_json ELSE e.verdict END
 	FROM runs r JOIN evidence e ON e.id = r.evidence_id
 	WHERE r.check_id = (SELECT id FROM check_names WHERE name = ?)
@@ -69,14 +77,14 @@ func runMarks(ctx context.Context, query func(context.Context, ...any) (*sql.Row
 	}
 	defer rows.Close()
 	marks := make([]RunMark, 0, n)
-	for rows.Next() {
+	for rows.Next() && len(marks) < n {
 		var m RunMark
-		var started int64
+		var started, repeats, last int64
 		var verdict string
-		if err := rows.Scan(&m.ID, &started, &m.Passed, &verdict); err != nil {
+		if err := rows.Scan(&m.ID, &started, &m.Passed, &repeats, &last, &verdict); err != nil {
 			return nil, fmt.Errorf("run marks of %s: %w", name, err)
 		}
-		m.Started = fromMs(started)
+		m.Started, m.Runs, m.Last = fromMs(started), 1+repeats, fromMs(max(started, last))
 		if !m.Passed {
 			var probes []checks.ProbeResult
 			if err := json.Unmarshal([]byte(verdict), &probes); err != nil {
@@ -84,7 +92,9 @@ func runMarks(ctx context.Context, query func(context.Context, ...any) (*sql.Row
 			}
 			m.Severity = checks.Result{Probes: probes}.Severity()
 		}
-		marks = append(marks, m)
+		for range min(m.Runs, int64(n-len(marks))) {
+			marks = append(marks, m)
+		}
 	}
 	return marks, rows.Err()
 }

@@ -22,6 +22,9 @@ func (s *Store) Summary(ctx context.Context, check string) (CheckSummary, error)
 }
 
 func (s *Store) summaries(ctx context.Context, where string, args ...any) ([]CheckSummary, error) {
+	if err := s.syncFolds(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT st.check_name, st.status, st.since_ms, st.severity, st.failing,
 		st.state_json, `+verdictColumns+` FROM check_state st
 		JOIN runs r ON r.id = (SELECT id FROM runs WHERE check_id = (SELECT id FROM check_names WHERE name = st.check_name)
@@ -49,6 +52,9 @@ func (s *Store) summaries(ctx context.Context, where string, args ...any) ([]Che
 
 // Runs returns a check's latest runs, newest first.
 func (s *Store) Runs(ctx context.Context, check string, limit int) ([]Run, error) {
+	if err := s.syncFolds(ctx); err != nil {
+		return nil, err
+	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r`+runJoins+`
 		WHERE r.check_id = (SELECT id FROM check_names WHERE name = ?)
 		ORDER BY r.started_ms DESC, r.id DESC LIMIT ?`, check, limit)
@@ -69,11 +75,13 @@ func (s *Store) Runs(ctx context.Context, check string, limit int) ([]Run, error
 
 // runColumns are read from runs r joined with check_names cn and evidence e
 // (runJoins).
-const runColumns = `r.id, cn.name, r.started_ms, r.duration_us, r.location, e.started_ms, e.probes_json`
+const runColumns = `r.id, cn.name, r.started_ms, r.duration_us, r.location, r.repeats, r.last_ms, r.max_us,
+	e.started_ms, e.probes_json`
 
 // verdictColumns are runColumns with the compact verdict in place of the
 // full evidence when there is one.
-const verdictColumns = `r.id, cn.name, r.started_ms, r.duration_us, r.location, e.started_ms,
+const verdictColumns = `r.id, cn.name, r.started_ms, r.duration_us, r.location, r.repeats, r.last_ms, r.max_us,
+	e.started_ms,
 	CASE e.verdict WHEN '' THEN e.probes_json ELSE e.verdict END`
 
 const runJoins = ` JOIN check_names cn ON cn.id = r.check_id JOIN evidence e ON e.id = r.evidence_id`
@@ -81,13 +89,15 @@ const runJoins = ` JOIN check_names cn ON cn.id = r.check_id JOIN evidence e ON 
 // scanRun reads runColumns after any leading columns given in pre.
 func scanRun(row scanner, pre ...any) (Run, error) {
 	var run Run
-	var started, dur, evStarted int64
+	var started, dur, last, maxUS, evStarted int64
 	var probes string
-	dest := append(pre, &run.ID, &run.Check, &started, &dur, &run.Location, &evStarted, &probes)
+	dest := append(pre, &run.ID, &run.Check, &started, &dur, &run.Location, &run.Repeats, &last, &maxUS,
+		&evStarted, &probes)
 	if err := row.Scan(dest...); err != nil {
 		return Run{}, err
 	}
 	run.Started, run.Duration = fromMs(started), time.Duration(dur)*time.Microsecond
+	run.setFold(last, maxUS)
 	if evStarted != started {
 		run.EvidenceFrom = fromMs(evStarted)
 	}

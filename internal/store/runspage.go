@@ -34,6 +34,9 @@ type RunPage struct {
 // than showing an empty page.
 func (s *Store) RunsPage(ctx context.Context, check string, q RunQuery) (RunPage, error) {
 	limit := max(q.Limit, 1)
+	if err := s.syncFolds(ctx); err != nil {
+		return RunPage{}, err
+	}
 	where, args, err := s.runsWhere(ctx, check, q)
 	if err != nil {
 		return RunPage{}, err
@@ -83,7 +86,10 @@ func (s *Store) runsWhere(ctx context.Context, check string, q RunQuery) (string
 		args = append(args, startedMs, startedMs, q.Before)
 	}
 	if !q.From.IsZero() {
-		where, args = append(where, `r.started_ms >= ?`), append(args, ms(q.From))
+		// A row of folded runs that began before From (in its hour at the
+		// earliest: foldSpan) and reached it is in the range too.
+		where = append(where, `r.started_ms >= ?`, `(r.started_ms >= ? OR r.last_ms >= ?)`)
+		args = append(args, ms(q.From.Truncate(foldSpan)), ms(q.From), ms(q.From))
 	}
 	if !q.To.IsZero() {
 		where, args = append(where, `r.started_ms < ?`), append(args, ms(q.To))
@@ -99,5 +105,5 @@ func (s *Store) LatestRunID(ctx context.Context) (int64, error) {
 	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM runs`).Scan(&id); err != nil {
 		return 0, fmt.Errorf("latest run: %w", err)
 	}
-	return id, nil
+	return id + s.foldedRuns.Load(), nil // a folded run adds no row: it changes the value all the same
 }

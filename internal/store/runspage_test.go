@@ -14,6 +14,7 @@ func TestRunsPage(t *testing.T) {
 	engines(t, func(t *testing.T) {
 		ctx := context.Background()
 		s, _ := openTemp(t)
+		s.SetFolding(false) // a row per run: this test is about what rows hold (fold_test.go folds)
 		t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 		for i := range 7 {
 			record(t, s, "api", t0.Add(time.Duration(i)*time.Minute), 401, time.Millisecond)
@@ -67,6 +68,7 @@ func TestRunsPageSameMillisecond(t *testing.T) {
 	engines(t, func(t *testing.T) {
 		ctx := context.Background()
 		s, _ := openTemp(t)
+		s.SetFolding(false) // a row per run: this test is about ties
 		at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 		for range 5 {
 			record(t, s, "api", at, 401, time.Millisecond)

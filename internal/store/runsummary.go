@@ -18,12 +18,16 @@ import (
 // it, and into those fields only.
 func (s *Store) RunSummaries(ctx context.Context, check string, q RunQuery) (RunPage, error) {
 	limit := max(q.Limit, 1)
+	if err := s.syncFolds(ctx); err != nil {
+		return RunPage{}, err
+	}
 	where, args, err := s.runsWhere(ctx, check, q)
 	if err != nil {
 		return RunPage{}, err
 	}
 	// e.started_ms precedes probes_json in the row: SQLite reads no evidence text.
-	rows, err := s.r.QueryContext(ctx, `SELECT r.id, cn.name, r.started_ms, r.duration_us, e.started_ms, r.evidence_id
+	rows, err := s.r.QueryContext(ctx, `SELECT r.id, cn.name, r.started_ms, r.duration_us, r.repeats, r.last_ms, r.max_us,
+		e.started_ms, r.evidence_id
 		FROM runs r`+runJoins+` WHERE `+where+`
 		ORDER BY r.started_ms DESC, r.id DESC LIMIT ?`, append(args, limit+1)...)
 	if err != nil {
@@ -34,11 +38,12 @@ func (s *Store) RunSummaries(ctx context.Context, check string, q RunQuery) (Run
 	var evidence []int64
 	for rows.Next() {
 		var run Run
-		var started, dur, evStarted, evID int64
-		if err := rows.Scan(&run.ID, &run.Check, &started, &dur, &evStarted, &evID); err != nil {
+		var started, dur, last, maxUS, evStarted, evID int64
+		if err := rows.Scan(&run.ID, &run.Check, &started, &dur, &run.Repeats, &last, &maxUS, &evStarted, &evID); err != nil {
 			return RunPage{}, fmt.Errorf("run summaries: %w", err)
 		}
 		run.Started, run.Duration = fromMs(started), time.Duration(dur)*time.Microsecond
+		run.setFold(last, maxUS)
 		if evStarted != started {
 			run.EvidenceFrom = fromMs(evStarted)
 		}

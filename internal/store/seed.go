@@ -55,7 +55,7 @@ func (s *Store) seedChunk(ctx context.Context, n int, from, to time.Time, every 
 				res.Probes[1].Status, res.Probes[1].Assertions[0].Pass = 200, false
 			}
 			k++
-			evidenceID, reused, err := w.evidenceFor(ctx, id, res)
+			evidenceID, reused, err := w.evidenceFor(ctx, id, res, signature(res.Probes))
 			if err != nil {
 				return err
 			}

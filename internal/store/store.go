@@ -52,7 +52,12 @@ type Store struct {
 	idle          outboxIdle                // NextDue's memory of an empty outbox (SQLite)
 	recentAt      map[int64]int64           // the hour of each check's recent-history strip
 	stmts         map[string]*sql.Stmt
-	instance      instanceID // this process in a fleet (SetInstance)
+	instance      instanceID          // this process in a fleet (SetInstance)
+	folds         map[int64]*foldTail // each check's latest row while it may take more runs (fold.go)
+	closedFolds   []*foldTail         // ended tails whose counters are still to be written
+	foldOff       atomic.Bool         // SetFolding(false)
+	foldedRuns    atomic.Int64        // runs folded since Open (LatestRunID)
+	foldsDirty    atomic.Bool         // some fold counters are not written yet (syncFolds)
 }
 
 // Open opens (creating if needed) and migrates the database at path: a
@@ -100,6 +105,7 @@ func newStore(w *sql.DB, path, dsn string, dial Dialect) *Store {
 		states: map[string]alert.State{}, lastEvidence: map[int64]evidenceRef{}, rollups: map[rollSlot]cachedRollup{},
 		stmts: map[string]*sql.Stmt{}, recentAt: map[int64]int64{}, pending: map[rollKey]*rollAgg{},
 		pendingLatest: map[int64]*latestRun{}, pendingSpans: map[int64]*recentSpan{},
+		folds: map[int64]*foldTail{},
 		syncs: make(chan chan error)}
 }
 

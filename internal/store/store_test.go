@@ -73,7 +73,13 @@ func TestRecordRunKeepsStateAndQueuesOnce(t *testing.T) {
 			t.Fatalf("first notification = %+v", opened)
 		}
 		runs, err := s.Runs(ctx, "api", 3)
-		if err != nil || len(runs) != 3 || !runs[0].Started.Equal(t0.Add(4*time.Minute)) {
+		newest := func() time.Time { // the last pass repeats the one before: folded on SQLite
+			if runs[0].Repeats > 0 {
+				return runs[0].LastStarted
+			}
+			return runs[0].Started
+		}
+		if err != nil || len(runs) != 3 || !newest().Equal(t0.Add(4*time.Minute)) {
 			t.Fatalf("runs = %+v, %v", runs, err)
 		}
 		ov, err := s.Overview(ctx)

@@ -18,7 +18,16 @@ type Run struct {
 	ID int64
 	checks.Result
 	EvidenceFrom time.Time // zero when the probes are this run's own
+	// Repeats counts the later passing runs folded into this row (fold.go):
+	// the same outcome, LastStarted the start of the newest, MaxDuration
+	// the slowest of them. Zero for a run with a row of its own.
+	Repeats     int64
+	LastStarted time.Time
+	MaxDuration time.Duration
 }
+
+// Runs is how many runs the row stands for.
+func (r Run) Runs() int64 { return 1 + r.Repeats }
 
 // CheckSummary is one line of the overview: a check's alert state and its
 // latest run, if any.

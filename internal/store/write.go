@@ -140,19 +140,25 @@ func (s *Store) commitBatch(batch []writeReq) {
 }
 
 func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
-	tx, err := s.w.BeginTx(context.Background(), nil)
-	if err != nil {
-		return nil, fmt.Errorf("record run: %w", err)
-	}
-	defer tx.Rollback()
-	w := newBatchWriter(s, tx)
+	ctx := context.Background()
+	w := newBatchWriter(s, nil)
+	// Not a run's context: the transaction outlives any one run of the batch.
+	w.open = func(context.Context) (*sql.Tx, error) { return s.w.BeginTx(context.Background(), nil) }
+	defer func() {
+		if w.tx != nil {
+			_ = w.tx.Rollback()
+		}
+	}()
 	w.deferRollups = !s.Shared()
 	if s.Shared() {
+		if err := w.begin(ctx); err != nil {
+			return nil, err
+		}
 		names := make([]string, len(batch))
 		for i, r := range batch {
 			names[i] = r.res.Check
 		}
-		if err := lockChecks(context.Background(), tx, names); err != nil {
+		if err := lockChecks(ctx, w.tx, names); err != nil {
 			return nil, err
 		}
 	}
@@ -176,8 +182,10 @@ func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 	if w.queued {
 		defer s.outboxChanged() // after the commit, or a NextDue between might miss them
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("record run: commit: %w", err)
+	if w.tx != nil {
+		if err := w.tx.Commit(); err != nil {
+			return nil, fmt.Errorf("record run: commit: %w", err)
+		}
 	}
 	w.publish()
 	return resps, nil
