@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
 )
 
 // readEvent reads one server-sent event (up to its blank line), skipping
