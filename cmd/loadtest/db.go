@@ -9,7 +9,7 @@ import (
 
 // dbFacts is what the database file holds once the store is closed.
 type dbFacts struct {
-	runs  int64            // every recorded run, warm-up included
+	runs  int64            // every recorded run, warm-up included (a folded row counts its runs)
 	bytes map[string]int64 // bytes per table and index (dbstat)
 }
 
@@ -23,7 +23,7 @@ func readDB(ctx context.Context, path string) (dbFacts, error) {
 	}
 	defer db.Close()
 	f := dbFacts{bytes: map[string]int64{}}
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM runs`).Scan(&f.runs); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(SUM(1 + repeats), 0) FROM runs`).Scan(&f.runs); err != nil {
 		return dbFacts{}, fmt.Errorf("read db: %w", err)
 	}
 	rows, err := db.QueryContext(ctx, `SELECT name, SUM(pgsize) FROM dbstat GROUP BY name`)

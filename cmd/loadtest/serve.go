@@ -262,7 +262,8 @@ func (r *serveReport) readRuns(ctx context.Context, o options, dbPath string, wi
 		return fmt.Errorf("read db: %w", err)
 	}
 	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT n.name, r.started_ms, r.passed FROM runs r JOIN check_names n ON n.id = r.check_id ORDER BY r.started_ms`)
+	rows, err := db.QueryContext(ctx, `SELECT n.name, r.started_ms, r.passed, r.repeats, r.last_ms
+		FROM runs r JOIN check_names n ON n.id = r.check_id ORDER BY r.started_ms`)
 	if err != nil {
 		return fmt.Errorf("read db: %w", err)
 	}
@@ -270,12 +271,21 @@ func (r *serveReport) readRuns(ctx context.Context, o options, dbPath string, wi
 	slots := newSlotCounter(win, o.interval, o.checks)
 	for rows.Next() {
 		var name string
-		var ms int64
+		var ms, repeats, last int64
 		var passed bool
-		if err := rows.Scan(&name, &ms, &passed); err != nil {
+		if err := rows.Scan(&name, &ms, &passed, &repeats, &last); err != nil {
 			return fmt.Errorf("read db: %w", err)
 		}
-		slots.addRun(name, time.UnixMilli(ms), passed)
+		// A row of folded runs keeps their number and span, not each
+		// start: spread evenly over the span, they fill as many slots as
+		// there were runs, so a missed slot still shows as one run short.
+		for k := range repeats + 1 {
+			at := ms
+			if repeats > 0 {
+				at += (last - ms) * k / repeats
+			}
+			slots.addRun(name, time.UnixMilli(at), passed)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read db: %w", err)

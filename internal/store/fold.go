@@ -15,10 +15,11 @@ import (
 // row of its own. A check that keeps passing then costs one row an hour
 // instead of one per run, and its runs cost no SQL at all: the row's
 // counters are kept by the writer and written with the rollups, about once
-// a second, in the transaction that moves the rollup mark. A crash thus
-// loses the counters and the rollups of the same runs (at most a second of
-// repeats, never a failure, a change of evidence or a notification: those
-// are written before their run returns), so rollups and rows still agree.
+// a second (nextFlushGap: up to 10 s when the writes take long), in the
+// transaction that moves the rollup mark. A crash thus loses the counters
+// and the rollups of the same runs (the repeats since that write, never a
+// failure, a change of evidence or a notification: those are written before
+// their run returns), so rollups and rows still agree.
 // PostgreSQL keeps a row per run (its partitions are dropped by day).
 
 // foldSpan is how far a row's folded runs may reach: the hour of its first

@@ -211,3 +211,17 @@ func TestPruneKeepsARowWhileItsRunsAreYoung(t *testing.T) {
 		}
 	}
 }
+
+// TestFlushGap: the gap between writes of the pending rollups is a second
+// while they are quick, twenty times their length when they are not, and
+// never more than ten seconds (what a crash may lose of folded runs).
+func TestFlushGap(t *testing.T) {
+	for took, want := range map[time.Duration]time.Duration{
+		0: time.Second, 20 * time.Millisecond: time.Second, 200 * time.Millisecond: 4 * time.Second,
+		2 * time.Second: 10 * time.Second,
+	} {
+		if got := nextFlushGap(took); got != want {
+			t.Errorf("after a write of %v: gap %v, want %v", took, got, want)
+		}
+	}
+}

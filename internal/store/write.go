@@ -74,6 +74,22 @@ func (s *Store) record(ctx context.Context, req writeReq) (Run, []alert.Event, e
 // per run. A variable for tests.
 var rollupEvery = time.Second
 
+// Writing the pending rollups holds the writer: at 10,000 checks a write
+// takes a good part of a second, which the runs waiting behind it lose.
+// So the gap after a write is at least flushShare times what it took (the
+// write then costs at most a twentieth of the writer's time), and at most
+// flushGapMax, which bounds what a crash can lose of folded runs (fold.go).
+const (
+	flushShare  = 20
+	flushGapMax = 10 * time.Second
+)
+
+// nextFlushGap is the gap before the next write of the pending rollups,
+// after one that took took.
+func nextFlushGap(took time.Duration) time.Duration {
+	return min(max(rollupEvery, flushShare*took), max(rollupEvery, flushGapMax))
+}
+
 // writer is the single goroutine that writes runs.
 func (s *Store) writer() {
 	defer close(s.writerDone)
@@ -91,7 +107,9 @@ func (s *Store) writer() {
 		case first = <-s.writes:
 		case <-due:
 			due = nil
-			_ = s.writePending() // on error they stay pending: tried again in a second
+			began := time.Now()
+			_ = s.writePending() // on error they stay pending: tried again after the gap
+			every = nextFlushGap(time.Since(began))
 			continue
 		case reply := <-s.syncs:
 			reply <- s.writePending()
