@@ -102,6 +102,15 @@ func TestFoldRepeatedPasses(t *testing.T) {
 				t.Fatalf("marks = %+v, %v", marks["api"], err)
 			}
 		}
+		// A check's line says when its latest run started, folded or not.
+		sum, err := s.Summary(ctx, "api")
+		if err != nil || !sum.Last.Started.Equal(t0.Add(29*time.Minute)) {
+			t.Fatalf("summary's last run %+v, %v", sum.Last, err)
+		}
+		ov, err := s.Overview(ctx)
+		if err != nil || len(ov) != 2 || !ov[0].Last.Started.Equal(t0.Add(29*time.Minute)) || ov[0].Last.ID != sum.Last.ID {
+			t.Fatalf("overview %+v, %v", ov, err)
+		}
 		w, err := s.Stats(ctx, "api", []time.Duration{24 * time.Hour})
 		if err != nil || w[0].Runs != 30 || w[0].Failed != 1 {
 			t.Fatalf("stats = %+v, %v", w, err)

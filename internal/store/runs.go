@@ -41,6 +41,9 @@ func (s *Store) summaries(ctx context.Context, where string, args ...any) ([]Che
 		if err != nil {
 			return nil, fmt.Errorf("summary: %w", err)
 		}
+		if run.Repeats > 0 { // as the overview's line has it: when the latest run started
+			run.Started = run.LastStarted
+		}
 		st, err := c.decode()
 		if err != nil {
 			return nil, fmt.Errorf("summary: %w", err)
