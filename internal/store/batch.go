@@ -29,6 +29,7 @@ type batchWriter struct {
 	// writing them (writeBatch on SQLite); wrote says this transaction
 	// wrote every pending rollup; lastRun is the newest run id it wrote.
 	deferRollups, wrote bool
+	wroteLatest         bool // this transaction wrote every pending latest row and strip
 	lastRun             int64
 	queued              bool // notifications were queued (outboxChanged)
 	// folds are the fold tails the batch changed (nil: the check's latest
@@ -318,6 +319,7 @@ func (w *batchWriter) flushRollups() error {
 		if err := w.refreshRecent(ctx, spans); err != nil {
 			return err
 		}
+		w.wroteLatest = true
 		return w.writeLatest(ctx, w.latest, w.merged)
 	}
 	return nil
@@ -443,13 +445,16 @@ func (w *batchWriter) publish() {
 		if len(w.s.pending) > 0 {
 			clear(w.s.pending)
 		}
+	}
+	if w.wroteLatest {
 		if len(w.s.pendingLatest) > 0 {
 			clear(w.s.pendingLatest)
 		}
 		if len(w.s.pendingSpans) > 0 {
 			clear(w.s.pendingSpans)
 		}
-	} else {
+	}
+	if !w.wrote {
 		for k, v := range w.merged {
 			w.s.pending[k] = v
 		}

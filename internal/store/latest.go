@@ -140,3 +140,27 @@ var kindsOf = map[Dialect]string{
 		json_array_elements(CASE WHEN e.verdict = '' THEN e.probes_json ELSE e.verdict END::json)
 		WITH ORDINALITY AS j(value, n) WHERE e.id = ?6`,
 }
+
+// writeLatestAll stores the latest rows and strips the writer kept pending,
+// with the mark saying which runs they show (migration 16). The rollups
+// they copy from must be stored first (writeAllRollups).
+func (w *batchWriter) writeLatestAll(ctx context.Context) error {
+	if err := w.refreshRecent(ctx, w.s.pendingSpans); err != nil {
+		return err
+	}
+	hours := make(map[rollKey]*rollAgg, len(w.s.pendingLatest))
+	for check := range w.s.pendingLatest {
+		if c, ok := w.s.rollups[rollSlot{check, 0}]; ok {
+			hours[rollKey{check: check, period: 0, start: c.start}] = c.agg
+		}
+	}
+	if err := w.writeLatest(ctx, w.s.pendingLatest, hours); err != nil {
+		return err
+	}
+	last := max(w.lastRun, w.s.lastRun)
+	if _, err := w.ExecContext(ctx, `UPDATE rollup_mark SET latest_run_id = ? WHERE id = 1`, last); err != nil {
+		return fmt.Errorf("latest mark: %w", err)
+	}
+	w.wroteLatest = true
+	return nil
+}

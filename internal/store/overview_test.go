@@ -268,7 +268,7 @@ func TestMigration6Backfill(t *testing.T) {
 		for _, q := range []string{
 			// Later migrations first, so that 6 is the newest applied.
 			`ALTER TABLE runs DROP COLUMN repeats`, `ALTER TABLE runs DROP COLUMN last_ms`, `ALTER TABLE runs DROP COLUMN max_us`,
-			`DELETE FROM schema_migrations WHERE version = 15`,
+			`DELETE FROM schema_migrations WHERE version IN (15, 16)`,
 			`DROP TABLE rollup_mark`, `DELETE FROM schema_migrations WHERE version = 14`, `DROP TABLE snoozes`, `DROP TABLE incident_threads`, `ALTER TABLE outbox DROP COLUMN channel`,
 			`ALTER TABLE incidents DROP COLUMN acked_by`, `ALTER TABLE incidents DROP COLUMN acked_ms`,
 			`DROP TABLE instances`, `DROP TABLE pauses`, `DROP TABLE schedule`, `DROP TABLE slot_runs`, `DROP TABLE location_latest`,

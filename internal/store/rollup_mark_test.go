@@ -136,3 +136,55 @@ func TestRollupsSurviveACrash(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestLatestRowsSurviveACrash: the timed write stores the rollups every
+// second but the latest rows and strips less often; a crash between leaves
+// those behind the rollups, and Open rebuilds them from the runs past their
+// own mark, so the overview shows what it showed before the crash.
+func TestLatestRowsSurviveACrash(t *testing.T) {
+	defer func(r, l time.Duration) { rollupEvery, latestEvery = r, l }(rollupEvery, latestEvery)
+	rollupEvery, latestEvery = 20*time.Millisecond, time.Hour
+	ctx := context.Background()
+	s, path := openTemp(t)
+	s.now = func() time.Time { return time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC) }
+	t0 := time.Date(2026, 3, 1, 10, 40, 0, 0, time.UTC)
+	if _, err := s.Overview(ctx); err != nil { // a full write: the latest mark starts here
+		t.Fatal(err)
+	}
+	for i := range 12 {
+		record(t, s, []string{"api", "idp"}[i%2], t0.Add(time.Duration(i)*time.Minute), []int{401, 200}[i%5/4], time.Millisecond)
+	}
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var mark, latest, last int64
+	for range 250 { // the timed write, within 5 s
+		if err := db.QueryRow(`SELECT run_id, latest_run_id, (SELECT MAX(id) FROM runs) FROM rollup_mark`).Scan(&mark, &latest, &last); err != nil {
+			t.Fatal(err)
+		}
+		if mark == last {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if mark != last || latest >= last {
+		t.Fatalf("marks: rollups %d, latest rows %d, newest run %d: want the rollups written and the latest rows not", mark, latest, last)
+	}
+	image := filepath.Join(t.TempDir(), "crashed.db")
+	copyDB(t, path, image)
+	want := allFigures(t, s)
+
+	c, err := Open(ctx, image)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.now = s.now
+	got := allFigures(t, c)
+	if !reflect.DeepEqual(got.overview, want.overview) || !reflect.DeepEqual(got.recent, want.recent) ||
+		!reflect.DeepEqual(got.stats, want.stats) {
+		t.Fatalf("after the crash:\n%+v\n%+v\nwant\n%+v\n%+v", got.overview, got.recent, want.overview, want.recent)
+	}
+}

@@ -84,6 +84,14 @@ const (
 	flushGapMax = 10 * time.Second
 )
 
+// latestEvery is how often the timed write also stores each check's latest
+// run (check_latest) and strip (check_recent): most of the write's cost at
+// scale, and only pages read them, which have them written first. A crash
+// leaves them as of their last write; Open rebuilds those of the checks
+// with runs since (rollup_mark.latest_run_id), and a folded run (fold.go),
+// which adds no run id, is shown with the check's next run.
+var latestEvery = 10 * time.Second // a variable for tests
+
 // nextFlushGap is the gap before the next write of the pending rollups,
 // after one that took took.
 func nextFlushGap(took time.Duration) time.Duration {
@@ -97,8 +105,9 @@ func (s *Store) writer() {
 	timer := time.NewTimer(every)
 	timer.Stop()
 	var due <-chan time.Time // armed while rollups are pending
+	var lastFull time.Time   // when latest rows and strips were last written
 	for {
-		if len(s.pending) > 0 && due == nil {
+		if (len(s.pending) > 0 || len(s.pendingLatest) > 0) && due == nil {
 			timer.Reset(every)
 			due = timer.C
 		}
@@ -108,14 +117,22 @@ func (s *Store) writer() {
 		case <-due:
 			due = nil
 			began := time.Now()
-			_ = s.writePending() // on error they stay pending: tried again after the gap
+			full := began.Sub(lastFull) >= latestEvery
+			// On error they stay pending: tried again after the gap.
+			if err := s.writePending(full); err == nil && full {
+				lastFull = began
+			}
 			every = nextFlushGap(time.Since(began))
 			continue
 		case reply := <-s.syncs:
-			reply <- s.writePending()
+			err := s.writePending(true)
+			if err == nil {
+				lastFull = time.Now()
+			}
+			reply <- err
 			continue
 		case <-s.closing:
-			_ = s.writePending() // else the next Open folds their runs in again
+			_ = s.writePending(true) // else the next Open folds their runs in again
 			return
 		}
 		batch := []writeReq{first}
@@ -210,11 +227,11 @@ func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 }
 
 // writePending stores the rollups merged in memory, with the mark saying
-// that every run so far is counted in them (migration 14), the strips
-// rebuilt from them and each check's latest run (check_recent,
-// check_latest).
-func (s *Store) writePending() error {
-	if len(s.pending) == 0 {
+// that every run so far is counted in them (migration 14); full adds the
+// strips rebuilt from them and each check's latest run (check_recent,
+// check_latest), with their own mark (migration 16).
+func (s *Store) writePending(full bool) error {
+	if len(s.pending) == 0 && (!full || len(s.pendingLatest) == 0 && len(s.pendingSpans) == 0) {
 		return nil
 	}
 	ctx := context.Background()
@@ -228,11 +245,10 @@ func (s *Store) writePending() error {
 	if err := w.writeAllRollups(ctx); err != nil {
 		return err
 	}
-	if err := w.refreshRecent(ctx, s.pendingSpans); err != nil {
-		return err
-	}
-	if err := w.writeLatest(ctx, s.pendingLatest, s.pending); err != nil {
-		return err
+	if full {
+		if err := w.writeLatestAll(ctx); err != nil {
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("write rollups: commit: %w", err)
@@ -269,24 +285,29 @@ func (s *Store) recoverRollups(ctx context.Context) error {
 		return fmt.Errorf("recover rollups: %w", err)
 	}
 	defer tx.Rollback()
-	var mark, last int64
-	if err := tx.QueryRowContext(ctx, `SELECT run_id FROM rollup_mark WHERE id = 1`).Scan(&mark); err != nil {
+	var mark, latestMark, last int64
+	if err := tx.QueryRowContext(ctx, `SELECT run_id, latest_run_id FROM rollup_mark WHERE id = 1`).Scan(&mark, &latestMark); err != nil {
 		return fmt.Errorf("recover rollups: %w", err)
 	}
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM runs`).Scan(&last); err != nil {
 		return fmt.Errorf("recover rollups: %w", err)
 	}
 	s.lastRun = max(mark, last)
-	if last <= mark {
+	if last <= mark && last <= latestMark {
 		return nil
 	}
-	if err := foldRuns(ctx, tx, `id > ?`, mark); err != nil {
-		return fmt.Errorf("recover rollups: %w", err)
+	if last > mark {
+		if err := foldRuns(ctx, tx, `id > ?`, mark); err != nil {
+			return fmt.Errorf("recover rollups: %w", err)
+		}
 	}
-	if err := s.recoverLatest(ctx, tx, mark); err != nil {
-		return fmt.Errorf("recover rollups: %w", err)
+	if last > latestMark {
+		if err := s.recoverLatest(ctx, tx, latestMark); err != nil {
+			return fmt.Errorf("recover rollups: %w", err)
+		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE rollup_mark SET run_id = ? WHERE id = 1`, last); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE rollup_mark SET run_id = ?, latest_run_id = ? WHERE id = 1`,
+		max(mark, last), max(latestMark, last)); err != nil {
 		return fmt.Errorf("recover rollups: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -322,7 +343,7 @@ func (s *Store) recoverLatest(ctx context.Context, tx *sql.Tx, mark int64) error
 	for _, check := range ids {
 		l := &latestRun{hasVerdict: true}
 		var full, verdict string
-		err := tx.QueryRowContext(ctx, `SELECT r.id, r.started_ms, r.duration_us, r.passed, r.evidence_id,
+		err := tx.QueryRowContext(ctx, `SELECT r.id, MAX(r.started_ms, r.last_ms), r.duration_us, r.passed, r.evidence_id,
 			COALESCE(e.probes_json, '[]'), COALESCE(e.verdict, '') FROM runs r LEFT JOIN evidence e ON e.id = r.evidence_id
 			WHERE r.check_id = ? ORDER BY r.started_ms DESC, r.id DESC LIMIT 1`, check).
 			Scan(&l.run, &l.started, &l.durationUS, &l.passed, &l.evidence, &full, &verdict)
