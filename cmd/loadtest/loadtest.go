@@ -170,6 +170,7 @@ func buildReport(ctx context.Context, o options, p *probe, obs observation, peak
 		DBRuns: facts.runs, DBBytes: size, DBTables: facts.bytes}
 	r.RunsRecorded, r.RunsExecuted, r.RunsFailed = p.slots.counts()
 	r.RunsMissed = max(0, r.RunsExpected-r.RunsExecuted)
+	r.MissedByInterval = p.slots.missedBy(o.checks)
 	r.Requests = r.RunsExecuted * int64(o.probes)
 	r.CPUSeconds = round2(obs.cpu.Seconds())
 	if r.Requests > 0 {

@@ -49,6 +49,7 @@ type report struct {
 	RunsExecuted     int64            `json:"runs_executed"`
 	RunsRecorded     int64            `json:"runs_recorded_total"`
 	RunsMissed       int64            `json:"runs_missed"`
+	MissedByInterval []int64          `json:"missed_by_interval,omitempty"` // oldest first
 	RunsFailed       int64            `json:"runs_failed"`
 	RecordErrors     int64            `json:"record_errors"`
 	LatenessP50      float64          `json:"lateness_p50_ms"`
@@ -165,6 +166,9 @@ func (r *report) writeTable(w io.Writer) {
 	row("window", "%gs after the warm-up", r.WindowS)
 	row("runs", "%d executed / %d expected, %d missed (%.2f%%), %d failed, %d record errors",
 		r.RunsExecuted, r.RunsExpected, r.RunsMissed, pct(r.RunsMissed, r.RunsExpected), r.RunsFailed, r.RecordErrors)
+	if r.RunsMissed > 0 {
+		row("missed when", "%s", missedWhen(r.MissedByInterval))
+	}
 	row("start lateness", "p50 %.2f ms, p99 %.2f ms, max %.2f ms (n=%d, scheduler.Lateness)",
 		r.LatenessP50, r.LatenessP99, r.LatenessMax, r.LatenessN)
 	row("run / record", "checks.Run p50 %.2f p99 %.2f max %.2f ms; RecordRun p50 %.2f p99 %.2f max %.2f ms",

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -27,6 +28,9 @@ type slotCounter struct {
 	recorded int64       // every recorded run, warm-up included
 	executed int64       // window slots with a run
 	failed   int64       // of those, runs with a failed assertion
+	// byInterval counts the window's slots with a run per interval of the
+	// window: the misses of a start-up backlog differ from steady ones.
+	byInterval []int64
 }
 
 // slotTrack is one check's reference and the last slot it ran.
@@ -36,7 +40,8 @@ type slotTrack struct {
 }
 
 func newSlotCounter(win window, interval time.Duration, n int) *slotCounter {
-	return &slotCounter{win: win, interval: interval, checks: make([]slotTrack, n)}
+	k := max(0, int(win.end.Sub(win.start)/interval))
+	return &slotCounter{win: win, interval: interval, checks: make([]slotTrack, n), byInterval: make([]int64, k)}
 }
 
 // add counts a recorded run of a generated check (load-NNNN).
@@ -61,8 +66,11 @@ func (c *slotCounter) addRun(name string, start time.Time, passed bool) {
 		return // a second run for a slot already counted
 	}
 	t.last = idx
-	if c.win.contains(time.Unix(0, t.first).Add(time.Duration(idx) * c.interval)) {
+	if slot := time.Unix(0, t.first).Add(time.Duration(idx) * c.interval); c.win.contains(slot) {
 		c.executed++
+		if k := int(slot.Sub(c.win.start) / c.interval); k < len(c.byInterval) {
+			c.byInterval[k]++
+		}
 		if !passed {
 			c.failed++
 		}
@@ -87,9 +95,39 @@ func (c *slotCounter) firstRuns() (ran int, last time.Time) {
 	return ran, time.Unix(0, latest)
 }
 
+// missedBy returns the slots missed in each interval of the window, of n
+// checks, oldest first.
+func (c *slotCounter) missedBy(n int) []int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]int64, len(c.byInterval))
+	for i, ran := range c.byInterval {
+		out[i] = max(0, int64(n)-ran)
+	}
+	return out
+}
+
 // counts returns runs recorded in all, window slots run, and failed runs.
 func (c *slotCounter) counts() (recorded, executed, failed int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.recorded, c.executed, c.failed
+}
+
+// missedWhen says in which intervals of the window slots were missed, e.g.
+// "interval 1: 1802, 2: 816; none in the other 16".
+func missedWhen(by []int64) string {
+	var parts []string
+	quiet := 0
+	for i, n := range by {
+		if n == 0 {
+			quiet++
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%d: %d", i+1, n))
+	}
+	if len(parts) == 0 {
+		return "not within whole intervals of the window"
+	}
+	return "interval " + strings.Join(parts, ", ") + fmt.Sprintf("; none in the other %d", quiet)
 }

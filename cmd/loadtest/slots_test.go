@@ -23,11 +23,12 @@ func TestSlotCounter(t *testing.T) {
 		name     string
 		starts   []time.Time
 		executed int64
+		when     string // missedWhen of the window's three intervals
 	}{
-		{"on time", at(300, 10300, 11300, 12300, 13300, 14300), 3},
-		{"a slot skipped", at(300, 11300, 13300), 2},
-		{"late runs at the edges belong to their slots", at(300, 10700, 11400, 12200, 13700), 3},
-		{"two runs for one slot count once", at(300, 11300, 11450), 1},
+		{"on time", at(300, 10300, 11300, 12300, 13300, 14300), 3, "not within whole intervals of the window"},
+		{"a slot skipped", at(300, 11300, 13300), 2, "interval 2: 1; none in the other 2"},
+		{"late runs at the edges belong to their slots", at(300, 10700, 11400, 12200, 13700), 3, "not within whole intervals of the window"},
+		{"two runs for one slot count once", at(300, 11300, 11450), 1, "interval 2: 1, 3: 1; none in the other 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,6 +39,9 @@ func TestSlotCounter(t *testing.T) {
 			recorded, executed, _ := c.counts()
 			if recorded != int64(len(tt.starts)) || executed != tt.executed {
 				t.Errorf("recorded %d, executed %d; want %d, %d", recorded, executed, len(tt.starts), tt.executed)
+			}
+			if got := missedWhen(c.missedBy(1)); got != tt.when {
+				t.Errorf("missed when %q, want %q", got, tt.when)
 			}
 		})
 	}
