@@ -39,8 +39,9 @@ type batchWriter struct {
 	folded int64
 	// open begins the transaction when the batch first needs one (tx nil
 	// until then): a batch of folded runs writes nothing.
-	open    func(context.Context) (*sql.Tx, error)
-	txStmts map[*sql.Stmt]*sql.Stmt // prepared statements bound to tx (txStmt)
+	open       func(context.Context) (*sql.Tx, error)
+	txStmts    map[*sql.Stmt]*sql.Stmt // prepared statements bound to tx (txStmt)
+	firstStmts map[string]*sql.Stmt    // queries prepared in tx only, new to the connection (txStmt)
 }
 
 type rollKey struct {

@@ -341,7 +341,7 @@ func (w *batchWriter) refreshRecent(ctx context.Context, touched map[int64]*rece
 		if err := w.writeAllRollups(ctx); err != nil { // the strip is built from them
 			return err
 		}
-		s, err := buildStrip(ctx, w.tx, check, target)
+		s, err := buildStrip(ctx, w, check, target)
 		if err != nil {
 			return err
 		}

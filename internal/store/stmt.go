@@ -43,12 +43,28 @@ func (s *Store) prepareSeen(ctx context.Context) {
 }
 
 // txStmt is the prepared statement of query bound to the batch's
-// transaction, once per batch rather than once per use; nil when the query
-// is not prepared yet.
+// transaction, once per batch rather than once per use; nil on PostgreSQL.
+// A query the connection has not prepared yet is prepared in the
+// transaction, for its length: the first write of the rollups and latest
+// rows at 10,000 checks parsed one statement 10,000 times otherwise.
 func (w *batchWriter) txStmt(ctx context.Context, query string) *sql.Stmt {
 	st := w.s.stmt(query)
 	if st == nil {
-		return nil
+		if w.s.dial == Postgres {
+			return nil
+		}
+		if ts, ok := w.firstStmts[query]; ok {
+			return ts
+		}
+		ts, err := w.tx.PrepareContext(ctx, query)
+		if err != nil {
+			return nil // run unprepared: it reports the error
+		}
+		if w.firstStmts == nil {
+			w.firstStmts = map[string]*sql.Stmt{}
+		}
+		w.firstStmts[query] = ts
+		return ts
 	}
 	if ts, ok := w.txStmts[st]; ok {
 		return ts
@@ -75,4 +91,12 @@ func (w *batchWriter) QueryRowContext(ctx context.Context, query string, args ..
 		return st.QueryRowContext(ctx, args...)
 	}
 	return w.tx.QueryRowContext(ctx, query, args...)
+}
+
+// QueryContext runs query in the batch's transaction, prepared when it can.
+func (w *batchWriter) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := w.txStmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return w.tx.QueryContext(ctx, query, args...)
 }
