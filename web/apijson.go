@@ -140,7 +140,7 @@ type apiRun struct {
 	EvidenceFrom time.Time `json:"evidence_from,omitzero"`
 	// Repeats counts the later passing runs with the same outcome folded
 	// into this one (README "Storage"): LastStarted is when the newest of
-	// them started, MaxDurationMS the slowest of them.
+	// them started, MaxDurationMS the slowest of the row's runs.
 	Repeats       int64      `json:"repeats,omitempty"`
 	LastStarted   time.Time  `json:"last_started,omitzero"`
 	MaxDurationMS float64    `json:"max_duration_ms,omitempty"`

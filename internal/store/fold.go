@@ -34,7 +34,7 @@ type foldTail struct {
 	hour          int64 // start of the hour of the row's first run, unix ms
 	repeats       int64 // runs folded into the row
 	lastMs        int64 // when the newest of them started
-	maxUS         int64 // the slowest of them
+	maxUS         int64 // the slowest of the row's runs, its first included
 	dirty         bool  // counters not written yet
 }
 
@@ -101,15 +101,22 @@ func (w *batchWriter) tryFold(ctx context.Context, res checks.Result, sig outcom
 }
 
 // startTail makes a row just written the check's fold tail if it passed;
-// a failed one ends the fold.
+// a failed one ends the fold, and so does any row while folding is off (a
+// later fold must not reach back past it). A run recorded late (it started
+// before the tail's newest run) leaves the tail: that row is still the
+// check's latest.
 func (w *batchWriter) startTail(checkID, runID, evidenceID int64, res checks.Result) {
-	if !w.s.folding() || res.Location != "" {
+	if w.s.Shared() || res.Location != "" {
 		return
 	}
-	if old := w.tail(checkID); old != nil && old.dirty {
+	old := w.tail(checkID)
+	if old != nil && ms(res.Started) < old.lastMs {
+		return
+	}
+	if old != nil && old.dirty {
 		w.closed = append(w.closed, old) // its counters are still to be written
 	}
-	if !res.Passed() {
+	if !res.Passed() || !w.s.folding() {
 		w.folds[checkID] = nil
 		return
 	}

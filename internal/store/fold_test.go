@@ -234,3 +234,44 @@ func TestFlushGap(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldTailAfterToggleAndLateRun: a row written while folding is off
+// ends the fold, so turning it back on never folds runs into a row older
+// than the check's latest; and a run recorded late gets its own row but
+// leaves the fold on the check's latest row.
+func TestFoldTailAfterToggleAndLateRun(t *testing.T) {
+	s, _ := openTemp(t)
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	at := func(sec int) time.Time { return t0.Add(time.Duration(sec) * time.Second) }
+	record(t, s, "api", at(0), 401, time.Millisecond)
+	record(t, s, "api", at(1), 401, time.Millisecond)
+	s.SetFolding(false)
+	record(t, s, "api", at(2), 401, time.Millisecond)
+	s.SetFolding(true)
+	record(t, s, "api", at(3), 401, time.Millisecond)
+	record(t, s, "api", at(4), 401, time.Millisecond)
+	record(t, s, "api", at(5), 401, time.Millisecond)
+	record(t, s, "api", at(4), 401, time.Millisecond) // recorded late: a row of its own
+	record(t, s, "api", at(6), 401, time.Millisecond)
+	type row struct {
+		first, last int
+		runs        int64
+	}
+	var got []row
+	for _, r := range rowRuns(t, s, "api") {
+		last := r.Started
+		if r.Repeats > 0 {
+			last = r.LastStarted
+		}
+		got = append(got, row{int(r.Started.Sub(t0) / time.Second), int(last.Sub(t0) / time.Second), r.Runs()})
+	}
+	want := []row{{4, 4, 1}, {3, 6, 4}, {2, 2, 1}, {0, 1, 2}}
+	if len(got) != len(want) {
+		t.Fatalf("rows %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("rows %+v, want %+v", got, want)
+		}
+	}
+}

@@ -97,9 +97,10 @@ func (s *Store) runsWhere(ctx context.Context, check string, q RunQuery) (string
 	return strings.Join(where, " AND "), args, nil
 }
 
-// LatestRunID is the ID of the newest run of any check (0 before the
-// first): it changes exactly when a run was recorded, which is what the
-// dashboard's live refresh waits for. It reads one end of the primary key.
+// LatestRunID changes exactly when a run was recorded, which is what the
+// dashboard's live refresh waits for: the newest run id (one end of the
+// primary key) plus the runs folded since Open (fold.go), which add no row.
+// 0 before the first run; a change counter, not a run's id.
 func (s *Store) LatestRunID(ctx context.Context) (int64, error) {
 	var id int64
 	if err := s.r.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM runs`).Scan(&id); err != nil {

@@ -20,7 +20,7 @@ type Run struct {
 	EvidenceFrom time.Time // zero when the probes are this run's own
 	// Repeats counts the later passing runs folded into this row (fold.go):
 	// the same outcome, LastStarted the start of the newest, MaxDuration
-	// the slowest of them. Zero for a run with a row of its own.
+	// the slowest of the row's runs. Zero for a run with a row of its own.
 	Repeats     int64
 	LastStarted time.Time
 	MaxDuration time.Duration
