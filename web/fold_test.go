@@ -44,6 +44,12 @@ func TestFoldedRunsShown(t *testing.T) {
 		t.Fatalf("fold note %q (%d), want %q", note.Text(), note.Length(), want)
 	}
 
+	// The run's own page says the same.
+	href := doc.Find(`[data-testid="evidence-link"]`).AttrOr("href", "")
+	if got := strings.TrimSpace(parse(t, get(t, h, href)).Find(`[data-testid="run-folded"]`).Text()); got != want {
+		t.Fatalf("run page %s: fold note %q, want %q", href, got, want)
+	}
+
 	var api struct {
 		Runs []struct {
 			Repeats       int64     `json:"repeats"`
