@@ -229,7 +229,7 @@ func TestFlushGap(t *testing.T) {
 		0: time.Second, 20 * time.Millisecond: time.Second, 200 * time.Millisecond: 4 * time.Second,
 		2 * time.Second: 10 * time.Second,
 	} {
-		if got := nextFlushGap(took); got != want {
+		if got := nextFlushGap(time.Second, took); got != want {
 			t.Errorf("after a write of %v: gap %v, want %v", took, got, want)
 		}
 	}

@@ -93,15 +93,16 @@ const (
 var latestEvery = 10 * time.Second // a variable for tests
 
 // nextFlushGap is the gap before the next write of the pending rollups,
-// after one that took took.
-func nextFlushGap(took time.Duration) time.Duration {
-	return min(max(rollupEvery, flushShare*took), max(rollupEvery, flushGapMax))
+// after one that took took, when the shortest gap is base (rollupEvery).
+func nextFlushGap(base, took time.Duration) time.Duration {
+	return min(max(base, flushShare*took), max(base, flushGapMax))
 }
 
 // writer is the single goroutine that writes runs.
 func (s *Store) writer() {
 	defer close(s.writerDone)
-	every := rollupEvery
+	base, fullEvery := rollupEvery, latestEvery // read once: tests set them before Open
+	every := base
 	timer := time.NewTimer(every)
 	timer.Stop()
 	var due <-chan time.Time // armed while rollups are pending
@@ -117,12 +118,12 @@ func (s *Store) writer() {
 		case <-due:
 			due = nil
 			began := time.Now()
-			full := began.Sub(lastFull) >= latestEvery
+			full := began.Sub(lastFull) >= fullEvery
 			// On error they stay pending: tried again after the gap.
 			if err := s.writePending(full); err == nil && full {
 				lastFull = began
 			}
-			every = nextFlushGap(time.Since(began))
+			every = nextFlushGap(base, time.Since(began))
 			continue
 		case reply := <-s.syncs:
 			err := s.writePending(true)
