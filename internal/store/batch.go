@@ -163,10 +163,7 @@ func (w *batchWriter) insertRun(ctx context.Context, checkID int64, res checks.R
 
 // checkID returns the id of a check name, creating it on first use.
 func (w *batchWriter) checkID(ctx context.Context, name string) (int64, error) {
-	if id, ok := w.ids[name]; ok {
-		return id, nil
-	}
-	if id, ok := w.s.checkIDs[name]; ok {
+	if id, ok := w.knownCheckID(name); ok {
 		return id, nil
 	}
 	var id int64
@@ -182,10 +179,7 @@ func (w *batchWriter) checkID(ctx context.Context, name string) (int64, error) {
 // evidenceFor writes the run's probe outcomes, unless the run passed and
 // they equal the check's latest evidence: then the run shares that row.
 func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks.Result, sig outcomeSig) (id int64, reused bool, err error) {
-	last, ok := w.evidence[checkID]
-	if !ok {
-		last, ok = w.s.lastEvidence[checkID]
-	}
+	last, ok := w.latestEvidence(checkID)
 	if ok && last.sig == sig && res.Passed() {
 		return last.id, true, nil
 	}
@@ -204,6 +198,37 @@ func (w *batchWriter) evidenceFor(ctx context.Context, checkID int64, res checks
 	}
 	w.evidence[checkID] = evidenceRef{id: id, sig: sig}
 	return id, false, nil
+}
+
+// knownCheckID is the id of a check name the batch or the store knows,
+// without asking the database.
+func (w *batchWriter) knownCheckID(name string) (int64, bool) {
+	if id, ok := w.ids[name]; ok {
+		return id, true
+	}
+	id, ok := w.s.checkIDs[name]
+	return id, ok
+}
+
+// latestEvidence is the check's latest evidence as the batch sees it.
+func (w *batchWriter) latestEvidence(check int64) (evidenceRef, bool) {
+	if e, ok := w.evidence[check]; ok {
+		return e, true
+	}
+	e, ok := w.s.lastEvidence[check]
+	return e, ok
+}
+
+// cachedState is the check's state as the batch, or on a store of its own
+// (SQLite) the store, holds it; false: read it from the database.
+func (w *batchWriter) cachedState(check string) (alert.State, bool) {
+	if st, ok := w.states[check]; ok {
+		return st, true
+	}
+	if st, ok := w.s.states[check]; ok && !w.s.Shared() {
+		return st, true
+	}
+	return alert.State{}, false
 }
 
 // decide folds the run into the check's state and persists what changed.
@@ -248,10 +273,7 @@ func (w *batchWriter) decided(ctx context.Context, res checks.Result, runID int6
 }
 
 func (w *batchWriter) state(ctx context.Context, check string) (alert.State, error) {
-	if st, ok := w.states[check]; ok {
-		return st, nil
-	}
-	if st, ok := w.s.states[check]; ok && !w.s.Shared() {
+	if st, ok := w.cachedState(check); ok {
 		return st, nil
 	}
 	st, err := stateTx(ctx, w, check)

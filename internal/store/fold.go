@@ -61,26 +61,17 @@ func (w *batchWriter) tryFold(ctx context.Context, res checks.Result, sig outcom
 	if !w.s.folding() || res.Location != "" || !res.Passed() {
 		return Run{}, nil, false, nil
 	}
-	checkID, ok := w.ids[res.Check]
-	if !ok {
-		checkID, ok = w.s.checkIDs[res.Check]
-	}
+	checkID, ok := w.knownCheckID(res.Check)
 	f := w.tail(checkID)
 	if !ok || f == nil || ms(res.Started.Truncate(foldSpan)) != f.hour || ms(res.Started) < f.lastMs {
 		return Run{}, nil, false, nil
 	}
-	last, ok := w.evidence[checkID]
-	if !ok {
-		last, ok = w.s.lastEvidence[checkID]
-	}
-	if !ok || last.id != f.evidence || last.sig != sig {
+	if last, ok := w.latestEvidence(checkID); !ok || last.id != f.evidence || last.sig != sig {
 		return Run{}, nil, false, nil
 	}
-	prev, ok := w.states[res.Check]
+	prev, ok := w.cachedState(res.Check)
 	if !ok {
-		if prev, ok = w.s.states[res.Check]; !ok {
-			return Run{}, nil, false, nil // read by the usual path
-		}
+		return Run{}, nil, false, nil // read by the usual path
 	}
 	if prev.Status != alert.StatusPassing || prev.Incident != nil || prev.Flapping || prev.PassStreak < 1 {
 		return Run{}, nil, false, nil // a recovering or flapping check: each run keeps its row
