@@ -17,11 +17,8 @@ func runClass(r store.Run) string { return passClass(r.Passed()) }
 // foldNote says what else a row of folded runs (store.Run.Repeats) stands
 // for: the later passing runs with the same outcome.
 func foldNote(r store.Run) string {
-	more := " more run"
-	if r.Repeats > 1 {
-		more += "s"
-	}
-	return "+" + strconv.FormatInt(r.Repeats, 10) + more + ", same outcome, until " + fmtTime(r.LastStarted) +
+	return "+" + strconv.FormatInt(r.Repeats, 10) + plural(int(r.Repeats), " more run", " more runs") +
+		", same outcome, until " + fmtTime(r.LastStarted) +
 		", slowest " + ms(r.MaxDuration)
 }
 
