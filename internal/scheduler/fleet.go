@@ -135,12 +135,7 @@ func (s *Scheduler) plan(check, _ string, due, now time.Time) (slot, next time.T
 			next = now.Add(100 * 365 * 24 * time.Hour)
 		}
 	}
-	o, _ := CheckOverrun(j.ch)
-	worst := o.Worst
-	if worst <= 0 {
-		worst = defaultWait
-	}
-	return slot, next, skipped, worst + leaseMargin, true
+	return slot, next, skipped, Lease(j.ch), true
 }
 
 // claimLoop claims and runs due slots until Stop.

@@ -63,3 +63,23 @@ func interval(sched cron.Schedule) time.Duration {
 	}
 	return least
 }
+
+// Lease is how long a claim of ch's slot is held before another instance
+// of its location may take the slot over: its worst-case run plus
+// leaseMargin.
+func Lease(ch checks.Check) time.Duration {
+	o, _ := CheckOverrun(ch)
+	worst := o.Worst
+	if worst <= 0 {
+		worst = defaultWait
+	}
+	return worst + leaseMargin
+}
+
+// TakeoverBound is the longest a location goes without running ch after
+// the instance holding its slot dies: the lease, then the claim poll that
+// finds the slot free, then one interval to the next slot.
+func TakeoverBound(ch checks.Check) time.Duration {
+	o, _ := CheckOverrun(ch)
+	return Lease(ch) + claimPoll + o.Interval
+}

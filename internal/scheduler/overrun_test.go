@@ -52,3 +52,21 @@ func TestCheckOverrun(t *testing.T) {
 		})
 	}
 }
+
+// TestTakeoverBound: a fleet's lease is the worst-case run plus 2 s, and a
+// location resumes a dead instance's check within lease + claim poll + one
+// interval (the README's promise, and TestFleet's bound).
+func TestTakeoverBound(t *testing.T) {
+	ch := checks.Check{Schedule: "@every 1s", Timeout: time.Second,
+		Probes: []checks.ProbeSpec{{Kind: checks.ProbeValid}, {Kind: checks.ProbeMissing}}}
+	if got, want := Lease(ch), 5*time.Second; got != want { // 3 requests × 1 s + 2 s
+		t.Errorf("Lease = %s, want %s", got, want)
+	}
+	if got, want := TakeoverBound(ch), 6200*time.Millisecond; got != want {
+		t.Errorf("TakeoverBound = %s, want %s", got, want)
+	}
+	ch.Timeout = 0 // the default wait
+	if got := Lease(ch); got != 3*defaultWait+leaseMargin {
+		t.Errorf("Lease without a timeout = %s", got)
+	}
+}
