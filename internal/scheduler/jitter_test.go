@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
@@ -99,7 +100,7 @@ func TestCronSpecOffset(t *testing.T) {
 // the whole second, not at :00.
 func TestThousandChecksSpreadOverTheSecond(t *testing.T) {
 	var tenths [10]int
-	var steps [100]int // the 10 ms steps of the offsets
+	steps := make([]int, time.Second/minSlotStep) // the steps of the offsets
 	sched := mustParse(t, "@every 1s")
 	for i := range 1000 {
 		j := newJittered(fmt.Sprintf("check-%04d", i), sched, base)
@@ -115,9 +116,11 @@ func TestThousandChecksSpreadOverTheSecond(t *testing.T) {
 			t.Errorf("%d checks fire in tenth %d of the second: %v", n, i, tenths)
 		}
 	}
-	for i, n := range steps { // 10 expected; 25 is over 4 standard deviations
-		if n > 25 {
-			t.Errorf("%d checks fire at step %d", n, i)
+	want := 1000 / len(steps) // per step; a bound over 4 standard deviations above
+	most := want + int(4*math.Sqrt(float64(want))) + 1
+	for i, n := range steps {
+		if n > most {
+			t.Errorf("%d checks fire at step %d (%d expected, at most %d)", n, i, want, most)
 		}
 	}
 }
