@@ -164,3 +164,44 @@ func benchCheckDetailQuery(b *testing.B, db string) {
 		}
 	}
 }
+
+// BenchmarkWritePendingRollups measures the timed write of the pending
+// rollups at 1,000 checks (an hour and a day each, stored already: the
+// upserts update), without the latest rows and strips. The writer goroutine
+// is idle meanwhile: the benchmark fills s.pending and writes it itself.
+func BenchmarkWritePendingRollups(b *testing.B) {
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for i := range 1000 {
+		wg.Go(func() {
+			if _, _, err := s.RecordRun(context.Background(), passingRun(fmt.Sprintf("check-%04d", i), t0), benchDecide); err != nil {
+				b.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.syncRollups(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	rolls := map[rollKey]*rollAgg{}
+	for slot, c := range s.rollups {
+		rolls[rollKey{check: slot.check, period: slot.period, start: c.start}] = c.agg
+	}
+	if len(rolls) != 2000 {
+		b.Fatalf("%d rollups, want 2000", len(rolls))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for k, a := range rolls {
+			s.pending[k] = a
+		}
+		if err := s.writePending(false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -41,8 +41,10 @@ func (h hist) merge(o hist) {
 
 // encode packs the counts as uvarints: an hour of a passing check is a few
 // bytes, since most buckets are zero.
-func (h hist) encode() []byte {
-	buf := make([]byte, 0, len(h)+4)
+func (h hist) encode() []byte { return h.appendTo(make([]byte, 0, len(h)+4)) }
+
+// appendTo appends the encoding of h to buf.
+func (h hist) appendTo(buf []byte) []byte {
 	for _, c := range h {
 		buf = binary.AppendUvarint(buf, c)
 	}
