@@ -67,8 +67,13 @@ type rollAgg struct {
 	runs, failures int64
 	latMin, latMax int64
 	latSum         int64
-	h              hist
+	// counts is the latency histogram (hist) held in place: a rollup is
+	// one allocation, and a copy of it a copy of its counts.
+	counts [histBuckets]uint64
 }
+
+// hist is the rollup's latency histogram, which a.counts holds.
+func (a *rollAgg) hist() hist { return a.counts[:] }
 
 func newBatchWriter(s *Store, tx *sql.Tx) *batchWriter {
 	return &batchWriter{s: s, tx: tx, ids: map[string]int64{}, states: map[string]alert.State{},
@@ -291,7 +296,7 @@ func (w *batchWriter) rollup(checkID int64, res checks.Result) {
 		k := rollKey{check: checkID, period: period, start: ms(res.Started.Truncate(size))}
 		a := w.roll[k]
 		if a == nil {
-			a = &rollAgg{latMin: us, latMax: us, h: newHist()}
+			a = &rollAgg{latMin: us, latMax: us}
 			w.roll[k] = a
 		}
 		a.runs++
@@ -299,7 +304,7 @@ func (w *batchWriter) rollup(checkID int64, res checks.Result) {
 			a.failures++
 		}
 		a.latMin, a.latMax, a.latSum = min(a.latMin, us), max(a.latMax, us), a.latSum+us
-		a.h.add(us)
+		a.hist().add(us)
 	}
 }
 
@@ -376,7 +381,7 @@ func (w *batchWriter) baseRollup(ctx context.Context, q querier, k rollKey) (*ro
 	case err != nil:
 		return nil, fmt.Errorf("rollup: %w", err)
 	}
-	if old.h, err = decodeHist(blob); err != nil {
+	if err := decodeHistInto(blob, old.hist()); err != nil {
 		return nil, err
 	}
 	return &old, nil
@@ -385,10 +390,8 @@ func (w *batchWriter) baseRollup(ctx context.Context, q querier, k rollKey) (*ro
 // addRollup returns base (nil: none) plus a, leaving both as they are.
 func addRollup(base, a *rollAgg) *rollAgg {
 	sum := *a
-	sum.h = newHist()
-	sum.h.merge(a.h)
 	if base != nil {
-		sum.h.merge(base.h)
+		sum.hist().merge(base.hist())
 		sum.runs, sum.failures, sum.latSum = a.runs+base.runs, a.failures+base.failures, a.latSum+base.latSum
 		sum.latMin, sum.latMax = min(a.latMin, base.latMin), max(a.latMax, base.latMax)
 	}
@@ -401,7 +404,7 @@ func writeRollup(ctx context.Context, q querier, k rollKey, a *rollAgg) error {
 		lat_min, lat_max, lat_sum, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (check_id, period, start_ms) DO UPDATE SET runs = excluded.runs, failures = excluded.failures,
 		lat_min = excluded.lat_min, lat_max = excluded.lat_max, lat_sum = excluded.lat_sum, hist = excluded.hist`,
-		k.check, k.period, k.start, a.runs, a.failures, a.latMin, a.latMax, a.latSum, a.h.encode())
+		k.check, k.period, k.start, a.runs, a.failures, a.latMin, a.latMax, a.latSum, a.hist().encode())
 	if err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
@@ -487,7 +490,7 @@ func (u *rollupUpserter) add(ctx context.Context, k rollKey, a *rollAgg) error {
 		u.args = make([]any, 0, rollupChunks[0]*rollupCols)
 	}
 	from := len(u.blobs)
-	u.blobs = a.h.appendTo(u.blobs)
+	u.blobs = a.hist().appendTo(u.blobs)
 	u.args = append(u.args, k.check, k.period, k.start, a.runs, a.failures, a.latMin, a.latMax, a.latSum,
 		u.blobs[from:len(u.blobs):len(u.blobs)])
 	if len(u.args) == cap(u.args) {

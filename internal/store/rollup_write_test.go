@@ -28,14 +28,14 @@ func TestRollupsWrittenExactly(t *testing.T) {
 				k := key{check, period, ms(at.Truncate(size))}
 				a, ok := want[k]
 				if !ok {
-					a = rollAgg{latMin: us, latMax: us, h: newHist()}
+					a = rollAgg{latMin: us, latMax: us}
 				}
 				a.runs++
 				if !passed {
 					a.failures++
 				}
 				a.latMin, a.latMax, a.latSum = min(a.latMin, us), max(a.latMax, us), a.latSum+us
-				a.h.add(us)
+				a.hist().add(us)
 				want[k] = a
 			}
 		}
@@ -76,7 +76,7 @@ func TestRollupsWrittenExactly(t *testing.T) {
 			if err := rows.Scan(&k.check, &k.period, &k.start, &a.runs, &a.failures, &a.latMin, &a.latMax, &a.latSum, &blob); err != nil {
 				t.Fatal(err)
 			}
-			if a.h, err = decodeHist(blob); err != nil {
+			if err := decodeHistInto(blob, a.hist()); err != nil {
 				t.Fatal(err)
 			}
 			got[k] = a
