@@ -43,6 +43,9 @@ type batchWriter struct {
 	open       func(context.Context) (*sql.Tx, error)
 	txStmts    map[*sql.Stmt]*sql.Stmt // prepared statements bound to tx (txStmt)
 	firstStmts map[string]*sql.Stmt    // queries prepared in tx only, new to the connection (txStmt)
+	// slab holds the rollups of roll, which live as long as the batch
+	// (flushRollups merges copies of them): newRollAgg.
+	slab []rollAgg
 }
 
 type rollKey struct {
@@ -79,6 +82,48 @@ func newBatchWriter(s *Store, tx *sql.Tx) *batchWriter {
 	return &batchWriter{s: s, tx: tx, ids: map[string]int64{}, states: map[string]alert.State{},
 		evidence: map[int64]evidenceRef{}, roll: map[rollKey]*rollAgg{}, recent: map[int64]int64{},
 		latest: map[int64]*latestRun{}, folds: map[int64]*foldTail{}}
+}
+
+// batchWriter returns the writer goroutine's batchWriter for a batch in tx
+// (nil: begun when needed). Its maps and slices are the last batch's,
+// emptied: most batches then allocate none. Nothing of them outlives a
+// batch: publish copies their entries into the store's maps. Only the
+// writer goroutine calls it, and it uses one batch at a time.
+func (s *Store) batchWriter(tx *sql.Tx) *batchWriter {
+	w := s.scratch
+	if w == nil {
+		w = newBatchWriter(s, tx)
+		w.merged = map[rollKey]*rollAgg{}
+		s.scratch = w
+		return w
+	}
+	clear(w.ids)
+	clear(w.states)
+	clear(w.evidence)
+	clear(w.roll)
+	clear(w.merged)
+	clear(w.recent)
+	clear(w.latest)
+	clear(w.folds)
+	clear(w.txStmts)
+	clear(w.firstStmts)
+	clear(w.closed)
+	*w = batchWriter{s: s, tx: tx, ids: w.ids, states: w.states, evidence: w.evidence, roll: w.roll,
+		merged: w.merged, recent: w.recent, latest: w.latest, folds: w.folds, closed: w.closed[:0],
+		txStmts: w.txStmts, firstStmts: w.firstStmts, slab: w.slab[:0]}
+	return w
+}
+
+// newRollAgg returns a zero rollup for roll, from the slab.
+func (w *batchWriter) newRollAgg() *rollAgg {
+	if len(w.slab) == cap(w.slab) {
+		// A new slab: the full one stays with the rollups it holds.
+		w.slab = make([]rollAgg, 0, max(64, 2*cap(w.slab)))
+	}
+	w.slab = w.slab[:len(w.slab)+1]
+	a := &w.slab[len(w.slab)-1]
+	*a = rollAgg{}
+	return a
 }
 
 // begin makes sure the batch has its transaction.
@@ -296,7 +341,8 @@ func (w *batchWriter) rollup(checkID int64, res checks.Result) {
 		k := rollKey{check: checkID, period: period, start: ms(res.Started.Truncate(size))}
 		a := w.roll[k]
 		if a == nil {
-			a = &rollAgg{latMin: us, latMax: us}
+			a = w.newRollAgg()
+			a.latMin, a.latMax = us, us
 			w.roll[k] = a
 		}
 		a.runs++
@@ -320,7 +366,10 @@ func (w *batchWriter) flushRollups() error {
 	if w.s != nil {
 		q = w
 	}
-	w.merged = map[rollKey]*rollAgg{}
+	if w.merged == nil {
+		w.merged = map[rollKey]*rollAgg{}
+	}
+	clear(w.merged)
 	for k, a := range w.roll {
 		base, err := w.baseRollup(ctx, q, k)
 		if err != nil {
