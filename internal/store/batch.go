@@ -496,10 +496,14 @@ func (w *batchWriter) writeAllRollups(ctx context.Context) error {
 }
 
 // rollupChunks are the row counts of the upserts writeAllRollups runs,
-// largest first: any number of rows is written with few distinct
-// statements, each prepared once. 64 rows are 576 parameters, far below
-// SQLite's bound (32,766).
-var rollupChunks = [...]int{64, 16, 4, 1}
+// largest first: any number of rows is written with three distinct
+// statements, each prepared once. A statement of several rows keeps a
+// statement journal, a copy of each page it changes (a rollup row is one
+// page of the table, in a store with history); SQLite holds 64 KiB of it in
+// memory and moves the rest to a temporary file, which cost more than the
+// statements saved at 64 rows. Twelve pages stay in memory, with room for a
+// page split. Parameters are far below SQLite's bound (32,766).
+var rollupChunks = [...]int{12, 4, 1}
 
 // rollupUpserts[i] upserts rollupChunks[i] rows, nine parameters each in
 // the order of writeRollup's.

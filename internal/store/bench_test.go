@@ -167,9 +167,14 @@ func benchCheckDetailQuery(b *testing.B, db string) {
 
 // BenchmarkWritePendingRollups measures the timed write of the pending
 // rollups at 1,000 checks (an hour and a day each, stored already: the
-// upserts update), without the latest rows and strips. The writer goroutine
-// is idle meanwhile: the benchmark fills s.pending and writes it itself.
+// upserts update), without the latest rows and strips. Each check has 100
+// older hours, so that, as in a store with history, the rows written are on
+// different pages. The writer goroutine is idle meanwhile (no runs, and
+// its timed write an hour away): the benchmark fills s.pending and writes
+// it itself.
 func BenchmarkWritePendingRollups(b *testing.B) {
+	defer func(d time.Duration) { rollupEvery = d }(rollupEvery)
+	rollupEvery = time.Hour
 	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
@@ -186,6 +191,11 @@ func BenchmarkWritePendingRollups(b *testing.B) {
 	}
 	wg.Wait()
 	if err := s.syncRollups(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.w.Exec(`WITH RECURSIVE h(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM h WHERE n < 100)
+		INSERT INTO rollups SELECT check_id, period, start_ms - n * 3600000, runs, failures, lat_min, lat_max,
+		lat_sum, hist FROM rollups, h WHERE period = 0`); err != nil {
 		b.Fatal(err)
 	}
 	rolls := map[rollKey]*rollAgg{}

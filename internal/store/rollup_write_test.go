@@ -39,8 +39,8 @@ func TestRollupsWrittenExactly(t *testing.T) {
 				want[k] = a
 			}
 		}
-		// 137 checks: 411 rows (6×64 + 16 + 2×4 + 3×1) in the first write,
-		// 274 (4×64 + 16 + 2×1) in the second, which updates its day rows.
+		// 137 checks: 411 rows (34×12 + 3×1) in the first write, 274 (22×12 +
+		// 2×4 + 2×1) in the second, which updates its day rows.
 		t0 := time.Date(2026, 3, 1, 10, 30, 0, 0, time.UTC)
 		round := func(hours []time.Duration) {
 			for i := range 137 {
