@@ -24,6 +24,10 @@ type batchWriter struct {
 	evidence map[int64]evidenceRef
 	roll     map[rollKey]*rollAgg // this batch's runs
 	merged   map[rollKey]*rollAgg // what flushRollups wrote
+	// bases are, when rollups are deferred, the rollups before this batch
+	// (nil: none) that publish adds roll to, in place: until the batch
+	// commits they stay as they were.
+	bases map[rollKey]*rollAgg
 	recent   map[int64]int64      // strip hours (recent.go) read or written
 	latest   map[int64]*latestRun // each check's newest run (latest.go)
 	// deferRollups keeps the merged rollups pending in memory rather than
@@ -93,7 +97,7 @@ func (s *Store) batchWriter(tx *sql.Tx) *batchWriter {
 	w := s.scratch
 	if w == nil {
 		w = newBatchWriter(s, tx)
-		w.merged = map[rollKey]*rollAgg{}
+		w.merged, w.bases = map[rollKey]*rollAgg{}, map[rollKey]*rollAgg{}
 		s.scratch = w
 		return w
 	}
@@ -102,6 +106,7 @@ func (s *Store) batchWriter(tx *sql.Tx) *batchWriter {
 	clear(w.evidence)
 	clear(w.roll)
 	clear(w.merged)
+	clear(w.bases)
 	clear(w.recent)
 	clear(w.latest)
 	clear(w.folds)
@@ -109,7 +114,7 @@ func (s *Store) batchWriter(tx *sql.Tx) *batchWriter {
 	clear(w.firstStmts)
 	clear(w.closed)
 	*w = batchWriter{s: s, tx: tx, ids: w.ids, states: w.states, evidence: w.evidence, roll: w.roll,
-		merged: w.merged, recent: w.recent, latest: w.latest, folds: w.folds, closed: w.closed[:0],
+		merged: w.merged, bases: w.bases, recent: w.recent, latest: w.latest, folds: w.folds, closed: w.closed[:0],
 		txStmts: w.txStmts, firstStmts: w.firstStmts, slab: w.slab[:0]}
 	return w
 }
@@ -375,6 +380,13 @@ func (w *batchWriter) flushRollups() error {
 		if err != nil {
 			return err
 		}
+		if w.deferRollups {
+			if w.bases == nil {
+				w.bases = map[rollKey]*rollAgg{}
+			}
+			w.bases[k] = base // merged by publish: a copy per rollup per batch was a third of the writer's garbage
+			continue
+		}
 		w.merged[k] = addRollup(base, a)
 	}
 	switch {
@@ -440,11 +452,16 @@ func (w *batchWriter) baseRollup(ctx context.Context, q querier, k rollKey) (*ro
 func addRollup(base, a *rollAgg) *rollAgg {
 	sum := *a
 	if base != nil {
-		sum.hist().merge(base.hist())
-		sum.runs, sum.failures, sum.latSum = a.runs+base.runs, a.failures+base.failures, a.latSum+base.latSum
-		sum.latMin, sum.latMax = min(a.latMin, base.latMin), max(a.latMax, base.latMax)
+		sum.add(base)
 	}
 	return &sum
+}
+
+// add adds rollup o to a.
+func (a *rollAgg) add(o *rollAgg) {
+	a.hist().merge(o.hist())
+	a.runs, a.failures, a.latSum = a.runs+o.runs, a.failures+o.failures, a.latSum+o.latSum
+	a.latMin, a.latMax = min(a.latMin, o.latMin), max(a.latMax, o.latMax)
 }
 
 // writeRollup stores rollup k as a.
@@ -469,7 +486,8 @@ func (w *batchWriter) writeAllRollups(ctx context.Context) error {
 	if w.wrote {
 		return nil
 	}
-	u := rollupUpserter{w: w}
+	// Most histograms encode in a byte a bucket, a few more for the busy ones.
+	u := rollupUpserter{w: w, blobs: make([]byte, 0, (len(w.s.pending)+len(w.merged))*(histBuckets+8))}
 	for k, a := range w.s.pending {
 		if _, mine := w.merged[k]; !mine {
 			if err := u.add(ctx, k, a); err != nil {
@@ -590,6 +608,20 @@ func (w *batchWriter) writeMark(ctx context.Context) error {
 
 // publish makes the committed batch's knowledge the store's cache.
 func (w *batchWriter) publish() {
+	if w.deferRollups {
+		// The batch's runs join the rollups they were merged into
+		// (flushRollups): in place, as only the writer reads them.
+		for k, a := range w.roll {
+			sum := w.bases[k]
+			if sum == nil {
+				sum = new(rollAgg)
+				*sum = *a // a is the slab's, reused by the next batch
+			} else {
+				sum.add(a)
+			}
+			w.merged[k] = sum
+		}
+	}
 	for k, v := range w.ids {
 		w.s.checkIDs[k] = v
 	}
