@@ -27,9 +27,9 @@ type batchWriter struct {
 	// bases are, when rollups are deferred, the rollups before this batch
 	// (nil: none) that publish adds roll to, in place: until the batch
 	// commits they stay as they were.
-	bases map[rollKey]*rollAgg
-	recent   map[int64]int64      // strip hours (recent.go) read or written
-	latest   map[int64]*latestRun // each check's newest run (latest.go)
+	bases  map[rollKey]*rollAgg
+	recent map[int64]int64      // strip hours (recent.go) read or written
+	latest map[int64]*latestRun // each check's newest run (latest.go)
 	// deferRollups keeps the merged rollups pending in memory rather than
 	// writing them (writeBatch on SQLite); wrote says this transaction
 	// wrote every pending rollup; lastRun is the newest run id it wrote.
