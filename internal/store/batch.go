@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/authmon/monitor/internal/alert"
@@ -23,8 +24,12 @@ type batchWriter struct {
 	evidence map[int64]evidenceRef
 	roll     map[rollKey]*rollAgg // this batch's runs
 	merged   map[rollKey]*rollAgg // what flushRollups wrote
-	recent   map[int64]int64      // strip hours (recent.go) read or written
-	latest   map[int64]*latestRun // each check's newest run (latest.go)
+	// bases are, when rollups are deferred, the rollups before this batch
+	// (nil: none) that publish adds roll to, in place: until the batch
+	// commits they stay as they were.
+	bases  map[rollKey]*rollAgg
+	recent map[int64]int64      // strip hours (recent.go) read or written
+	latest map[int64]*latestRun // each check's newest run (latest.go)
 	// deferRollups keeps the merged rollups pending in memory rather than
 	// writing them (writeBatch on SQLite); wrote says this transaction
 	// wrote every pending rollup; lastRun is the newest run id it wrote.
@@ -42,6 +47,9 @@ type batchWriter struct {
 	open       func(context.Context) (*sql.Tx, error)
 	txStmts    map[*sql.Stmt]*sql.Stmt // prepared statements bound to tx (txStmt)
 	firstStmts map[string]*sql.Stmt    // queries prepared in tx only, new to the connection (txStmt)
+	// slab holds the rollups of roll, which live as long as the batch
+	// (flushRollups merges copies of them): newRollAgg.
+	slab []rollAgg
 }
 
 type rollKey struct {
@@ -66,13 +74,61 @@ type rollAgg struct {
 	runs, failures int64
 	latMin, latMax int64
 	latSum         int64
-	h              hist
+	// counts is the latency histogram (hist) held in place: a rollup is
+	// one allocation, and a copy of it a copy of its counts.
+	counts [histBuckets]uint64
 }
+
+// hist is the rollup's latency histogram, which a.counts holds.
+func (a *rollAgg) hist() hist { return a.counts[:] }
 
 func newBatchWriter(s *Store, tx *sql.Tx) *batchWriter {
 	return &batchWriter{s: s, tx: tx, ids: map[string]int64{}, states: map[string]alert.State{},
 		evidence: map[int64]evidenceRef{}, roll: map[rollKey]*rollAgg{}, recent: map[int64]int64{},
 		latest: map[int64]*latestRun{}, folds: map[int64]*foldTail{}}
+}
+
+// batchWriter returns the writer goroutine's batchWriter for a batch in tx
+// (nil: begun when needed). Its maps and slices are the last batch's,
+// emptied: most batches then allocate none. Nothing of them outlives a
+// batch: publish copies their entries into the store's maps. Only the
+// writer goroutine calls it, and it uses one batch at a time.
+func (s *Store) batchWriter(tx *sql.Tx) *batchWriter {
+	w := s.scratch
+	if w == nil {
+		w = newBatchWriter(s, tx)
+		w.merged, w.bases = map[rollKey]*rollAgg{}, map[rollKey]*rollAgg{}
+		s.scratch = w
+		return w
+	}
+	clear(w.ids)
+	clear(w.states)
+	clear(w.evidence)
+	clear(w.roll)
+	clear(w.merged)
+	clear(w.bases)
+	clear(w.recent)
+	clear(w.latest)
+	clear(w.folds)
+	clear(w.txStmts)
+	clear(w.firstStmts)
+	clear(w.closed)
+	*w = batchWriter{s: s, tx: tx, ids: w.ids, states: w.states, evidence: w.evidence, roll: w.roll,
+		merged: w.merged, bases: w.bases, recent: w.recent, latest: w.latest, folds: w.folds, closed: w.closed[:0],
+		txStmts: w.txStmts, firstStmts: w.firstStmts, slab: w.slab[:0]}
+	return w
+}
+
+// newRollAgg returns a zero rollup for roll, from the slab.
+func (w *batchWriter) newRollAgg() *rollAgg {
+	if len(w.slab) == cap(w.slab) {
+		// A new slab: the full one stays with the rollups it holds.
+		w.slab = make([]rollAgg, 0, max(64, 2*cap(w.slab)))
+	}
+	w.slab = w.slab[:len(w.slab)+1]
+	a := &w.slab[len(w.slab)-1]
+	*a = rollAgg{}
+	return a
 }
 
 // begin makes sure the batch has its transaction.
@@ -290,7 +346,8 @@ func (w *batchWriter) rollup(checkID int64, res checks.Result) {
 		k := rollKey{check: checkID, period: period, start: ms(res.Started.Truncate(size))}
 		a := w.roll[k]
 		if a == nil {
-			a = &rollAgg{latMin: us, latMax: us, h: newHist()}
+			a = w.newRollAgg()
+			a.latMin, a.latMax = us, us
 			w.roll[k] = a
 		}
 		a.runs++
@@ -298,7 +355,7 @@ func (w *batchWriter) rollup(checkID int64, res checks.Result) {
 			a.failures++
 		}
 		a.latMin, a.latMax, a.latSum = min(a.latMin, us), max(a.latMax, us), a.latSum+us
-		a.h.add(us)
+		a.hist().add(us)
 	}
 }
 
@@ -314,11 +371,21 @@ func (w *batchWriter) flushRollups() error {
 	if w.s != nil {
 		q = w
 	}
-	w.merged = map[rollKey]*rollAgg{}
+	if w.merged == nil {
+		w.merged = map[rollKey]*rollAgg{}
+	}
+	clear(w.merged)
 	for k, a := range w.roll {
 		base, err := w.baseRollup(ctx, q, k)
 		if err != nil {
 			return err
+		}
+		if w.deferRollups {
+			if w.bases == nil {
+				w.bases = map[rollKey]*rollAgg{}
+			}
+			w.bases[k] = base // merged by publish: a copy per rollup per batch was a third of the writer's garbage
+			continue
 		}
 		w.merged[k] = addRollup(base, a)
 	}
@@ -375,7 +442,7 @@ func (w *batchWriter) baseRollup(ctx context.Context, q querier, k rollKey) (*ro
 	case err != nil:
 		return nil, fmt.Errorf("rollup: %w", err)
 	}
-	if old.h, err = decodeHist(blob); err != nil {
+	if err := decodeHistInto(blob, old.hist()); err != nil {
 		return nil, err
 	}
 	return &old, nil
@@ -384,14 +451,17 @@ func (w *batchWriter) baseRollup(ctx context.Context, q querier, k rollKey) (*ro
 // addRollup returns base (nil: none) plus a, leaving both as they are.
 func addRollup(base, a *rollAgg) *rollAgg {
 	sum := *a
-	sum.h = newHist()
-	sum.h.merge(a.h)
 	if base != nil {
-		sum.h.merge(base.h)
-		sum.runs, sum.failures, sum.latSum = a.runs+base.runs, a.failures+base.failures, a.latSum+base.latSum
-		sum.latMin, sum.latMax = min(a.latMin, base.latMin), max(a.latMax, base.latMax)
+		sum.add(base)
 	}
 	return &sum
+}
+
+// add adds rollup o to a.
+func (a *rollAgg) add(o *rollAgg) {
+	a.hist().merge(o.hist())
+	a.runs, a.failures, a.latSum = a.runs+o.runs, a.failures+o.failures, a.latSum+o.latSum
+	a.latMin, a.latMax = min(a.latMin, o.latMin), max(a.latMax, o.latMax)
 }
 
 // writeRollup stores rollup k as a.
@@ -400,7 +470,7 @@ func writeRollup(ctx context.Context, q querier, k rollKey, a *rollAgg) error {
 		lat_min, lat_max, lat_sum, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (check_id, period, start_ms) DO UPDATE SET runs = excluded.runs, failures = excluded.failures,
 		lat_min = excluded.lat_min, lat_max = excluded.lat_max, lat_sum = excluded.lat_sum, hist = excluded.hist`,
-		k.check, k.period, k.start, a.runs, a.failures, a.latMin, a.latMax, a.latSum, a.h.encode())
+		k.check, k.period, k.start, a.runs, a.failures, a.latMin, a.latMax, a.latSum, a.hist().encode())
 	if err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
@@ -409,22 +479,29 @@ func writeRollup(ctx context.Context, q querier, k rollKey, a *rollAgg) error {
 
 // writeAllRollups stores, in the batch's transaction, the pending rollups
 // and the batch's own: after it every run so far is counted in the stored
-// rollups. refreshRecent needs that before it reads them.
+// rollups. refreshRecent needs that before it reads them. The rows go in
+// multi-row upserts (rollupUpserts): one statement per row was 2,000 Execs a
+// second at 1,000 checks, most of this write's cost.
 func (w *batchWriter) writeAllRollups(ctx context.Context) error {
 	if w.wrote {
 		return nil
 	}
+	// Most histograms encode in a byte a bucket, a few more for the busy ones.
+	u := rollupUpserter{w: w, blobs: make([]byte, 0, (len(w.s.pending)+len(w.merged))*(histBuckets+8))}
 	for k, a := range w.s.pending {
 		if _, mine := w.merged[k]; !mine {
-			if err := writeRollup(ctx, w, k, a); err != nil {
+			if err := u.add(ctx, k, a); err != nil {
 				return err
 			}
 		}
 	}
 	for k, a := range w.merged {
-		if err := writeRollup(ctx, w, k, a); err != nil {
+		if err := u.add(ctx, k, a); err != nil {
 			return err
 		}
+	}
+	if err := u.flush(ctx); err != nil {
+		return err
 	}
 	if err := w.writeFolds(ctx); err != nil {
 		return err
@@ -433,6 +510,88 @@ func (w *batchWriter) writeAllRollups(ctx context.Context) error {
 		return err
 	}
 	w.wrote = true
+	return nil
+}
+
+// rollupChunks are the row counts of the upserts writeAllRollups runs,
+// largest first: any number of rows is written with three distinct
+// statements, each prepared once. A statement of several rows keeps a
+// statement journal, a copy of each page it changes (a rollup row is one
+// page of the table, in a store with history); SQLite holds 64 KiB of it in
+// memory and moves the rest to a temporary file, which cost more than the
+// statements saved at 64 rows. Twelve pages stay in memory, with room for a
+// page split. Parameters are far below SQLite's bound (32,766).
+var rollupChunks = [...]int{12, 4, 1}
+
+// rollupUpserts[i] upserts rollupChunks[i] rows, nine parameters each in
+// the order of writeRollup's.
+var rollupUpserts = func() (qs [len(rollupChunks)]string) {
+	for i, n := range rollupChunks {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO rollups (check_id, period, start_ms, runs, failures, lat_min, lat_max, lat_sum, hist) VALUES `)
+		for j := range n {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+		}
+		b.WriteString(` ON CONFLICT (check_id, period, start_ms) DO UPDATE SET runs = excluded.runs,
+		failures = excluded.failures, lat_min = excluded.lat_min, lat_max = excluded.lat_max,
+		lat_sum = excluded.lat_sum, hist = excluded.hist`)
+		qs[i] = b.String()
+	}
+	return qs
+}()
+
+const rollupCols = 9
+
+// rollupUpserter collects rollup rows and writes them rollupChunks[0] at a
+// time; flush writes the rest in smaller chunks.
+type rollupUpserter struct {
+	w    *batchWriter
+	args []any
+	// blobs holds the encoded histograms of the rows: the arguments are
+	// slices of it, never overwritten (a grown buffer leaves the old one
+	// to the slices that point into it).
+	blobs []byte
+}
+
+func (u *rollupUpserter) add(ctx context.Context, k rollKey, a *rollAgg) error {
+	if u.args == nil {
+		u.args = make([]any, 0, rollupChunks[0]*rollupCols)
+	}
+	from := len(u.blobs)
+	u.blobs = a.hist().appendTo(u.blobs)
+	u.args = append(u.args, k.check, k.period, k.start, a.runs, a.failures, a.latMin, a.latMax, a.latSum,
+		u.blobs[from:len(u.blobs):len(u.blobs)])
+	if len(u.args) == cap(u.args) {
+		return u.exec(ctx, 0, len(u.args))
+	}
+	return nil
+}
+
+func (u *rollupUpserter) flush(ctx context.Context) error {
+	for len(u.args) > 0 {
+		for i, n := range rollupChunks {
+			if len(u.args) >= n*rollupCols {
+				if err := u.exec(ctx, i, n*rollupCols); err != nil {
+					return err
+				}
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// exec writes the first n arguments' rows with upsert i and drops them.
+func (u *rollupUpserter) exec(ctx context.Context, i, n int) error {
+	if _, err := u.w.ExecContext(ctx, rollupUpserts[i], u.args[:n]...); err != nil {
+		return fmt.Errorf("rollup: %w", err)
+	}
+	rest := copy(u.args, u.args[n:])
+	clear(u.args[rest:])
+	u.args = u.args[:rest]
 	return nil
 }
 
@@ -449,6 +608,20 @@ func (w *batchWriter) writeMark(ctx context.Context) error {
 
 // publish makes the committed batch's knowledge the store's cache.
 func (w *batchWriter) publish() {
+	if w.deferRollups {
+		// The batch's runs join the rollups they were merged into
+		// (flushRollups): in place, as only the writer reads them.
+		for k, a := range w.roll {
+			sum := w.bases[k]
+			if sum == nil {
+				sum = new(rollAgg)
+				*sum = *a // a is the slab's, reused by the next batch
+			} else {
+				sum.add(a)
+			}
+			w.merged[k] = sum
+		}
+	}
 	for k, v := range w.ids {
 		w.s.checkIDs[k] = v
 	}

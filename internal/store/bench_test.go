@@ -164,3 +164,54 @@ func benchCheckDetailQuery(b *testing.B, db string) {
 		}
 	}
 }
+
+// BenchmarkWritePendingRollups measures the timed write of the pending
+// rollups at 1,000 checks (an hour and a day each, stored already: the
+// upserts update), without the latest rows and strips. Each check has 100
+// older hours, so that, as in a store with history, the rows written are on
+// different pages. The writer goroutine is idle meanwhile (no runs, and
+// its timed write an hour away): the benchmark fills s.pending and writes
+// it itself.
+func BenchmarkWritePendingRollups(b *testing.B) {
+	defer func(d time.Duration) { rollupEvery = d }(rollupEvery)
+	rollupEvery = time.Hour
+	s, err := Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for i := range 1000 {
+		wg.Go(func() {
+			if _, _, err := s.RecordRun(context.Background(), passingRun(fmt.Sprintf("check-%04d", i), t0), benchDecide); err != nil {
+				b.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := s.syncRollups(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.w.Exec(`WITH RECURSIVE h(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM h WHERE n < 100)
+		INSERT INTO rollups SELECT check_id, period, start_ms - n * 3600000, runs, failures, lat_min, lat_max,
+		lat_sum, hist FROM rollups, h WHERE period = 0`); err != nil {
+		b.Fatal(err)
+	}
+	rolls := map[rollKey]*rollAgg{}
+	for slot, c := range s.rollups {
+		rolls[rollKey{check: slot.check, period: slot.period, start: c.start}] = c.agg
+	}
+	if len(rolls) != 2000 {
+		b.Fatalf("%d rollups, want 2000", len(rolls))
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for k, a := range rolls {
+			s.pending[k] = a
+		}
+		if err := s.writePending(false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

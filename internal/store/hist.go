@@ -9,7 +9,7 @@ import (
 // histBounds are the upper bounds, in microseconds, of the latency
 // histogram's buckets; a last bucket takes everything slower. Roughly 1-2-3-5
 // steps keep p50/p95/p99 within one step of the truth from 0.1 ms to a minute.
-var histBounds = []int64{
+var histBounds = [...]int64{
 	100, 200, 300, 500, 700,
 	1_000, 2_000, 3_000, 5_000, 7_000,
 	10_000, 20_000, 30_000, 50_000, 70_000,
@@ -18,10 +18,13 @@ var histBounds = []int64{
 	10_000_000, 20_000_000, 30_000_000, 60_000_000,
 }
 
+// histBuckets is the number of buckets of a latency histogram.
+const histBuckets = len(histBounds) + 1
+
 // hist counts latencies per bucket.
 type hist []uint64
 
-func newHist() hist { return make(hist, len(histBounds)+1) }
+func newHist() hist { return make(hist, histBuckets) }
 
 func (h hist) add(us int64) {
 	i := 0
@@ -41,8 +44,10 @@ func (h hist) merge(o hist) {
 
 // encode packs the counts as uvarints: an hour of a passing check is a few
 // bytes, since most buckets are zero.
-func (h hist) encode() []byte {
-	buf := make([]byte, 0, len(h)+4)
+func (h hist) encode() []byte { return h.appendTo(make([]byte, 0, len(h)+4)) }
+
+// appendTo appends the encoding of h to buf.
+func (h hist) appendTo(buf []byte) []byte {
 	for _, c := range h {
 		buf = binary.AppendUvarint(buf, c)
 	}

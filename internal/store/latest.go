@@ -75,7 +75,7 @@ func (w *batchWriter) writeLatest(ctx context.Context, latest map[int64]*latestR
 		var blob []byte
 		if k, ok := hours[check]; ok {
 			agg := rolls[k]
-			hourMs, runs, failures, blob = k.start, agg.runs, agg.failures, agg.h.encode()
+			hourMs, runs, failures, blob = k.start, agg.runs, agg.failures, agg.hist().encode()
 		} else {
 			blob = newHist().encode()
 		}

@@ -52,6 +52,7 @@ type Store struct {
 	idle          outboxIdle                // NextDue's memory of an empty outbox (SQLite)
 	recentAt      map[int64]int64           // the hour of each check's recent-history strip
 	stmts         map[string]*sql.Stmt
+	scratch       *batchWriter        // the writer goroutine's, reused batch after batch (batchWriter)
 	instance      instanceID          // this process in a fleet (SetInstance)
 	folds         map[int64]*foldTail // each check's latest row while it may take more runs (fold.go)
 	closedFolds   []*foldTail         // ended tails whose counters are still to be written

@@ -177,7 +177,7 @@ func (s *Store) commitBatch(batch []writeReq) {
 
 func (s *Store) writeBatch(batch []writeReq) ([]writeResp, error) {
 	ctx := context.Background()
-	w := newBatchWriter(s, nil)
+	w := s.batchWriter(nil)
 	// Not a run's context: the transaction outlives any one run of the batch.
 	w.open = func(context.Context) (*sql.Tx, error) { return s.w.BeginTx(context.Background(), nil) }
 	defer func() {
@@ -241,8 +241,7 @@ func (s *Store) writePending(full bool) error {
 		return fmt.Errorf("write rollups: %w", err)
 	}
 	defer tx.Rollback()
-	w := newBatchWriter(s, tx)
-	w.merged = map[rollKey]*rollAgg{}
+	w := s.batchWriter(tx)
 	if err := w.writeAllRollups(ctx); err != nil {
 		return err
 	}
