@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -331,7 +332,7 @@ func (w *batchWriter) shiftStrip(ctx context.Context, check, at int64) (*strip, 
 		return nil, err
 	}
 	if last != nil && last.runs > 0 {
-		s.hours[recentHours-1] = stripSlot{runs: last.runs, failures: last.failures, h: last.h}
+		s.hours[recentHours-1] = stripSlot{runs: last.runs, failures: last.failures, h: slices.Clone(last.hist())}
 	}
 	if day := floorTo(at, dayMs); floorTo(s.hour, dayMs) != day {
 		copy(s.days[:], v.days[1:])
