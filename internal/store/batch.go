@@ -23,7 +23,7 @@ type batchWriter struct {
 	states   map[string]alert.State
 	evidence map[int64]evidenceRef
 	roll     map[rollKey]*rollAgg // this batch's runs
-	merged   map[rollKey]*rollAgg // what flushRollups wrote
+	merged   map[rollKey]*rollAgg // the batch's rollups with its runs, when it writes them itself (not deferred)
 	// bases are, when rollups are deferred, the rollups before this batch
 	// (nil: none) that publish adds roll to, in place: until the batch
 	// commits they stay as they were.
@@ -48,7 +48,8 @@ type batchWriter struct {
 	txStmts    map[*sql.Stmt]*sql.Stmt // prepared statements bound to tx (txStmt)
 	firstStmts map[string]*sql.Stmt    // queries prepared in tx only, new to the connection (txStmt)
 	// slab holds the rollups of roll, which live as long as the batch
-	// (flushRollups merges copies of them): newRollAgg.
+	// (publish adds them to the cached ones, or flushRollups merges copies
+	// of them): newRollAgg.
 	slab []rollAgg
 }
 

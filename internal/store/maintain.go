@@ -44,6 +44,7 @@ func (s *Store) PruneOnce(ctx context.Context, r Retention) (int64, error) {
 	if err := s.syncRollups(ctx); err != nil {
 		return 0, err
 	}
+	s.pruning.Store(&r) // before any delete: strips are rebuilt, not moved, from now on if it cuts into them
 	now := s.now()
 	var total int64
 	if s.dial == Postgres && r.Raw > 0 {

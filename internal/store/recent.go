@@ -19,8 +19,9 @@ import (
 // summing rollups was most of the page's time.
 //
 // Invariant, kept in the transaction that merges the rollups: a check's row
-// hour is the newest hour holding any of its runs (refreshRecent rebuilds
-// the row when runs reach a newer hour or land in one the strip holds), and
+// hour is the newest hour holding any of its runs (refreshRecent moves the
+// row along when runs reach the next hour, and rebuilds it from the rollups
+// when they reach a later one or land in one the strip holds), and
 // check_latest's copy is that hour's rollup (writeLatest keeps it).
 // Hence no rollup of the check is newer than the row's hour, and the two
 // rows give every window ending now. The day of the row's hour is not in
@@ -301,9 +302,13 @@ func buildStrip(ctx context.Context, q rowsQuerier, check, hour int64) (*strip, 
 // changes too, at's day joins the days. Every check's strip moves when the
 // hour changes; building each again from its 54 rollups made that one
 // write take seconds at 10,000 checks. It returns nil, to build the strip
-// from the rollups instead, when the check has no strip at at or its row
-// does not decode.
+// from the rollups instead, when the check has no strip at at, its row
+// does not decode, or retention prunes rollups within a strip's span.
 func (w *batchWriter) shiftStrip(ctx context.Context, check, at int64) (*strip, error) {
+	if r := w.s.pruning.Load(); r != nil && (prunesWithin(r.Hourly, (recentHours+2)*hourMs) ||
+		prunesWithin(r.Daily, (recentDays+2)*dayMs)) {
+		return nil, nil // the strip may hold rollups pruning deleted since it was built
+	}
 	var blob []byte
 	err := w.QueryRowContext(ctx, `SELECT strip FROM check_recent WHERE check_id = ? AND hour_ms = ?`,
 		check, at).Scan(&blob)
@@ -327,7 +332,7 @@ func (w *batchWriter) shiftStrip(ctx context.Context, check, at int64) (*strip, 
 			}
 		}
 	}
-	last, err := w.baseRollup(ctx, w, rollKey{check: check, period: 0, start: at})
+	last, err := w.rollupNow(ctx, rollKey{check: check, period: 0, start: at})
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +342,7 @@ func (w *batchWriter) shiftStrip(ctx context.Context, check, at int64) (*strip, 
 	if day := floorTo(at, dayMs); floorTo(s.hour, dayMs) != day {
 		copy(s.days[:], v.days[1:])
 		s.days[recentDays-1] = stripSlot{}
-		d, err := w.baseRollup(ctx, w, rollKey{check: check, period: 1, start: day})
+		d, err := w.rollupNow(ctx, rollKey{check: check, period: 1, start: day})
 		if err != nil {
 			return nil, err
 		}
@@ -347,6 +352,22 @@ func (w *batchWriter) shiftStrip(ctx context.Context, check, at int64) (*strip, 
 	}
 	stripsShifted.Add(1)
 	return s, nil
+}
+
+// rollupNow is rollup k with this batch's runs: merged when the batch
+// wrote its rollups itself (SeedHistory, PostgreSQL), else as baseRollup
+// finds it (pending in memory, cached, or stored).
+func (w *batchWriter) rollupNow(ctx context.Context, k rollKey) (*rollAgg, error) {
+	if a, ok := w.merged[k]; ok {
+		return a, nil
+	}
+	return w.baseRollup(ctx, w, k)
+}
+
+// prunesWithin says whether a retention of keep deletes rollups younger
+// than span: a moved strip could then keep what is gone (0 keeps forever).
+func prunesWithin(keep time.Duration, span int64) bool {
+	return keep > 0 && keep.Milliseconds() <= span
 }
 
 // stripsShifted counts the strips shiftStrip built, for tests.
@@ -383,9 +404,10 @@ func addSpans(spans map[int64]*recentSpan, roll map[rollKey]*rollAgg) {
 }
 
 // refreshRecent keeps the strip invariant for the checks whose runs reached
-// touched: it rebuilds a check's strip when they reached a newer hour than
-// the strip's, or fell into an hour or day the strip holds (a late run).
-// That is about once per check per hour.
+// touched: it moves a check's strip along (shiftStrip) when they reached
+// the next hour, and rebuilds it from the rollups when they reached a later
+// one or fell into an hour or day the strip holds (a late run). That is
+// about once per check per hour.
 func (w *batchWriter) refreshRecent(ctx context.Context, touched map[int64]*recentSpan) error {
 	for check, sp := range touched {
 		at, err := w.recentHour(ctx, check)

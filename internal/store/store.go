@@ -52,13 +52,14 @@ type Store struct {
 	idle          outboxIdle                // NextDue's memory of an empty outbox (SQLite)
 	recentAt      map[int64]int64           // the hour of each check's recent-history strip
 	stmts         map[string]*sql.Stmt
-	scratch       *batchWriter        // the writer goroutine's, reused batch after batch (batchWriter)
-	instance      instanceID          // this process in a fleet (SetInstance)
-	folds         map[int64]*foldTail // each check's latest row while it may take more runs (fold.go)
-	closedFolds   []*foldTail         // ended tails whose counters are still to be written
-	foldOff       atomic.Bool         // SetFolding(false)
-	foldedRuns    atomic.Int64        // runs folded since Open (LatestRunID)
-	foldsDirty    atomic.Bool         // some fold counters are not written yet (syncFolds)
+	pruning       atomic.Pointer[Retention] // what PruneOnce last applied (shiftStrip)
+	scratch       *batchWriter              // the writer goroutine's, reused batch after batch (batchWriter)
+	instance      instanceID                // this process in a fleet (SetInstance)
+	folds         map[int64]*foldTail       // each check's latest row while it may take more runs (fold.go)
+	closedFolds   []*foldTail               // ended tails whose counters are still to be written
+	foldOff       atomic.Bool               // SetFolding(false)
+	foldedRuns    atomic.Int64              // runs folded since Open (LatestRunID)
+	foldsDirty    atomic.Bool               // some fold counters are not written yet (syncFolds)
 }
 
 // Open opens (creating if needed) and migrates the database at path: a

@@ -113,3 +113,45 @@ func BenchmarkHourChange(b *testing.B) {
 		}
 	}
 }
+
+// TestStripAfterPrune: retention that prunes rollups inside a strip's span
+// (here daily rollups after 3 days, hourly ones after a day) makes the next
+// hour's strip a rebuild, which leaves out what was pruned; moved along, the
+// strip would keep the deleted days for up to 30 days.
+func TestStripAfterPrune(t *testing.T) {
+	engines(t, func(t *testing.T) {
+		s, _ := openTemp(t)
+		ctx := context.Background()
+		now := time.Date(2026, 8, 10, 14, 0, 0, 0, time.UTC)
+		for h := -6 * 24; h < 0; h += 5 { // ending with a run in the hour before now
+			if h > -5 {
+				h = -1
+			}
+			if _, _, err := s.RecordRun(ctx, result("a", now.Add(time.Duration(h)*time.Hour+time.Minute), 401), decide); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.now = func() time.Time { return now }
+		if _, err := s.PruneOnce(ctx, Retention{Raw: 24 * time.Hour, Hourly: 24 * time.Hour, Daily: 3 * 24 * time.Hour}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.RecordRun(ctx, result("a", now.Add(time.Minute), 401), decide); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.syncRollups(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var id, at int64
+		var got []byte
+		if err := s.w.QueryRow(`SELECT check_id, hour_ms, strip FROM check_recent`).Scan(&id, &at, &got); err != nil {
+			t.Fatal(err)
+		}
+		want, err := buildStrip(ctx, s.w, id, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if at != now.UnixMilli() || !bytes.Equal(got, want.encode()) {
+			t.Fatalf("strip at %s after pruning differs from the rollups'\n got %x\nwant %x", time.UnixMilli(at).UTC(), got, want.encode())
+		}
+	})
+}
