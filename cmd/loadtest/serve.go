@@ -112,12 +112,13 @@ func serveTest(ctx context.Context, o options, stderr io.Writer) (rep *serveRepo
 		mem.finish()
 		return nil, err
 	}
-	var after float64
-	r.RSSMean, r.RSSPeak, after = mem.finish()
+	var inWin, after float64
+	r.RSSMean, r.RSSPeak, inWin, after = mem.finish()
 	// The RSS right after the scrapes can sit above the window's end only
 	// because the heap was growing to its next collection then; what a
-	// scrape costs a memory budget is how far it lifts the peak.
-	r.ScrapePeak = round2(max(0, max(after, r.scrapedRSS)-r.RSSPeak))
+	// scrape costs a memory budget is how far it lifts the peak of the
+	// steady state (the window's: start-up's is higher).
+	r.ScrapePeak = round2(max(0, max(after, r.scrapedRSS)-inWin))
 	sleepUntil(ctx, win.end.Add(drainTime(o.interval)))
 	if err := in.stop(); err != nil {
 		return nil, err
@@ -325,6 +326,7 @@ type procSampler struct {
 	mu     sync.Mutex
 	sum, n int64
 	peak   int64 // up to the window's end
+	inWin  int64 // the peak inside the window, past start-up and warm-up
 	after  int64 // the peak after it: the scrapes
 	stop   context.CancelFunc
 	done   chan struct{}
@@ -350,6 +352,7 @@ func sampleProc(pid int, win window) *procSampler {
 				if win.contains(now) {
 					p.sum += st.rss
 					p.n++
+					p.inWin = max(p.inWin, st.rss)
 				}
 				p.mu.Unlock()
 			}
@@ -363,9 +366,9 @@ func sampleProc(pid int, win window) *procSampler {
 	return p
 }
 
-// finish stops sampling and returns the window's mean, the peak up to the
-// window's end and the peak after it, in MiB.
-func (p *procSampler) finish() (mean, peak, after float64) {
+// finish stops sampling and returns, in MiB, the window's mean, the peak
+// up to the window's end, the peak inside the window and the peak after it.
+func (p *procSampler) finish() (mean, peak, inWin, after float64) {
 	p.stop()
 	<-p.done
 	p.mu.Lock()
@@ -373,7 +376,7 @@ func (p *procSampler) finish() (mean, peak, after float64) {
 	if p.n > 0 {
 		mean = mibOf(p.sum / p.n)
 	}
-	return mean, mibOf(p.peak), mibOf(p.after)
+	return mean, mibOf(p.peak), mibOf(p.inWin), mibOf(p.after)
 }
 
 // failure says why the run counts as failed, or "" when it does not.
