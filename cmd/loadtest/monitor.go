@@ -133,8 +133,8 @@ func newScheduler(st *store.Store, p *probe, cks []checks.Check, lim limits, t0 
 	pipe := pipeline.New(pipeline.Deps{Runner: runner, Store: st, Log: log})
 	s := scheduler.New(recorder{next: pipe, p: p}, pipe.Run, log,
 		scheduler.WithLimits(lim.global, lim.perHost), scheduler.WithBase(t0))
-	for _, ch := range cks {
-		if err := s.Add(ch); err != nil {
+	for i := range cks {
+		if err := s.AddRef(&cks[i]); err != nil { // as serve does: one copy of each check
 			return nil, err
 		}
 	}

@@ -78,8 +78,17 @@ func (a *app) reload() error {
 	for _, name := range slices.Concat(d.removed, names(d.changed)) {
 		a.sched.Remove(name)
 	}
+	fresh := map[string]bool{}
 	for _, ch := range slices.Concat(d.changed, d.added) {
-		if err := a.sched.Add(ch); err != nil { // validated by Load: cannot happen
+		fresh[ch.Name] = true
+	}
+	for i := range next.Checks {
+		// The scheduler reads the new config's checks, the unchanged ones
+		// too, so that the old config can be freed.
+		ch := &next.Checks[i]
+		if !fresh[ch.Name] {
+			a.sched.Rebind(ch)
+		} else if err := a.sched.AddRef(ch); err != nil { // validated by Load: cannot happen
 			a.log.Error("config reload: cannot schedule a check", "check", ch.Name, "err", err)
 		}
 	}

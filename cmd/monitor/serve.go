@@ -189,11 +189,12 @@ func (a *app) newScheduler(cfg *config.Config) {
 
 // scheduleChecks schedules every check of cfg, each at its jittered slot.
 func (a *app) scheduleChecks(cfg *config.Config) error {
-	for _, ch := range cfg.Checks {
-		if err := a.sched.Add(ch); err != nil {
+	for i := range cfg.Checks {
+		ch := &cfg.Checks[i] // the scheduler reads the config's: a config is never changed
+		if err := a.sched.AddRef(ch); err != nil {
 			return err
 		}
-		if o, over := scheduler.CheckOverrun(ch); over {
+		if o, over := scheduler.CheckOverrun(*ch); over {
 			a.log.Warn("check can outlast its interval", "check", ch.Name, "why", o.String())
 		}
 	}

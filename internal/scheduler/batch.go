@@ -45,7 +45,7 @@ func (b *batch) Run() {
 	for _, j := range jobs {
 		go func() {
 			defer wg.Done()
-			defer b.s.recoverRun(j.ch.Name)
+			defer b.s.recoverRun(j.ch().Name)
 			j.Run(due)
 		}()
 	}
@@ -67,7 +67,7 @@ func (s *Scheduler) recoverRun(check string) {
 // addToBatch schedules j with cron, in the batch of its schedule and offset
 // (a new cron entry if it is the first). Called with s.mu held.
 func (s *Scheduler) addToBatch(j *job) {
-	key := batchKey(j.ch.Schedule, j.slot)
+	key := batchKey(j.ch().Schedule, j.slot)
 	b := s.batches[key]
 	if b == nil {
 		b = &batch{key: key, slot: j.slot.clone(), s: s}

@@ -135,7 +135,7 @@ func (s *Scheduler) plan(check, _ string, due, now time.Time) (slot, next time.T
 			next = now.Add(100 * 365 * 24 * time.Hour)
 		}
 	}
-	return slot, next, skipped, Lease(j.ch), true
+	return slot, next, skipped, Lease(*j.ch()), true
 }
 
 // claimLoop claims and runs due slots until Stop.
@@ -229,6 +229,6 @@ func (s *Scheduler) startClaim(c Claim, claimed time.Time) {
 		}
 		res.Location, res.Slot = f.location, c.Slot
 		f.run.Add(1)
-		s.record(j.ch, res)
+		s.record(*j.ch(), res)
 	}()
 }

@@ -127,6 +127,40 @@ func TestStopCancelsAndDoesNotRecord(t *testing.T) {
 	}
 }
 
+// TestAddRefAndRebind: a check added by reference is read, not copied, and
+// Rebind points it at the same definition in a newer config, keeping its
+// slot; the run reads the rebound one.
+func TestAddRefAndRebind(t *testing.T) {
+	rec := &countingRecorder{}
+	var ran atomic.Pointer[string]
+	run := func(_ context.Context, ch checks.Check) checks.Result {
+		u := ch.URL
+		ran.Store(&u)
+		return checks.Result{Check: ch.Name}
+	}
+	s := New(rec, run, quiet())
+	old := &checks.Check{Name: "a", Schedule: "@every 1m", URL: "http://127.0.0.1:1/old"}
+	if err := s.AddRef(old); err != nil {
+		t.Fatal(err)
+	}
+	j := s.jobs["a"]
+	if j.ch() != old {
+		t.Fatal("AddRef copied the check")
+	}
+	slot := j.slot
+	next := &checks.Check{Name: "a", Schedule: "@every 1m", URL: "http://127.0.0.1:1/new"}
+	if !s.Rebind(next) || s.jobs["a"] != j || j.ch() != next || j.slot != slot {
+		t.Fatal("Rebind did not point the job at the new check, keeping its slot")
+	}
+	if s.Rebind(&checks.Check{Name: "none"}) {
+		t.Fatal("Rebind of a check never scheduled reported true")
+	}
+	j.Run(time.Time{})
+	if got := ran.Load(); got == nil || *got != next.URL {
+		t.Fatalf("the run read %v, want %s", got, next.URL)
+	}
+}
+
 func TestAddRejectsBadSchedule(t *testing.T) {
 	s := New(&countingRecorder{}, nil, quiet())
 	if err := s.Add(checks.Check{Name: "x", Schedule: "61 * * * *"}); err == nil {
