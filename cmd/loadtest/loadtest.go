@@ -13,6 +13,7 @@ import (
 	"runtime/pprof"
 	"time"
 
+	"github.com/authmon/monitor/internal/gcpace"
 	"github.com/authmon/monitor/internal/scheduler"
 	"github.com/authmon/monitor/internal/store"
 )
@@ -58,6 +59,9 @@ func measure(ctx context.Context, o options, addrs []string, dbPath string, log 
 	}
 	mem := startMemSampler(win)
 	stopMaintain := startMaintain(st, log)
+	paceCtx, stopPace := context.WithCancel(ctx)
+	defer stopPace()
+	go gcpace.Run(paceCtx, log) // as serve does
 	sched.Start()
 	started := time.Now()
 	obs, err := observe(ctx, o, p, sched)

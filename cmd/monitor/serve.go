@@ -19,6 +19,7 @@ import (
 	"github.com/authmon/monitor/internal/checks"
 	"github.com/authmon/monitor/internal/config"
 	"github.com/authmon/monitor/internal/demo"
+	"github.com/authmon/monitor/internal/gcpace"
 	"github.com/authmon/monitor/internal/metrics"
 	"github.com/authmon/monitor/internal/pipeline"
 	"github.com/authmon/monitor/internal/redact"
@@ -64,6 +65,7 @@ func serveCmd(ctx context.Context, args []string, stderr io.Writer) int {
 		log.Error("cannot start", "err", err)
 		return exitFailed
 	}
+	go gcpace.Run(ctx, log)
 	a.serveReloads(ctx, hup)
 	log.Info("shutting down")
 	a.close()
